@@ -1,0 +1,61 @@
+# Two commands on a fresh machine with Python and make: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/diemcau
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/5
+
+.PHONY: install demo serve test test-services lint bench bench-quick messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+
+serve: install
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+
+# First pass: the whole suite on the embedded default (SQLite, in-memory layer).
+# Second pass: the tests marked `services` on PostgreSQL + Redis, when both answer.
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	JOBS_MODE=inline $(VENV)/bin/pytest -q
+	$(MAKE) --no-print-directory test-services
+
+test-services: install
+	@if $(PY) -m tests.services_available "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
+		DATABASE_URL="$(PG_URL)" REDIS_URL="$(REDIS_TEST_URL)" JOBS_MODE=inline $(VENV)/bin/pytest -q -m services; \
+	else \
+		echo "SKIPPED: PostgreSQL/Redis pass (see reason above)"; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) -m bench.run
+
+bench-quick: install
+	$(PY) -m bench.run --quick
+
+# Needs GNU gettext (apt-get install gettext); the compiled .mo is committed so installs do not.
+messages: install
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=bench --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l vi --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages -l vi --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* media staticfiles

@@ -1,0 +1,31 @@
+"""Materialized paths of the bridge tree."""
+
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+
+def path_for(bridge) -> str:
+    prefix = bridge.parent.path if bridge.parent_id else "/"
+    return f"{prefix}{bridge.pk}/"
+
+
+def assign_path(bridge) -> None:
+    """Set the bridge's path after save and move its descendants along if it changed."""
+    from .models import Bridge
+
+    old_path = bridge.path
+    if bridge.parent_id and bridge.parent.pk == bridge.pk:
+        raise ValueError("a bridge cannot be its own parent")
+    new_path = path_for(bridge)
+    if old_path == new_path:
+        return
+    if bridge.parent_id and bridge.parent.path.startswith(old_path or "\0"):
+        raise ValueError("a bridge cannot move below its own descendant")
+    depth = new_path.count("/") - 2
+    Bridge.objects.filter(pk=bridge.pk).update(path=new_path, depth=depth)
+    if old_path:
+        Bridge.objects.filter(path__startswith=old_path).exclude(pk=bridge.pk).update(
+            path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1)),
+            depth=F("depth") + (depth - bridge.depth),
+        )
+    bridge.path, bridge.depth = new_path, depth

@@ -1,0 +1,7 @@
+from bridges.scope import role_of
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    role = role_of(user) if user is not None else None
+    return {"current_role": role}
