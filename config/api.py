@@ -5,8 +5,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from attendance.api import router as attendance_router
 from bridges.api import router as bridges_router
 from core.api import router as core_router
+from events.api import router as events_router
+from training.api import router as training_router
 
 api = NinjaAPI(
     title="diemcau API",
@@ -25,3 +28,6 @@ def permission_denied(request, exc):
 
 api.add_router("/", core_router)
 api.add_router("/bridges/", bridges_router)
+api.add_router("/events/", events_router)
+api.add_router("/attendance/", attendance_router)
+api.add_router("/training/", training_router)

@@ -1,3 +1,6 @@
 """Websocket routes of every app."""
 
-websocket_urlpatterns: list = []
+from attendance.routing import websocket_urlpatterns as attendance_ws
+from events.routing import websocket_urlpatterns as events_ws
+
+websocket_urlpatterns: list = [*events_ws, *attendance_ws]
