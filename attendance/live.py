@@ -1,0 +1,46 @@
+"""Notifications from services to websocket clients, over the channel layer.
+
+The database is the truth; these messages only say "look again". Services call them inside
+their transaction: the send is deferred with on_commit so nobody is told about a write that
+was rolled back. Consumers in every worker process join the groups below, so with Redis a
+write handled by one process reaches clients connected to another.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def changes_group(event_id: int) -> str:
+    """Boards of an event listen here for which bridges changed."""
+    return f"event-{event_id}-changes"
+
+
+def consoles_group(event_id: int) -> str:
+    """Every console of an event: roll call opened/closed, launch."""
+    return f"event-{event_id}-consoles"
+
+
+def bridge_group(bridge_id: int) -> str:
+    """One bridge's console(s)."""
+    return f"bridge-{bridge_id}"
+
+
+def _send_after_commit(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    transaction.on_commit(lambda: async_to_sync(layer.group_send)(group, message))
+
+
+def bridges_changed(event_id: int, bridge_ids: list[int], feed: dict | None = None) -> None:
+    """Tell the boards that these bridges' state changed (and optionally a line for their feed)."""
+    _send_after_commit(changes_group(event_id), {"type": "bridges.changed", "bridge_ids": bridge_ids, "feed": feed})
+
+
+def to_consoles(event_id: int, payload: dict) -> None:
+    _send_after_commit(consoles_group(event_id), {"type": "console.push", "payload": payload})
+
+
+def to_bridge(bridge_id: int, payload: dict) -> None:
+    _send_after_commit(bridge_group(bridge_id), {"type": "console.push", "payload": payload})
