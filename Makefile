@@ -22,7 +22,7 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+	SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
 
 serve: install
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)

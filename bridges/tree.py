@@ -29,3 +29,13 @@ def assign_path(bridge) -> None:
             depth=F("depth") + (depth - bridge.depth),
         )
     bridge.path, bridge.depth = new_path, depth
+
+
+def assign_paths_after_bulk_create(bridges) -> None:
+    """bulk_create skips save(): give fresh bridges their path and depth (parents before children)."""
+    from .models import Bridge
+
+    for bridge in bridges:
+        bridge.path = path_for(bridge)
+        bridge.depth = bridge.path.count("/") - 2
+    Bridge.objects.bulk_update(bridges, ["path", "depth"], batch_size=500)
