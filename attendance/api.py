@@ -1,3 +1,22 @@
 from ninja import Router
 
 router = Router(tags=["attendance"])
+
+# Live board snapshot and launch (read side): /api/attendance/events/{event_id}/board, .../launch
+from .board_api import router as board_router  # noqa: E402
+
+router.add_router("", board_router)
+
+# Check-ins, roll calls, console writes (write side): /api/attendance/console/{token}/..., /qr/{code}/checkin,
+# /events/{event_id}/rollcalls, /rollcalls/{id}/...
+from .api_writes import router as writes_router  # noqa: E402
+
+router.add_router("", writes_router)
+
+# Reports, exports and follow-up reports (issue 6): /api/attendance/events/{event_id}/report|exports|followups,
+# /followups/{id}/..., and the school's side /api/attendance/console/{token}/followups (token, no session).
+from .report_api import console_router as report_console_router  # noqa: E402
+from .report_api import router as report_router  # noqa: E402
+
+router.add_router("", report_router)
+router.add_router("", report_console_router)

@@ -170,3 +170,7 @@ class Launch(models.Model):
     pressed_at = models.DateTimeField()
     at = models.DateTimeField(_("launch time"))
     pressed_by = models.CharField(max_length=120, blank=True)
+
+
+# Follow-up reports after a training (issue 6), kept in their own module.
+from .followup_models import FollowUpAnswer, FollowUpForm, FollowUpReminder  # noqa: E402, F401

@@ -7,8 +7,11 @@ from ninja.security import django_auth
 
 from attendance.api import router as attendance_router
 from bridges.api import router as bridges_router
+from bridges.api_import import router as bridges_import_router
 from core.api import router as core_router
 from events.api import router as events_router
+from events.console_api import router as events_console_router
+from events.jitsi_api import console_router as jitsi_console_router
 from training.api import router as training_router
 
 api = NinjaAPI(
@@ -27,7 +30,11 @@ def permission_denied(request, exc):
 
 
 api.add_router("/", core_router)
+# Before the bridges router: its "/{code}" would otherwise take "imports".
+api.add_router("/bridges/imports", bridges_import_router)
 api.add_router("/bridges/", bridges_router)
 api.add_router("/events/", events_router)
 api.add_router("/attendance/", attendance_router)
 api.add_router("/training/", training_router)
+api.add_router("/console/", events_console_router)
+api.add_router("/console/", jitsi_console_router)

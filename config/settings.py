@@ -176,6 +176,9 @@ JOBS_MODE = os.environ.get("JOBS_MODE", "thread")
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diemcau <no-reply@diemcau.local>")
+# The issuing body and place printed on invitation letters (empty: the event's host bridge; no place).
+INVITATION_ISSUER = os.environ.get("INVITATION_ISSUER", "")
+INVITATION_PLACE = os.environ.get("INVITATION_PLACE", "")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -187,9 +190,12 @@ if os.environ.get("EMAIL_HOST"):
 # --- Jitsi ----------------------------------------------------------------------------------
 JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.diemcau.local")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "diemcau")
-JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "dev-only-jitsi-secret-change-me")
+# HS256 wants a key of at least 32 bytes (RFC 7518 3.2); PyJWT warns below that.
+JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "dev-only-jitsi-app-secret-change-me-0123456789")
 JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", "dev-only-webhook-secret-change-me")
 JITSI_ROOM_SIZE = int(os.environ.get("JITSI_ROOM_SIZE", 100))
+# The "aud" claim of room tokens; must be among the Jitsi server's accepted audiences.
+JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -197,6 +203,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A refused request (403/404) is an expected answer, not an incident worth a traceback.
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 
 # --- Production hardening -------------------------------------------------------------------

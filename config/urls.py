@@ -1,12 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bridges import views as bridge_views
 from config.api import api
 from core import views as core_views
+from events import calendar_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,10 +17,12 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("attendance/", include("attendance.urls")),
     path("training/", include("training.urls")),
-    path("c/<str:token>/", bridge_views.console, name="console"),
+    path("", include("training.public_urls")),  # /verify/, /certificates/, /c/<token>/certificates/
+    path("c/<str:token>/calendar.ics", calendar_views.bridge_feed, name="console_calendar"),
+    path("c/<str:token>/invitations/<int:pk>.pdf", calendar_views.console_invitation_pdf,
+         name="console_invitation_pdf"),
+    path("c/<str:token>/", include("events.console_urls")),  # the school console (events/console_views.py)
+    path("", include("attendance.public_urls")),  # /a/<code> teacher check-in, /c/<token>/ attendance endpoints
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

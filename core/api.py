@@ -28,7 +28,7 @@ def job_out(job) -> dict:
     return {
         "id": job.pk, "kind": job.kind, "status": job.status, "done": job.done, "total": job.total,
         "percent": job.percent, "message": job.message, "result": job.result,
-        "result_url": job.result_file.url if job.result_file else None,
+        "result_url": job.download_url or None,
         "created_at": job.created_at, "finished_at": job.finished_at,
     }
 

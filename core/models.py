@@ -67,5 +67,12 @@ class Job(models.Model):
         return int(100 * self.done / self.total) if self.total else 0
 
     @property
+    def download_url(self) -> str:
+        """Job files hold personal data: they are served through a scope-checked view, never /media/."""
+        from django.urls import reverse
+
+        return reverse("core:job_download", args=[self.pk]) if self.result_file else ""
+
+    @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -32,3 +32,15 @@ def healthz(request):
 def job_detail(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     return render(request, "core/job_detail.html", {"job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    if not job.result_file:
+        raise Http404
+    try:
+        handle = job.result_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])

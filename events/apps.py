@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        # Registers the job kinds (bulk invitations, reminders), so a job started anywhere finds its function.
+        from . import invitation_jobs, log_redaction  # noqa: F401
+        from .services import reminders  # noqa: F401
+
+        # Console secrets travel in URL paths: keep them out of request and access logs.
+        log_redaction.install()

@@ -1,3 +1,387 @@
-from ninja import Router
+"""HTTP API for completion rules, eligibility, overrides, certificates and public verification."""
+
+from datetime import date, datetime
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from bridges import scope
+from bridges.models import Role
+from bridges.services import bridge_by_console_token
+from core import jobs as core_jobs
+from core.api import JobOut, job_out
+from core.text import clean_text
+
+from . import ratelimits, services
+from .certificate_pdf import zip_of
+from .eligibility import describe_rule, evaluate, rule_for
+from .errors import TrainingError
+from .jobs import ISSUE, PRINT
+from .models import Certificate
+from .public_views import console_events, verification_answer
+from .views import _certificates, _districts, _scope_path, pdf_response, visible_trainings
 
 router = Router(tags=["training"])
+ORGANIZER = Role.Kind.ORGANIZER
+
+
+def _event(request, event_id: int, *, manage: bool = False):
+    scope.require_role(request.user, *((ORGANIZER,) if manage else ()))
+    return get_object_or_404(visible_trainings(request.user), pk=event_id)
+
+
+def _refuse(exc: TrainingError):
+    raise HttpError(400, exc.user_message) from exc
+
+
+class RuleIn(Schema):
+    min_roll_calls: int | None = None
+    min_connected_percent: int | None = None
+    combine: str = "and"
+
+
+class RuleOut(RuleIn):
+    description: str
+    roll_calls_held: int
+    roll_calls_completed: int
+
+
+class StandingOut(Schema):
+    person_id: int
+    full_name: str
+    teacher_id: str
+    school: str
+    eligible: bool
+    present: int
+    held: int
+    missed: list[str]
+    connected_percent: float | None
+    override: bool
+    explanation: str
+
+
+class OverrideIn(Schema):
+    person_id: int
+    eligible: bool | None = None  # None: remove the override and follow the rule again
+    reason: str
+
+
+class IssueOut(Schema):
+    eligible: int
+    issued: int
+    skipped: int
+
+
+class CertificateOut(Schema):
+    id: int
+    event_id: int
+    number: str
+    status: str
+    holder_name: str
+    holder_birth_date: date | None
+    school_name: str
+    training_title: str
+    training_starts: date
+    training_ends: date
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str
+    verify_url: str
+
+    @staticmethod
+    def resolve_verify_url(obj):
+        from .certificate_pdf import verify_url
+
+        return verify_url(obj.code)
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+class VerifyOut(Schema):
+    result: str
+    message: str | None = None
+    number: str | None = None
+    holder_name: str | None = None
+    training_title: str | None = None
+    training_starts: date | None = None
+    training_ends: date | None = None
+    issued_on: date | None = None
+    revoked_on: date | None = None
+
+
+class SelfServiceIn(Schema):
+    teacher_id: str
+    birth_date: date
+
+
+class OwnCertificateOut(Schema):
+    number: str
+    status: str
+    training_title: str
+    issued_at: datetime
+    pdf_url: str | None
+
+
+class TemplateIn(Schema):
+    issuer: str
+    motto: str = ""
+    title: str
+    completion_text: str
+    signer_title: str
+    signer_name: str = ""
+    place: str = ""
+    number_format: str
+
+
+class TemplateOut(TemplateIn):
+    own: bool
+    logo_url: str | None
+
+
+class ConsoleTrainingOut(Schema):
+    event_id: int
+    title: str
+    count: int
+    zip_url: str
+
+
+def _rule_out(event) -> dict:
+    rule = rule_for(event)
+    report_roll_calls = evaluate(event).roll_calls
+    return {"min_roll_calls": rule.min_roll_calls, "min_connected_percent": rule.min_connected_percent,
+            "combine": rule.combine, "description": describe_rule(rule), "roll_calls_held": len(report_roll_calls),
+            "roll_calls_completed": sum(1 for rc in report_roll_calls if rc.ended)}
+
+
+@router.get("/events/{event_id}/rule", response=RuleOut, summary="The training's completion rule")
+def get_rule(request, event_id: int):
+    return _rule_out(_event(request, event_id))
+
+
+@router.put("/events/{event_id}/rule", response=RuleOut, summary="Set the completion rule (organizers)")
+def put_rule(request, event_id: int, payload: RuleIn):
+    event = _event(request, event_id, manage=True)
+    try:
+        services.save_rule(event, request=request, **payload.dict())
+    except TrainingError as exc:
+        _refuse(exc)
+    return _rule_out(event)
+
+
+@router.get("/events/{event_id}/eligibility", response=list[StandingOut],
+            summary="Who is (not) eligible and why, within the caller's scope")
+@paginate(LimitOffsetPagination)
+def list_eligibility(request, event_id: int, status: str | None = None, district: str | None = None):
+    event = _event(request, event_id)
+    report = evaluate(event)
+    standings = report.within(_scope_path(request.user))
+    if status == "eligible":
+        standings = [s for s in standings if s.eligible]
+    elif status == "not":
+        standings = [s for s in standings if not s.eligible]
+    if district:
+        bridge = _districts(request.user).filter(code=clean_text(district)).first()
+        standings = [s for s in standings if bridge is not None and s.bridge_path.startswith(bridge.path)]
+    return [{
+        "person_id": s.person_id, "full_name": s.full_name, "teacher_id": s.teacher_id, "school": s.school_name,
+        "eligible": s.eligible, "present": s.present, "held": report.held, "missed": s.missed,
+        "connected_percent": round(s.connected_percent, 1) if s.connected_percent is not None else None,
+        "override": s.override is not None, "explanation": s.explanation,
+    } for s in standings]
+
+
+@router.post("/events/{event_id}/overrides", response=StandingOut,
+             summary="Override one person's eligibility with a reason (organizers)")
+def post_override(request, event_id: int, payload: OverrideIn):
+    event = _event(request, event_id, manage=True)
+    person = get_object_or_404(scope.visible_people(request.user), pk=payload.person_id)
+    try:
+        if payload.eligible is None:
+            services.clear_override(event, person, reason=payload.reason, request=request)
+        else:
+            services.set_override(event, person, eligible=payload.eligible, reason=payload.reason, request=request)
+    except TrainingError as exc:
+        _refuse(exc)
+    report = evaluate(event)
+    s = next(s for s in report.standings if s.person_id == person.pk)
+    return {"person_id": s.person_id, "full_name": s.full_name, "teacher_id": s.teacher_id,
+            "school": s.school_name, "eligible": s.eligible, "present": s.present, "held": report.held,
+            "missed": s.missed, "connected_percent": s.connected_percent, "override": s.override is not None,
+            "explanation": s.explanation}
+
+
+@router.post("/events/{event_id}/issue/dry-run", response=IssueOut,
+             summary="How many would be issued now, without issuing (organizers)")
+def issue_dry_run(request, event_id: int):
+    event = _event(request, event_id, manage=True)
+    try:
+        return services.issue_certificates(event, request=request, dry_run=True).as_dict()
+    except TrainingError as exc:
+        _refuse(exc)
+
+
+@router.post("/events/{event_id}/issue", response=JobOut,
+             summary="Issue certificates to everyone eligible, as a background job (organizers)")
+def issue(request, event_id: int):
+    event = _event(request, event_id, manage=True)
+    try:
+        services.require_issuable(evaluate(event))
+    except TrainingError as exc:
+        _refuse(exc)
+    return job_out(core_jobs.start(ISSUE, params={"event_id": event.pk}, user=request.user))
+
+
+@router.post("/events/{event_id}/print", response=JobOut,
+             summary="One merged PDF of the valid certificates in the caller's scope, as a job")
+def print_merged(request, event_id: int, district: str | None = None):
+    event = _event(request, event_id)
+    if not _certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
+        raise HttpError(400, _("There is no valid certificate to print."))
+    params = {"event_id": event.pk, "scope_path": _scope_path(request.user)}
+    if district:
+        bridge = _districts(request.user).filter(code=clean_text(district)).first()
+        if bridge is None:
+            raise HttpError(404, _("Unknown district."))
+        params["district_path"] = bridge.path
+    return job_out(core_jobs.start(PRINT, params=params, user=request.user))
+
+
+@router.get("/events/{event_id}/certificates", response=list[CertificateOut],
+            summary="Certificates of a training within the caller's scope")
+@paginate(LimitOffsetPagination)
+def list_certificates(request, event_id: int, status: str | None = None):
+    event = _event(request, event_id)
+    certs = _certificates(request.user, event).order_by("year", "seq")
+    if status:
+        certs = certs.filter(status=status)
+    return certs
+
+
+def _certificate(request, certificate_id: int) -> Certificate:
+    scope.require_role(request.user)
+    return get_object_or_404(_certificates(request.user), pk=certificate_id)
+
+
+@router.get("/certificates/{certificate_id}", response=CertificateOut, summary="One certificate")
+def get_certificate(request, certificate_id: int):
+    return _certificate(request, certificate_id)
+
+
+@router.get("/certificates/{certificate_id}/pdf", summary="The certificate as PDF")
+def get_certificate_pdf(request, certificate_id: int):
+    return pdf_response(_certificate(request, certificate_id))
+
+
+@router.post("/certificates/{certificate_id}/revoke", response=CertificateOut,
+             summary="Revoke a certificate with a reason (organizers)")
+def revoke_certificate(request, certificate_id: int, payload: RevokeIn):
+    scope.require_role(request.user, ORGANIZER)
+    cert = _certificate(request, certificate_id)
+    try:
+        return services.revoke(cert, reason=payload.reason, request=request)
+    except TrainingError as exc:
+        _refuse(exc)
+
+
+@router.post("/events/{event_id}/people/{person_id}/issue", response=CertificateOut,
+             summary="Issue one eligible person's certificate, e.g. after a revocation (organizers)")
+def issue_person(request, event_id: int, person_id: int):
+    event = _event(request, event_id, manage=True)
+    person = get_object_or_404(scope.visible_people(request.user), pk=person_id)
+    try:
+        return services.issue_one(event, person, request=request)
+    except TrainingError as exc:
+        _refuse(exc)
+
+
+def _template_out(event) -> dict:
+    template = services.template_for(event)
+    fields = {name: getattr(template, name) for name in TemplateIn.model_fields}
+    return {**fields, "own": template.event_id == event.pk, "logo_url": template.logo.url if template.logo else None}
+
+
+@router.get("/events/{event_id}/template", response=TemplateOut,
+            summary="The certificate template used for this training (its own or the default)")
+def get_template(request, event_id: int):
+    return _template_out(_event(request, event_id))
+
+
+@router.put("/events/{event_id}/template", response=TemplateOut,
+            summary="Set this training's own certificate template (organizers; the logo is uploaded on the page)")
+def put_template(request, event_id: int, payload: TemplateIn):
+    from core import audit
+
+    from .forms import TemplateForm
+    from .models import CertificateTemplate
+
+    event = _event(request, event_id, manage=True)
+    template = CertificateTemplate.objects.filter(event=event).first() or CertificateTemplate(
+        event=event, logo=services.template_for(event).logo)
+    form = TemplateForm(payload.dict(), instance=template)
+    form.fields["logo"].required = False
+    if not form.is_valid():
+        raise HttpError(400, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    saved = form.save()
+    audit.record("training.template_saved", request=request, target=saved, summary=event.title[:200])
+    return _template_out(event)
+
+
+# --- Public ----------------------------------------------------------------------------------
+
+@router.get("/verify/{code}", auth=None, response={200: VerifyOut, 400: VerifyOut, 404: VerifyOut, 429: VerifyOut},
+            summary="Verify a certificate code (public, rate-limited)")
+def verify(request, code: str):
+    if ratelimits.limited(request, ratelimits.VERIFY):
+        return Status(429, {"result": "rate_limited", "message": _("Too many requests; try again in a minute.")})
+    return Status(*verification_answer(code))
+
+
+@router.post("/self-service", auth=None, response={200: list[OwnCertificateOut], 404: dict, 429: dict},
+             summary="A teacher's own certificates by identifier and birth date (public, rate-limited)")
+def self_service(request, payload: SelfServiceIn):
+    if ratelimits.limited(request, ratelimits.SELF_SERVICE):
+        return Status(429, {"detail": _("Too many requests; try again in a minute.")})
+    person, certs = services.teacher_certificates(payload.teacher_id, payload.birth_date)
+    if person is None:
+        return Status(404, {"detail": _("Not found.")})
+    # The PDF links work in this browser session, like the self-service page.
+    from .public_views import SESSION_KEY
+
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = person.pk
+    return Status(200, [{
+        "number": c.number, "status": c.status, "training_title": c.training_title, "issued_at": c.issued_at,
+        "pdf_url": reverse("my_certificate_pdf", args=[c.pk]) if c.is_valid else None} for c in certs])
+
+
+@router.get("/console/{token}/certificates", auth=None, response=list[ConsoleTrainingOut],
+            summary="A school console's trainings with certificates, and their ZIP links")
+def console_certificates(request, token: str):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        raise HttpError(404, _("Not found."))
+    return [{"event_id": row["event_id"], "title": row["event__title"], "count": row["count"],
+             "zip_url": reverse("console_certificates_zip", args=[token, row["event_id"]])}
+            for row in console_events(bridge)]
+
+
+@router.get("/console/{token}/certificates/{event_id}.zip", auth=None,
+            summary="A school's valid certificates of a training as a ZIP of PDFs")
+def console_zip(request, token: str, event_id: int):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        raise HttpError(404, _("Not found."))
+    certs = list(Certificate.objects.filter(person__bridge=bridge, event_id=event_id,
+                                            status=Certificate.Status.VALID).select_related("event").order_by("seq"))
+    if not certs:
+        raise HttpError(404, _("Not found."))
+    response = HttpResponse(zip_of(certs), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{event_id}-{bridge.code}.zip"'
+    return response

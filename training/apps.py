@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training and certificates")
+
+    def ready(self):
+        from . import jobs  # noqa: F401  (registers the job kinds)

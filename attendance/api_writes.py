@@ -1,0 +1,216 @@
+"""API of the write side (mounted in attendance.api, so under /api/attendance/).
+
+Console endpoints (/console/{token}/...) and the teacher check-in (/qr/{code}/checkin) take no
+session: the console token or the signed QR code is the credential. Every write carries a client
+nonce; a repeat returns the first answer (field "replayed" true) and writes nothing. Organizer
+endpoints use the session and bridges.scope like the pages.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from bridges import scope
+from bridges.services import bridge_by_console_token
+from core.audit import client_ip
+from events.models import Event, Session
+
+from .http import unlogged
+from .models import CheckIn, RollCall
+from .services import checkin, console_state, console_writes, consoles, rollcall
+
+router = Router(tags=["attendance"])
+
+
+class ConsoleWriteIn(Schema):
+    nonce: str | None = None
+    client_time: str | None = None
+    event_id: int | None = None
+
+
+class CheckInIn(ConsoleWriteIn):
+    method: str | None = "button"
+
+
+class HeadcountIn(ConsoleWriteIn):
+    headcount: int | None = None
+
+
+class TickIn(ConsoleWriteIn):
+    roll_call_id: int | None = None
+    person_id: int | None = None
+
+
+class TeacherCheckInIn(Schema):
+    nonce: str | None = None
+    identifier: str | None = ""
+    person_id: int | None = None
+    birth_year: str | None = ""
+
+
+class RollCallOpenIn(Schema):
+    session_id: int
+    label: str
+    minutes: int = rollcall.DEFAULT_MINUTES
+    window_seconds: int = rollcall.DEFAULT_WINDOW_SECONDS
+
+
+class RollCallOut(Schema):
+    id: int
+    label: str
+    session_id: int
+    session: str
+    opened_at: datetime
+    closes_at: datetime
+    open: bool
+    window_seconds: int
+    present: int = 0
+    ticked: int = 0
+    foreign: int = 0
+
+
+class CheckInOut(Schema):
+    id: int
+    person_id: int
+    full_name: str
+    bridge_code: str
+    home_bridge_code: str
+    foreign: bool
+    at: datetime
+    received_at: datetime
+    method: str
+    recorded_by: str
+
+    @staticmethod
+    def resolve_full_name(obj):
+        return obj.person.full_name
+
+    @staticmethod
+    def resolve_bridge_code(obj):
+        return obj.bridge.code
+
+    @staticmethod
+    def resolve_home_bridge_code(obj):
+        return obj.person.bridge.code
+
+
+def _invalid_link():
+    return unlogged(JsonResponse({"ok": False, "outcome": "invalid_link", "message": _(
+        "This console link is no longer valid. Ask the organizer or your district office for the current link.")},
+        status=403))
+
+
+def _console_write(request, token: str, kind: str, payload: ConsoleWriteIn):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return _invalid_link()
+    answer = console_writes.write(bridge, kind, payload.model_dump(), ip=client_ip(request))
+    return unlogged(JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status))
+
+
+@router.post("/console/{token}/checkin", auth=None, summary="Console: check the bridge in (nonce-idempotent)")
+def console_checkin(request, token: str, payload: CheckInIn):
+    return _console_write(request, token, "checkin", payload)
+
+
+@router.post("/console/{token}/headcount", auth=None, summary="Console: people present now (nonce-idempotent)")
+def console_headcount(request, token: str, payload: HeadcountIn):
+    return _console_write(request, token, "headcount", payload)
+
+
+@router.post("/console/{token}/tick", auth=None, summary="Console: tick a person of the roster (nonce-idempotent)")
+def console_tick(request, token: str, payload: TickIn):
+    return _console_write(request, token, "tick", payload)
+
+
+@router.get("/console/{token}/live", auth=None, summary="Console: event, check-in state, open roll call")
+def console_live(request, token: str, event: int | None = None):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return _invalid_link()
+    return console_state.live_state(bridge, token, event)
+
+
+@router.get("/console/{token}/roster", auth=None, summary="Console: roster names and who is recorded")
+def console_roster(request, token: str, roll_call: int | None = None):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return _invalid_link()
+    found = None
+    if roll_call is not None:
+        found = RollCall.objects.filter(pk=roll_call).select_related("session__event").first()
+        if found is None or not consoles.takes_part(bridge, found.session.event):
+            return unlogged(JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404))
+    return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
+
+
+@router.post("/qr/{code}/checkin", auth=None, summary="Teacher: check in with a roll-call QR code (nonce-idempotent)")
+def teacher_checkin(request, code: str, payload: TeacherCheckInIn):
+    answer = checkin.self_check_in(code, identifier=payload.identifier or "", person_id=payload.person_id,
+                                   birth_year=payload.birth_year or "", nonce=payload.nonce, ip=client_ip(request))
+    return unlogged(JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status))
+
+
+# --- Organizers ---------------------------------------------------------------------------------------
+
+def _rows(user, roll_calls) -> list[dict]:
+    role = scope.require_role(user)
+    numbers = rollcall.counts(roll_calls, None if role.scope is None else scope.visible_bridges(user))
+    now = timezone.now()
+    return [{
+        "id": rc.pk, "label": rc.label, "session_id": rc.session_id, "session": rc.session.title,
+        "opened_at": rc.opened_at, "closes_at": rc.ends_at(), "open": rc.is_open(now),
+        "window_seconds": rc.window_seconds,
+        **{key: numbers.get(rc.pk, {}).get(key, 0) for key in ("present", "ticked", "foreign")},
+    } for rc in roll_calls]
+
+
+@router.get("/events/{event_id}/rollcalls", response=list[RollCallOut], summary="Roll calls of an event with counts")
+def list_roll_calls(request, event_id: int):
+    scope.require_role(request.user)
+    event = get_object_or_404(Event, pk=event_id)
+    roll_calls = list(RollCall.objects.filter(session__event=event).select_related("session").order_by("-opened_at"))
+    return _rows(request.user, roll_calls)
+
+
+@router.post("/events/{event_id}/rollcalls", response={201: RollCallOut, 400: dict},
+             summary="Open a roll call for a session (organizers)")
+def open_roll_call(request, event_id: int, payload: RollCallOpenIn):
+    if not scope.is_organizer(request.user):
+        raise PermissionDenied
+    session = get_object_or_404(Session, pk=payload.session_id, event_id=event_id)
+    try:
+        roll_call = rollcall.open_roll_call(session, label=payload.label, minutes=payload.minutes,
+                                            window_seconds=payload.window_seconds, user=request.user, request=request)
+    except rollcall.RollCallError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(201, _rows(request.user, [roll_call])[0])
+
+
+@router.post("/rollcalls/{roll_call_id}/close", response={200: RollCallOut, 400: dict},
+             summary="Close a roll call now (organizers)")
+def close_roll_call(request, roll_call_id: int):
+    if not scope.is_organizer(request.user):
+        raise PermissionDenied
+    roll_call = get_object_or_404(RollCall.objects.select_related("session"), pk=roll_call_id)
+    try:
+        roll_call = rollcall.close_roll_call(roll_call, user=request.user, request=request)
+    except rollcall.RollCallError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(200, _rows(request.user, [roll_call])[0])
+
+
+@router.get("/rollcalls/{roll_call_id}/checkins", response=list[CheckInOut],
+            summary="People recorded at a roll call, within the caller's scope")
+@paginate(LimitOffsetPagination)
+def roll_call_checkins(request, roll_call_id: int):
+    scope.require_role(request.user)
+    roll_call = get_object_or_404(RollCall, pk=roll_call_id)
+    return (CheckIn.objects.filter(roll_call=roll_call, bridge__in=scope.visible_bridges(request.user))
+            .select_related("person__bridge", "bridge").order_by("at", "id"))

@@ -1,0 +1,379 @@
+"""The live board's numbers: per-bridge state, counters per district and in total, missing bridges, feed.
+
+One `EventBoard` holds an event's invited bridges and their live state. A snapshot loads it whole
+(a fixed handful of queries, whatever the number of bridges); the per-process coalescer keeps one in
+memory and refreshes only the bridges a frame is about, then every board connected to that process
+gets its scoped part of the same computation. The state rule, the expected-teacher rule and the
+missing-bridge rule live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from bridges.models import Bridge, Person, Tier
+from events.models import Event, Invitation
+
+from .models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
+
+# A console sends a heartbeat well within this; an open interval whose last sign of life is older
+# belongs to a console that vanished without closing its socket.
+ONLINE_STALE_SECONDS = 90
+FEED_SIZE = 30
+# Above this many changed bridges one frame reloads everything: cheaper than a huge IN list.
+PARTIAL_REFRESH_LIMIT = 400
+# The launch screen stays up this long after the launch moment (also for consoles that join late).
+LAUNCH_SCREEN_SECONDS = 180
+
+NOT_CONFIRMED = "not_confirmed"
+CONFIRMED = "confirmed"
+ONLINE = "online"
+CHECKED_IN = "checked_in"
+OFFLINE = "offline"
+STATES = (NOT_CONFIRMED, CONFIRMED, ONLINE, CHECKED_IN, OFFLINE)
+
+CONFIRMED_STATUSES = {Invitation.Status.CONFIRMED, Invitation.Status.TESTED_OK}
+
+
+def bridge_state(*, confirmed: bool, online: bool, checked_in: bool, ever_connected: bool) -> str:
+    """The one rule for a tile's colour."""
+    if online:
+        return CHECKED_IN if checked_in else ONLINE
+    if checked_in or ever_connected:
+        return OFFLINE
+    return CONFIRMED if confirmed else NOT_CONFIRMED
+
+
+def is_missing(*, confirmed: bool, state: str) -> bool:
+    """A bridge that said it would come and is not there now: the organizer phones it."""
+    return confirmed and state in (CONFIRMED, OFFLINE)
+
+
+def expected_teachers(invitation_expected: int | None, bridge_expected: int, roster_size: int) -> int:
+    """Teachers expected at a bridge: what the invitation says, else the bridge's usual number, else its roster."""
+    if invitation_expected is not None:
+        return invitation_expected
+    return bridge_expected or roster_size
+
+
+def epoch_ms(moment) -> int | None:
+    return int(moment.timestamp() * 1000) if moment is not None else None
+
+
+def as_epoch_ms(value) -> int:
+    """A feed time as services may pass it (epoch ms, ISO text, datetime) in epoch ms; now if unreadable."""
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return epoch_ms(parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed))
+    if hasattr(value, "timestamp"):
+        return epoch_ms(value)
+    return now_ms()
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def in_scope(path: str, scope_path: str | None) -> bool:
+    return scope_path is None or path.startswith(scope_path)
+
+
+def feed_item(kind: str, *, at=None, bridge_id: int | None = None, bridge: str = "", label: str = "",
+              count: int = 1) -> dict:
+    """A line of the boards' feed.
+
+    kind: checkin, bridge_checkin, headcount, connected, disconnected, roll_call_opened, roll_call_closed,
+    launch. A board shows it only when its scope covers bridge_id (no bridge: every board). No names of
+    people: boards are projected in halls.
+    """
+    return {"kind": kind, "at": epoch_ms(at or timezone.now()), "bridge_id": bridge_id, "bridge": bridge,
+            "label": label, "count": count}
+
+
+def collapse_checkins(items: list[dict]) -> list[dict]:
+    """Neighbouring check-ins at one bridge become one line with a count (a roll call brings hundreds)."""
+    collapsed: list[dict] = []
+    for item in items:
+        last = collapsed[-1] if collapsed else None
+        if (last is not None and item["kind"] == "checkin" and last["kind"] == "checkin"
+                and last["bridge_id"] == item["bridge_id"]):
+            last["count"] += item.get("count", 1)
+            continue
+        collapsed.append(dict(item))
+    return collapsed
+
+
+@dataclass
+class BridgeLive:
+    id: int
+    code: str
+    name: str
+    path: str
+    group_id: int
+    phone: str
+    status: str
+    expected: int
+    is_host: bool = False
+    online: bool = False
+    ever_connected: bool = False
+    checked_in: bool = False
+    headcount: int = 0
+    present: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_host or self.status in CONFIRMED_STATUSES
+
+    @property
+    def state(self) -> str:
+        return bridge_state(confirmed=self.confirmed, online=self.online, checked_in=self.checked_in,
+                            ever_connected=self.ever_connected)
+
+    def tile(self) -> dict:
+        state = self.state
+        return {
+            "id": self.id, "code": self.code, "name": self.name, "group": self.group_id, "state": state,
+            "status": self.status, "phone": self.phone, "checked_in": self.checked_in,
+            "headcount": self.headcount, "expected": self.expected,
+            "present": {str(k): v for k, v in sorted(self.present.items())},
+            "missing": is_missing(confirmed=self.confirmed, state=state),
+        }
+
+
+def _empty_counter() -> dict:
+    return {"invited": 0, "confirmed": 0, "online": 0, "checked_in": 0, "missing": 0, "headcount": 0,
+            "expected": 0, "present": {}}
+
+
+class EventBoard:
+    """An event's bridges and their live state, loaded with a few queries and refreshed in parts."""
+
+    def __init__(self, event: Event):
+        self.event = event
+        self.bridges: dict[int, BridgeLive] = {}
+        self.groups: dict[int, dict] = {}
+        self.roll_calls: list[dict] = []
+        self.launch: dict | None = None
+        self.loaded_at = 0.0
+
+    @classmethod
+    def load(cls, event_id: int) -> EventBoard:
+        board = cls(Event.objects.select_related("host").get(pk=event_id))
+        board.load_bridges()
+        board.refresh(None)
+        return board
+
+    # --- static part: who is invited, where they belong, what is expected -------------------------
+
+    def load_bridges(self) -> None:
+        event = self.event
+        rows = list(
+            Invitation.objects.filter(event=event).values_list(
+                "bridge_id", "status", "expected_participants", "bridge__code", "bridge__name", "bridge__path",
+                "bridge__expected_participants", "bridge__tech_phone", "bridge__head_phone",
+            )
+        )
+        if event.host_id not in {row[0] for row in rows}:
+            host = event.host
+            rows.append((host.id, Invitation.Status.CONFIRMED, None, host.code, host.name, host.path,
+                         host.expected_participants, host.tech_phone, host.head_phone))
+        roster = dict(
+            Person.objects.filter(bridge_id__in=[r[0] for r in rows]).values("bridge_id").annotate(n=Count("id"))
+            .values_list("bridge_id", "n")
+        )
+        ancestor_ids = {int(part) for r in rows for part in r[5].strip("/").split("/") if part}
+        ancestors = {
+            b["id"]: b for b in Bridge.objects.filter(id__in=ancestor_ids).values("id", "code", "name", "tier__role")
+        }
+        previous = self.bridges
+        self.bridges, self.groups = {}, {}
+        for bridge_id, status, inv_expected, code, name, path, bridge_expected, tech_phone, head_phone in rows:
+            group = self._group_of(path, ancestors)
+            self.groups.setdefault(group["id"], {"id": group["id"], "code": group["code"], "name": group["name"]})
+            live = BridgeLive(
+                id=bridge_id, code=code, name=name, path=path, group_id=group["id"], phone=tech_phone or head_phone,
+                status=status, expected=expected_teachers(inv_expected, bridge_expected, roster.get(bridge_id, 0)),
+                is_host=bridge_id == event.host_id,
+            )
+            old = previous.get(bridge_id)
+            if old is not None:
+                live.online, live.ever_connected, live.checked_in = old.online, old.ever_connected, old.checked_in
+                live.headcount, live.present = old.headcount, old.present
+            self.bridges[bridge_id] = live
+
+    @staticmethod
+    def _group_of(path: str, ancestors: dict[int, dict]) -> dict:
+        """A bridge's district: its highest intermediate ancestor (itself if it is one), else the tree's root."""
+        chain = [ancestors[int(p)] for p in path.strip("/").split("/") if p and int(p) in ancestors]
+        for node in chain:
+            if node["tier__role"] == Tier.Role.INTERMEDIATE:
+                return node
+        return chain[0]
+
+    # --- live part ------------------------------------------------------------------------------
+
+    def refresh(self, bridge_ids) -> set[int]:
+        """Re-read the live state of these bridges (None: all). Returns the ids whose tile changed."""
+        if bridge_ids is not None:
+            bridge_ids = {b for b in bridge_ids if b in self.bridges}
+            if len(bridge_ids) > PARTIAL_REFRESH_LIMIT:
+                bridge_ids = None
+        targets = list(self.bridges) if bridge_ids is None else list(bridge_ids)
+        before = {b: self.bridges[b].tile() for b in targets}
+        self._load_roll_calls()
+        if bridge_ids is None or bridge_ids:
+            self._load_live(bridge_ids)
+        return {b for b in targets if self.bridges[b].tile() != before[b]}
+
+    def _filtered(self, queryset, bridge_ids, field_name="bridge_id"):
+        return queryset if bridge_ids is None else queryset.filter(**{f"{field_name}__in": list(bridge_ids)})
+
+    def _load_live(self, bridge_ids) -> None:
+        event_id = self.event.id
+        targets = self.bridges.values() if bridge_ids is None else [self.bridges[b] for b in bridge_ids]
+        for live in targets:
+            live.online = live.ever_connected = live.checked_in = False
+            live.headcount, live.present = 0, {}
+        cutoff = timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS)
+        connections = self._filtered(ConnectionInterval.objects.filter(event_id=event_id), bridge_ids)
+        for bridge_id, open_count in connections.values("bridge_id").annotate(
+            open=Count("id", filter=Q(ended_at__isnull=True, last_seen_at__gte=cutoff))
+        ).values_list("bridge_id", "open"):
+            if bridge_id in self.bridges:
+                self.bridges[bridge_id].ever_connected = True
+                self.bridges[bridge_id].online = open_count > 0
+        checkins = self._filtered(BridgeCheckIn.objects.filter(event_id=event_id), bridge_ids)
+        for bridge_id, headcount in checkins.values_list("bridge_id", "headcount"):
+            if bridge_id in self.bridges:
+                self.bridges[bridge_id].checked_in = True
+                self.bridges[bridge_id].headcount = headcount
+        roll_call_ids = [rc["id"] for rc in self.roll_calls]
+        if roll_call_ids:
+            present = self._filtered(CheckIn.objects.filter(roll_call_id__in=roll_call_ids), bridge_ids)
+            for roll_call_id, bridge_id, n in present.values("roll_call_id", "bridge_id").annotate(
+                n=Count("id")
+            ).values_list("roll_call_id", "bridge_id", "n"):
+                if bridge_id in self.bridges:
+                    self.bridges[bridge_id].present[roll_call_id] = n
+
+    def _load_roll_calls(self) -> None:
+        now = timezone.now()
+        self.roll_calls = [
+            {"id": rc.id, "label": rc.label, "opened_at": epoch_ms(rc.opened_at), "closes_at": epoch_ms(rc.ends_at()),
+             "open": rc.is_open(now)}
+            for rc in RollCall.objects.filter(session__event_id=self.event.id).order_by("opened_at", "id")
+        ]
+        launch = Launch.objects.filter(event_id=self.event.id).values_list("at", flat=True).first()
+        self.launch = launch_payload_for(launch)
+
+    # --- scoped views ---------------------------------------------------------------------------
+
+    def visible(self, scope_path: str | None):
+        return [b for b in self.bridges.values() if in_scope(b.path, scope_path)]
+
+    def counters(self, scope_path: str | None) -> dict:
+        groups: dict[int, dict] = {}
+        total = _empty_counter()
+        for live in self.visible(scope_path):
+            counter = groups.setdefault(live.group_id, _empty_counter())
+            state = live.state
+            for target in (counter, total):
+                target["invited"] += 1
+                target["confirmed"] += live.confirmed
+                target["online"] += state in (ONLINE, CHECKED_IN)
+                target["checked_in"] += live.checked_in
+                target["missing"] += is_missing(confirmed=live.confirmed, state=state)
+                target["headcount"] += live.headcount
+                target["expected"] += live.expected
+                for roll_call_id, n in live.present.items():
+                    key = str(roll_call_id)
+                    target["present"][key] = target["present"].get(key, 0) + n
+        return {
+            "groups": [{**self.groups[g], **groups[g]} for g in sorted(groups, key=lambda g: self.groups[g]["code"])],
+            "total": total,
+        }
+
+    def tiles(self, scope_path: str | None, bridge_ids=None) -> list[dict]:
+        chosen = self.visible(scope_path) if bridge_ids is None else [
+            self.bridges[b] for b in bridge_ids if b in self.bridges and in_scope(self.bridges[b].path, scope_path)
+        ]
+        return [b.tile() for b in sorted(chosen, key=lambda b: b.path)]
+
+    def scoped_groups(self, scope_path: str | None) -> list[dict]:
+        ids = {b.group_id for b in self.visible(scope_path)}
+        return sorted((self.groups[g] for g in ids), key=lambda g: g["code"])
+
+    def feed_visible(self, item: dict, scope_path: str | None) -> bool:
+        bridge_id = item.get("bridge_id")
+        if bridge_id is None:
+            return True
+        live = self.bridges.get(bridge_id)
+        return live is not None and in_scope(live.path, scope_path)
+
+    def snapshot(self, scope_path: str | None) -> dict:
+        event = self.event
+        return {
+            "type": "snapshot",
+            "generated_at": now_ms(),
+            "event": {"id": event.id, "title": event.title, "status": event.status,
+                      "starts_at": epoch_ms(event.starts_at), "ends_at": epoch_ms(event.ends_at),
+                      "host_id": event.host_id},
+            "groups": self.scoped_groups(scope_path),
+            "tiles": self.tiles(scope_path),
+            "counters": self.counters(scope_path),
+            "roll_calls": self.roll_calls,
+            "launch": self.launch,
+            "feed": recent_feed(event.id, scope_path, self),
+        }
+
+
+def launch_payload_for(at) -> dict | None:
+    if at is None:
+        return None
+    return {"type": "launch", "at": epoch_ms(at), "duration_ms": LAUNCH_SCREEN_SECONDS * 1000}
+
+
+def recent_feed(event_id: int, scope_path: str | None, board: EventBoard | None = None, limit: int = FEED_SIZE):
+    """The latest happenings read back from the rows, for a board that (re)loads: newest first."""
+    scope = Q() if scope_path is None else Q(bridge__path__startswith=scope_path)
+    items = []
+    checkins = (
+        CheckIn.objects.filter(scope, roll_call__session__event_id=event_id)
+        .select_related("bridge").order_by("-received_at", "-id")[:limit * 4]
+    )
+    items += [feed_item("checkin", at=c.received_at, bridge_id=c.bridge_id, bridge=c.bridge.name) for c in checkins]
+    bridge_checkins = (
+        BridgeCheckIn.objects.filter(scope, event_id=event_id).select_related("bridge").order_by("-checked_in_at")[:limit]
+    )
+    items += [feed_item("bridge_checkin", at=c.checked_in_at, bridge_id=c.bridge_id, bridge=c.bridge.name)
+              for c in bridge_checkins]
+    intervals = ConnectionInterval.objects.filter(scope, event_id=event_id).select_related("bridge")
+    items += [feed_item("connected", at=i.started_at, bridge_id=i.bridge_id, bridge=i.bridge.name)
+              for i in intervals.order_by("-started_at")[:limit]]
+    items += [feed_item("disconnected", at=i.ended_at, bridge_id=i.bridge_id, bridge=i.bridge.name)
+              for i in intervals.filter(ended_at__isnull=False).order_by("-ended_at")[:limit]]
+    items += [feed_item("roll_call_opened", at=rc.opened_at, label=rc.label)
+              for rc in RollCall.objects.filter(session__event_id=event_id).order_by("-opened_at")[:limit]]
+    if board is not None and board.launch is not None:
+        items.append({**feed_item("launch"), "at": board.launch["at"]})
+    items = [i for i in items if i["at"] is not None and i["at"] <= now_ms() + 1000]
+    items.sort(key=lambda i: i["at"], reverse=True)
+    return collapse_checkins(items)[:limit]
+
+
+def snapshot(event_id: int, scope_path: str | None) -> dict:
+    return EventBoard.load(event_id).snapshot(scope_path)
+
+
+def scope_path_of(role) -> str | None:
+    return role.scope.path if role is not None and role.scope_id else None
+

@@ -1,0 +1,130 @@
+"""API: the live board snapshot and the launch moment (mounted in attendance.api)."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from bridges import scope
+from events.models import Event
+
+from . import board, launch
+
+router = Router(tags=["attendance"])
+
+
+class TileOut(Schema):
+    id: int
+    code: str
+    name: str
+    group: int
+    state: str
+    status: str
+    phone: str
+    checked_in: bool
+    headcount: int
+    expected: int
+    present: dict[str, int]
+    missing: bool
+
+
+class CounterOut(Schema):
+    invited: int
+    confirmed: int
+    online: int
+    checked_in: int
+    missing: int
+    headcount: int
+    expected: int
+    present: dict[str, int]
+
+
+class GroupCounterOut(CounterOut):
+    id: int
+    code: str
+    name: str
+
+
+class CountersOut(Schema):
+    groups: list[GroupCounterOut]
+    total: CounterOut
+
+
+class GroupOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class RollCallOut(Schema):
+    id: int
+    label: str
+    opened_at: int
+    closes_at: int
+    open: bool
+
+
+class LaunchOut(Schema):
+    type: str
+    at: int
+    duration_ms: int
+
+
+class FeedOut(Schema):
+    kind: str
+    at: int
+    bridge_id: int | None
+    bridge: str
+    label: str
+    count: int
+
+
+class EventBriefOut(Schema):
+    id: int
+    title: str
+    status: str
+    starts_at: int
+    ends_at: int
+    host_id: int
+
+
+class SnapshotOut(Schema):
+    type: str
+    generated_at: int
+    event: EventBriefOut
+    groups: list[GroupOut]
+    tiles: list[TileOut]
+    counters: CountersOut
+    roll_calls: list[RollCallOut]
+    launch: LaunchOut | None
+    feed: list[FeedOut]
+
+
+class LaunchStateOut(Schema):
+    launch: LaunchOut | None
+    server: int
+    created: bool | None = None
+
+
+@router.get("/events/{event_id}/board", response=SnapshotOut,
+            summary="Live board snapshot (times in epoch ms; scoped to the caller's bridges)")
+def board_snapshot(request, event_id: int):
+    role = scope.require_role(request.user)
+    event = get_object_or_404(Event, pk=event_id)
+    return board.snapshot(event.pk, board.scope_path_of(role))
+
+
+@router.get("/events/{event_id}/launch", response=LaunchStateOut, summary="The event's launch moment, if pressed")
+def launch_state(request, event_id: int):
+    scope.require_role(request.user)
+    event = get_object_or_404(Event, pk=event_id)
+    return {"launch": launch.current(event.pk), "server": board.now_ms()}
+
+
+@router.post("/events/{event_id}/launch", response=LaunchStateOut,
+             summary="Press the launch button (organizers; once per event, repeats answer with the first)")
+def press_launch(request, event_id: int):
+    event = get_object_or_404(Event, pk=event_id)
+    if not launch.may_press(event, user=request.user):
+        raise PermissionDenied
+    record, created = launch.press(event, actor_label=request.user.get_username(), request=request)
+    return {"launch": launch.payload(record), "server": board.now_ms(), "created": created}

@@ -1,0 +1,287 @@
+"""/ws/board/<event_id>/: live board frames, coalesced once per process and fanned out to local boards.
+
+Services announce "bridges.changed" on the event's changes group (attendance.live). Each process
+runs one `Coalescer` per event that has boards connected here: it alone listens to the group, gathers
+the changed bridge ids, and at most every FRAME_INTERVAL computes one delta from the database (a few
+queries, whatever the number of boards). Each board gets the part its scope covers, numbered with its
+own sequence; a board that sees a gap, or reconnects, reloads the snapshot over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.urls import reverse
+
+from bridges.scope import role_of
+from events.models import Event
+
+from . import board as board_state
+from . import launch, live
+
+log = logging.getLogger(__name__)
+
+FRAME_INTERVAL = 0.25
+# Catches what no message announced: consoles that went silent, invitation changes, lost messages.
+FULL_REFRESH_SECONDS = 15.0
+FEED_PER_FRAME = 40
+SEND_TIMEOUT = 10.0
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def board_access(user, event_id: int):
+    """(allowed, scope_path, event exists) for this user and event."""
+    role = role_of(user)
+    if role is None:
+        return False, None, True
+    if not Event.objects.filter(pk=event_id).exists():
+        return True, None, False
+    return True, board_state.scope_path_of(role), True
+
+
+class Coalescer:
+    """One per event per process: listens to the event's changes group, sends frames to local boards."""
+
+    _registry: dict[int, Coalescer] = {}
+
+    def __init__(self, event_id: int):
+        self.event_id = event_id
+        self.boards: set[BoardConsumer] = set()
+        self.board: board_state.EventBoard | None = None
+        self.pending: set[int] = set()
+        self.feed: list[dict] = []
+        self.full = False
+        self.wake = asyncio.Event()
+        self.ready = asyncio.Event()
+        self.channel: str | None = None
+        self.tasks: list[asyncio.Task] = []
+        self.last_flush = 0.0
+        self.last_static = 0.0
+        self.last_shared: tuple | None = None
+        self.frames = 0
+
+    # --- membership ---------------------------------------------------------------------------------
+
+    @classmethod
+    async def join(cls, event_id: int, consumer: BoardConsumer) -> Coalescer:
+        coalescer = cls._registry.get(event_id)
+        if coalescer is None:
+            coalescer = cls._registry[event_id] = cls(event_id)
+            coalescer.boards.add(consumer)
+            try:
+                await coalescer.start()
+            finally:
+                coalescer.ready.set()
+        else:
+            coalescer.boards.add(consumer)
+            await coalescer.ready.wait()
+        return coalescer
+
+    @classmethod
+    async def leave(cls, event_id: int, consumer: BoardConsumer) -> None:
+        coalescer = cls._registry.get(event_id)
+        if coalescer is None:
+            return
+        coalescer.boards.discard(consumer)
+        if not coalescer.boards:
+            # Out of the registry before awaiting, so a board arriving meanwhile starts a fresh one.
+            del cls._registry[event_id]
+            await coalescer.stop()
+
+    @classmethod
+    def active(cls, event_id: int) -> Coalescer | None:
+        return cls._registry.get(event_id)
+
+    async def start(self) -> None:
+        self.board = await database_sync_to_async(board_state.EventBoard.load)(self.event_id)
+        self.last_static = time.monotonic()
+        self.last_shared = self._shared_state()
+        layer = get_channel_layer()
+        if layer is not None:
+            self.channel = await layer.new_channel()
+            for group in self._groups():
+                await layer.group_add(group, self.channel)
+            self.tasks.append(asyncio.create_task(self._listen(layer)))
+        self.tasks.append(asyncio.create_task(self._run()))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        layer = get_channel_layer()
+        if layer is not None and self.channel is not None:
+            for group in self._groups():
+                await layer.group_discard(group, self.channel)
+
+    def _groups(self) -> list[str]:
+        # The consoles group too: roll calls opening or closing and the launch are told to consoles only.
+        return [live.changes_group(self.event_id), live.consoles_group(self.event_id)]
+
+    # --- gathering ------------------------------------------------------------------------------------
+
+    async def _listen(self, layer) -> None:
+        while True:
+            message = await layer.receive(self.channel)
+            kind = message.get("type")
+            if kind == "bridges.changed":
+                self.note(message.get("bridge_ids") or [], message.get("feed"))
+            elif kind == "console.push":
+                self.note_console_push(message.get("payload") or {})
+
+    def note(self, bridge_ids, feed: dict | None = None) -> None:
+        self.pending.update(int(b) for b in bridge_ids)
+        if isinstance(feed, dict) and feed.get("kind"):
+            self.feed.append(feed)
+            del self.feed[:-FEED_PER_FRAME]
+        self.wake.set()
+
+    def note_console_push(self, payload: dict) -> None:
+        kind = str(payload.get("type", ""))
+        roll_call = payload.get("roll_call") if isinstance(payload.get("roll_call"), dict) else {}
+        if kind in ("rollcall.opened", "rollcall.closed"):
+            self.note([], {"kind": kind.replace(".", "_").replace("rollcall", "roll_call"),
+                           "label": str(roll_call.get("label", "")), "at": board_state.now_ms()})
+        elif kind == "launch":
+            self.note([])
+
+    # --- one frame --------------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=FULL_REFRESH_SECONDS)
+            except TimeoutError:
+                self.full = True
+            delay = self.last_flush + FRAME_INTERVAL - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self.wake.clear()
+            ids, feed, full = self.pending, self.feed, self.full
+            self.pending, self.feed, self.full = set(), [], False
+            self.last_flush = loop.time()
+            try:
+                changed = await database_sync_to_async(self._refresh)(ids, full)
+                await self._fan_out(changed, feed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A frame that failed is not fatal: boards get the next one, and a gap makes them reload.
+                log.exception("board frame for event %s failed", self.event_id)
+
+    def _refresh(self, ids: set[int], full: bool) -> set[int]:
+        if full:
+            if time.monotonic() - self.last_static > 4 * FULL_REFRESH_SECONDS or not self.board.bridges:
+                self.board.load_bridges()
+                self.last_static = time.monotonic()
+            return self.board.refresh(None)
+        return self.board.refresh(ids)
+
+    def _shared_state(self) -> tuple:
+        return (json.dumps(self.board.roll_calls), json.dumps(self.board.launch))
+
+    def _feed_items(self, feed: list[dict]) -> list[dict]:
+        return board_state.collapse_checkins([self._feed_item(raw) for raw in reversed(feed)])
+
+    def _feed_item(self, raw: dict) -> dict:
+        """Services' feed dicts in the board's shape (they may say bridge_name, person_name...)."""
+        bridge_id = raw.get("bridge_id")
+        live_bridge = self.board.bridges.get(bridge_id) if isinstance(bridge_id, int) else None
+        return {
+            "kind": str(raw.get("kind")),
+            "at": board_state.as_epoch_ms(raw.get("at")),
+            "bridge_id": bridge_id if isinstance(bridge_id, int) else None,
+            "bridge": str(raw.get("bridge") or raw.get("bridge_name") or (live_bridge.name if live_bridge else "")),
+            "label": str(raw.get("label") or raw.get("roll_call_label") or raw.get("headcount") or ""),
+            "count": 1,
+        }
+
+    async def _fan_out(self, changed: set[int], feed: list[dict]) -> None:
+        shared = self._shared_state()
+        shared_changed = shared != self.last_shared
+        self.last_shared = shared
+        items = self._feed_items(feed)
+        generated_at = board_state.now_ms()
+        bodies: dict[str | None, str | None] = {}
+        for consumer in list(self.boards):
+            scope_path = consumer.scope_path
+            if scope_path not in bodies:
+                bodies[scope_path] = self._body(scope_path, changed, items, shared_changed, generated_at)
+        self.frames += 1
+        sends = [c.send_frame(bodies[c.scope_path]) for c in list(self.boards) if bodies.get(c.scope_path)]
+        if sends:
+            await asyncio.gather(*sends)
+
+    def _body(self, scope_path, changed, items, shared_changed, generated_at) -> str | None:
+        board = self.board
+        tiles = board.tiles(scope_path, changed)
+        feed = [i for i in items if board.feed_visible(i, scope_path)]
+        if not (tiles or feed or shared_changed):
+            return None
+        frame = {
+            "type": "delta", "generated_at": generated_at, "tiles": tiles,
+            "counters": board.counters(scope_path), "roll_calls": board.roll_calls, "launch": board.launch,
+            "feed": feed,
+        }
+        return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class BoardConsumer(AsyncWebsocketConsumer):
+    scope_path: str | None = None
+    coalescer: Coalescer | None = None
+
+    async def connect(self):
+        self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        self.seq = 0
+        self.send_lock = asyncio.Lock()
+        allowed, scope_path, exists = await database_sync_to_async(board_access)(self.scope.get("user"), self.event_id)
+        await self.accept()
+        if not allowed:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if not exists:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.scope_path = scope_path
+        await self.send(text_data=json.dumps({
+            "type": "hello", "seq": 0, "server": board_state.now_ms(),
+            "snapshot_url": reverse("attendance:board_snapshot", args=[self.event_id]),
+        }))
+        self.coalescer = await Coalescer.join(self.event_id, self)
+
+    async def disconnect(self, code):
+        if self.coalescer is not None:
+            self.coalescer = None
+            await Coalescer.leave(self.event_id, self)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            return
+        if not isinstance(message, dict):
+            return
+        if message.get("type") == "clock":
+            reply = launch.clock_reply(message)
+            if reply is not None:
+                async with self.send_lock:
+                    await self.send(text_data=json.dumps(reply))
+        elif message.get("type") == "ping":
+            async with self.send_lock:
+                await self.send(text_data='{"type":"pong"}')
+
+    async def send_frame(self, body: str) -> None:
+        async with self.send_lock:
+            self.seq += 1
+            try:
+                await asyncio.wait_for(self.send(text_data=f'{{"seq":{self.seq},{body[1:]}'), SEND_TIMEOUT)
+            except (TimeoutError, OSError):
+                # A board that cannot keep up is dropped; it reconnects and reloads the snapshot.
+                await self.close()

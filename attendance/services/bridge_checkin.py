@@ -1,0 +1,101 @@
+"""A school checks its bridge in for the event and keeps the headcount of people present."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridges.models import Bridge
+from core import audit
+from events.models import Event
+
+from .. import live
+from ..models import BridgeCheckIn
+from .timing import iso, plausible_past
+
+MAX_HEADCOUNT = 100_000
+
+
+def console_actor(bridge: Bridge) -> str:
+    return f"console:{bridge.code}"
+
+
+def status(bridge: Bridge, event: Event | None) -> dict:
+    row = BridgeCheckIn.objects.filter(event=event, bridge=bridge).first() if event else None
+    return _status_body(row)
+
+
+def _status_body(row: BridgeCheckIn | None) -> dict:
+    if row is None:
+        return {"checked_in": False, "checked_in_at": None, "headcount": 0, "headcount_at": None}
+    return {
+        "checked_in": True, "checked_in_at": iso(row.checked_in_at), "method": row.method,
+        "headcount": row.headcount, "headcount_at": iso(row.headcount_at),
+    }
+
+
+def _get_or_create(bridge: Bridge, event: Event, at: datetime, method: str) -> tuple[BridgeCheckIn, bool]:
+    existing = BridgeCheckIn.objects.select_for_update().filter(event=event, bridge=bridge).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return BridgeCheckIn.objects.create(event=event, bridge=bridge, checked_in_at=at, method=method), True
+    except IntegrityError:
+        # Two consoles of one bridge pressed at once: the first one stands.
+        return BridgeCheckIn.objects.get(event=event, bridge=bridge), False
+
+
+@transaction.atomic
+def check_in(bridge: Bridge, event: Event, *, method: str = BridgeCheckIn.Method.BUTTON, client_time=None,
+             ip: str | None = None, now: datetime | None = None) -> tuple[int, dict]:
+    now = now or timezone.now()
+    at = plausible_past(client_time, now) or now
+    if method not in (BridgeCheckIn.Method.BUTTON, BridgeCheckIn.Method.QR):
+        method = BridgeCheckIn.Method.BUTTON
+    row, created = _get_or_create(bridge, event, at, method)
+    if created:
+        audit.record("attendance.bridge_checkin", actor_label=console_actor(bridge), target=row, ip=ip,
+                     summary=f"{bridge.code} – {event.title}"[:500], details={"method": method, "at": iso(at)})
+        live.bridges_changed(event.pk, [bridge.pk], feed={
+            "kind": "bridge_checkin", "bridge_id": bridge.pk, "bridge_code": bridge.code, "bridge_name": bridge.name,
+            "at": iso(at),
+        })
+    body = {
+        "ok": True, "outcome": "accepted" if created else "duplicate",
+        "message": _("Bridge checked in.") if created else _("This bridge was already checked in."),
+        **_status_body(row),
+    }
+    return (201 if created else 200), body
+
+
+@transaction.atomic
+def set_headcount(bridge: Bridge, event: Event, count, *, client_time=None, ip: str | None = None,
+                  now: datetime | None = None) -> tuple[int, dict]:
+    """Latest count wins by the time it was typed, so a queued old count never overwrites a newer one."""
+    now = now or timezone.now()
+    if isinstance(count, bool) or not isinstance(count, int | str):
+        return 400, {"ok": False, "outcome": "invalid", "message": _("The headcount must be a whole number.")}
+    try:
+        count = int(str(count).strip())
+    except ValueError:
+        return 400, {"ok": False, "outcome": "invalid", "message": _("The headcount must be a whole number.")}
+    if not 0 <= count <= MAX_HEADCOUNT:
+        return 400, {"ok": False, "outcome": "invalid", "message": _("The headcount is out of range.")}
+    at = plausible_past(client_time, now) or now
+    # Typing a headcount means the bridge is there: it checks the bridge in if not done yet.
+    row, created = _get_or_create(bridge, event, at, BridgeCheckIn.Method.BUTTON)
+    if row.headcount_at is not None and at < row.headcount_at:
+        return 200, {"ok": True, "outcome": "stale", "message": _("A newer headcount was already recorded."),
+                     **_status_body(row)}
+    previous = row.headcount
+    row.headcount, row.headcount_at = count, at
+    row.save(update_fields=["headcount", "headcount_at"])
+    audit.record("attendance.headcount", actor_label=console_actor(bridge), target=row, ip=ip,
+                 summary=f"{bridge.code}: {previous} → {count}", details={"at": iso(at), "created": created})
+    live.bridges_changed(event.pk, [bridge.pk], feed={
+        "kind": "headcount", "bridge_id": bridge.pk, "bridge_code": bridge.code, "bridge_name": bridge.name,
+        "headcount": count, "at": iso(at),
+    })
+    return 200, {"ok": True, "outcome": "accepted", "message": _("Headcount saved."), **_status_body(row)}

@@ -1,0 +1,147 @@
+"""Connection intervals per bridge: the console's websocket and the bridge's video occupants.
+
+attendance.presence turns them into minutes connected per session. A console interval is opened on
+connect, its last_seen_at moves with heartbeats (written at most every HEARTBEAT_WRITE_SECONDS) and
+it ends on disconnect; an interval whose socket vanished silently counts only to its last heartbeat.
+Video intervals come from the Jitsi webhooks stored as events.PresenceEvent.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from bridges.models import Bridge
+from bridges.services import bridge_by_console_token
+from events.models import PresenceEvent
+
+from .. import live
+from ..models import ConnectionInterval
+from . import consoles
+from .timing import iso
+
+HEARTBEAT_WRITE_SECONDS = 30
+
+
+@dataclass
+class ConsoleConnection:
+    bridge_id: int
+    bridge_code: str
+    event_id: int | None
+    event_ids: list[int] = field(default_factory=list)
+    interval_id: int | None = None
+
+
+def _feed(kind: str, bridge: Bridge | None, bridge_id: int, at: datetime, source: str) -> dict:
+    return {"kind": kind, "source": source, "bridge_id": bridge_id, "bridge_code": bridge.code if bridge else "",
+            "bridge_name": bridge.name if bridge else "", "at": iso(at)}
+
+
+def _open_console_interval(bridge: Bridge, event, connection_id: str, now: datetime) -> int:
+    with transaction.atomic():
+        interval = ConnectionInterval.objects.create(
+            event=event, bridge=bridge, source=ConnectionInterval.Source.CONSOLE,
+            connection_id=connection_id[:200], started_at=now, last_seen_at=now,
+        )
+        live.bridges_changed(event.pk, [bridge.pk], feed=_feed("connected", bridge, bridge.pk, now, "console"))
+    return interval.pk
+
+
+def console_connected(token: str, connection_id: str, now: datetime | None = None) -> ConsoleConnection | None:
+    """None for an unknown or rotated link; else the bridge, its events and the opened interval."""
+    now = now or timezone.now()
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return None
+    events = consoles.candidate_events(bridge, now)
+    event = consoles.pick_event(events, now)
+    connection = ConsoleConnection(bridge.pk, bridge.code, event.pk if event else None, [e.pk for e in events])
+    if event is not None:
+        connection.interval_id = _open_console_interval(bridge, event, connection_id, now)
+    return connection
+
+
+def console_heartbeat(connection: ConsoleConnection, token: str, connection_id: str,
+                      now: datetime | None = None) -> bool:
+    """Move the interval's last_seen_at; False when the console link was rotated meanwhile.
+
+    A console may stay open for days: when the event it works for changes (yesterday's ended, today's
+    began), its interval moves to the new event and `connection.event_ids` is updated so that the
+    consumer can follow the right notification groups.
+    """
+    now = now or timezone.now()
+    bridge = Bridge.objects.filter(pk=connection.bridge_id, console_token=token).first()
+    if bridge is None:
+        return False
+    events = consoles.candidate_events(bridge, now)
+    event = consoles.pick_event(events, now)
+    connection.event_ids = [e.pk for e in events]
+    event_id = event.pk if event else None
+    if event_id == connection.event_id:
+        if connection.interval_id is not None:
+            ConnectionInterval.objects.filter(pk=connection.interval_id, ended_at__isnull=True).update(last_seen_at=now)
+        return True
+    console_disconnected(connection, now)
+    connection.event_id, connection.interval_id = event_id, None
+    if event is not None:
+        connection.interval_id = _open_console_interval(bridge, event, connection_id, now)
+    return True
+
+
+def console_disconnected(connection: ConsoleConnection, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    if connection.interval_id is None:
+        return
+    with transaction.atomic():
+        ended = ConnectionInterval.objects.filter(pk=connection.interval_id, ended_at__isnull=True).update(
+            ended_at=now, last_seen_at=now
+        )
+        if ended and connection.event_id is not None:
+            live.bridges_changed(connection.event_id, [connection.bridge_id],
+                                 feed=_feed("disconnected", None, connection.bridge_id, now, "console") | {
+                                     "bridge_code": connection.bridge_code})
+
+
+# --- Video occupants (Jitsi event_sync webhooks) ---------------------------------------------------
+
+def _video_id(room_name: str, occupant_id: str) -> str:
+    # The room prefix lets a room_destroyed close every occupant span of that room.
+    return f"{room_name}/{occupant_id}"[:200]
+
+
+def apply_presence(presence: PresenceEvent) -> None:
+    """Open or close a video interval for a stored Jitsi occupant/room event."""
+    kind = presence.kind
+    at = presence.occurred_at
+    video = ConnectionInterval.Source.VIDEO
+    if kind == PresenceEvent.Kind.OCCUPANT_JOINED:
+        if not (presence.event_id and presence.bridge_id and presence.occupant_id):
+            return
+        connection_id = _video_id(presence.room_name, presence.occupant_id)
+        already = ConnectionInterval.objects.filter(
+            event_id=presence.event_id, source=video, connection_id=connection_id, ended_at__isnull=True
+        ).exists()
+        if not already:
+            ConnectionInterval.objects.create(event_id=presence.event_id, bridge_id=presence.bridge_id, source=video,
+                                              connection_id=connection_id, started_at=at, last_seen_at=at)
+            live.bridges_changed(presence.event_id, [presence.bridge_id],
+                                 feed=_feed("connected", presence.bridge, presence.bridge_id, at, "video"))
+        return
+    if kind == PresenceEvent.Kind.OCCUPANT_LEFT and presence.occupant_id:
+        spans = ConnectionInterval.objects.filter(
+            source=video, connection_id=_video_id(presence.room_name, presence.occupant_id), ended_at__isnull=True
+        )
+    elif kind == PresenceEvent.Kind.ROOM_DESTROYED:
+        spans = ConnectionInterval.objects.filter(
+            source=video, connection_id__startswith=f"{presence.room_name}/", ended_at__isnull=True
+        )
+    else:
+        return
+    if presence.event_id:
+        spans = spans.filter(event_id=presence.event_id)
+    closing = list(spans.values_list("pk", "event_id", "bridge_id", "started_at"))
+    for pk, event_id, bridge_id, started_at in closing:
+        end = max(at, started_at)
+        ConnectionInterval.objects.filter(pk=pk).update(ended_at=end, last_seen_at=end)
+        live.bridges_changed(event_id, [bridge_id], feed=_feed("disconnected", None, bridge_id, end, "video"))

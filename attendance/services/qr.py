@@ -1,0 +1,140 @@
+"""Signed, rotating roll-call QR codes.
+
+A code is `<roll call>.<bridge>.<window>.<mac>`: short, so the QR stays coarse enough for a
+cheap phone camera across a hall. window = floor(unix time / roll_call.window_seconds); a code is
+accepted in its own window and the next one (the console's QR is at most one rotation old). The
+MAC is an HMAC of SECRET_KEY salted with the roll call's own secret: a code of one roll call is
+worthless for another and nobody without the server's key can make one.
+
+The teacher page, once loaded from a valid code, carries a signed page token valid for
+PAGE_SECONDS so that typing an identifier does not race the rotation (see page_token_fresh).
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from ..models import CheckInAttempt, RollCall
+
+PAGE_SECONDS = 180
+_PAGE_SALT = "attendance.teacher-page"
+
+
+class QRRefused(Exception):
+    def __init__(self, outcome: str, reason: str, roll_call: RollCall | None = None, bridge_id: int | None = None):
+        super().__init__(reason)
+        self.outcome = outcome
+        self.reason = reason
+        self.roll_call = roll_call
+        self.bridge_id = bridge_id
+
+
+@dataclass(frozen=True)
+class ScannedCode:
+    roll_call: RollCall
+    bridge_id: int
+    window: int
+
+
+def window_index(roll_call: RollCall, at: datetime) -> int:
+    return int(at.timestamp()) // roll_call.window_seconds
+
+
+def _mac(roll_call: RollCall, bridge_id: int, window: int) -> str:
+    digest = salted_hmac(
+        f"attendance.qr.{roll_call.secret}", f"{roll_call.pk}.{bridge_id}.{window}", algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def make_token(roll_call: RollCall, bridge_id: int, window: int) -> str:
+    return f"{roll_call.pk}.{bridge_id}.{window}.{_mac(roll_call, bridge_id, window)}"
+
+
+def current_token(roll_call: RollCall, bridge_id: int, now: datetime | None = None) -> str:
+    return make_token(roll_call, bridge_id, window_index(roll_call, now or timezone.now()))
+
+
+def token_url(token: str) -> str:
+    return settings.SITE_URL + reverse("attendance_public:teacher", args=[token])
+
+
+def _parse(token: str) -> tuple[int, int, int, str]:
+    parts = (token or "").split(".")
+    if len(parts) != 4 or len(token) > 120:
+        raise ValueError
+    roll_call_id, bridge_id, window = (int(p) for p in parts[:3])
+    return roll_call_id, bridge_id, window, parts[3]
+
+
+def authenticate(token: str) -> ScannedCode:
+    """The code's roll call, bridge and window if the server made it; else QRRefused(FORGED_QR)."""
+    try:
+        roll_call_id, bridge_id, window, mac = _parse(token)
+    except ValueError:
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "malformed code") from None
+    roll_call = RollCall.objects.select_related("session").filter(pk=roll_call_id).first()
+    if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "signature does not match")
+    return ScannedCode(roll_call, bridge_id, window)
+
+
+def in_window(code: ScannedCode, now: datetime) -> bool:
+    current = window_index(code.roll_call, now)
+    return code.window in (current, current - 1)
+
+
+def verify(token: str, now: datetime | None = None) -> ScannedCode:
+    """A code that is authentic, in its window and of an open roll call; else QRRefused."""
+    now = now or timezone.now()
+    code = authenticate(token)
+    if not in_window(code, now):
+        raise QRRefused(CheckInAttempt.Outcome.EXPIRED_QR, "code outside the current and previous window",
+                        code.roll_call, code.bridge_id)
+    if not code.roll_call.is_open(now):
+        raise QRRefused(CheckInAttempt.Outcome.CLOSED, "roll call is not open", code.roll_call, code.bridge_id)
+    return code
+
+
+def make_page_token(code: ScannedCode) -> str:
+    return signing.dumps([code.roll_call.pk, code.bridge_id], salt=_PAGE_SALT, compress=False)
+
+
+def page_token_fresh(page_token: str, code: ScannedCode) -> bool:
+    """Whether the teacher page was loaded from this code less than PAGE_SECONDS ago.
+
+    Checked instead of the code's window at submit: a teacher who scanned in time is not refused
+    because typing took longer than one rotation. QRRefused(FORGED_QR) if the token is not ours
+    or belongs to another code.
+    """
+    try:
+        ids = signing.loads(page_token or "", salt=_PAGE_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "page token signature does not match") from None
+    if ids != [code.roll_call.pk, code.bridge_id]:
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "page token is for another code")
+    try:
+        signing.loads(page_token, salt=_PAGE_SALT, max_age=PAGE_SECONDS)
+    except signing.SignatureExpired:
+        return False
+    return True
+
+
+def svg(url: str) -> bytes:
+    # A fixed mask skips the costly mask search; error level M survives a glare spot on a projector.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=0,
+                         image_factory=qrcode.image.svg.SvgPathImage)
+    code.add_data(url)
+    code.make(fit=True)
+    buffer = BytesIO()
+    code.make_image().save(buffer)
+    return buffer.getvalue()

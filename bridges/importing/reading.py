@@ -1,0 +1,192 @@
+"""Turn an uploaded file into sheets of plain cell values, or say in words why it cannot be read.
+
+Only .xlsx (openpyxl) and .csv are read. openpyxl's read-only mode streams the sheet and is several
+times faster on big rosters, but hides merged cells; the header detector does not need them (it
+carries a group title across the empty cells to its right), so read-only mode is used for every file.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .errors import ImportFileError
+
+OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_SIGNATURE = b"PK\x03\x04"
+# Rows beyond this are not an office's list but a mistake or an attack on memory.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+
+
+@dataclass
+class Sheet:
+    name: str
+    # rows[i] holds the cells of sheet row i + 1: str, int, float, date, datetime or None.
+    rows: list[list] = field(default_factory=list)
+
+
+def read_file(path: str | Path) -> list[Sheet]:
+    """Every sheet of the file (a CSV is one sheet). Raises ImportFileError with a Vietnamese message."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportFileError(_("The uploaded file is no longer available; please upload it again.")) from exc
+    if size == 0:
+        raise ImportFileError(_("The file is empty."))
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(too_large_message())
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_SIGNATURE):
+        raise ImportFileError(_ole_message(path))
+    if head.startswith(ZIP_SIGNATURE):
+        return _read_xlsx(path)
+    return [_read_csv(path)]
+
+
+def too_large_message() -> str:
+    return _("The file is too large (limit %(limit)s MB). Remove unneeded sheets or pictures and try again.") % {
+        "limit": round(settings.IMPORT_MAX_BYTES / 1024 / 1024, 1)
+    }
+
+
+def _ole_message(path: Path) -> str:
+    # Both a password-protected .xlsx and an old .xls are OLE2 compound files; an encrypted package
+    # names its stream "EncryptedPackage" (UTF-16 in the directory).
+    data = path.read_bytes()
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return _("The file is protected with a password. Open it in Excel, remove the password "
+                 "(File > Info > Protect Workbook), save it and upload it again.")
+    return _("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx "
+             "(Excel Workbook), then upload it again.")
+
+
+def _not_a_spreadsheet() -> ImportFileError:
+    return ImportFileError(_("This file is not a spreadsheet that can be read. Save it as .xlsx "
+                             "(Excel Workbook) or .csv and upload it again."))
+
+
+def _read_xlsx(path: Path) -> list[Sheet]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _not_a_spreadsheet() from exc
+    if "xl/workbook.xml" not in names:
+        if "mimetype" in names or "content.xml" in names:
+            raise ImportFileError(_("OpenDocument spreadsheets (.ods) are not supported. Save the file "
+                                    "as .xlsx (Excel Workbook) and upload it again."))
+        raise _not_a_spreadsheet()
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise _not_a_spreadsheet() from exc
+    try:
+        sheets = []
+        ordered = [workbook.active] + [ws for ws in workbook.worksheets if ws is not workbook.active]
+        for ws in ordered:
+            if ws is None or not hasattr(ws, "iter_rows"):
+                continue
+            sheets.append(Sheet(ws.title, _xlsx_rows(ws)))
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a damaged part inside the archive: lxml/openpyxl raise many kinds
+        raise _not_a_spreadsheet() from exc
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _xlsx_rows(ws) -> list[list]:
+    # Some writers store a wrong <dimension>; without this the stream would stop at its last row.
+    ws.reset_dimensions()
+    rows = []
+    padded_formats: dict[str, int] = {}
+    for cells in ws.iter_rows():
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(_("The sheet has more than %(count)s rows; split it into smaller files.")
+                                  % {"count": f"{MAX_ROWS:,}".replace(",", ".")})
+        row = []
+        for cell in cells[:MAX_COLUMNS]:
+            value = cell.value
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                value = _displayed_number(value, cell.number_format, padded_formats)
+            row.append(value)
+        while row and row[-1] in (None, ""):
+            row.pop()
+        rows.append(row)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _displayed_number(value, number_format: str | None, cache: dict[str, int]):
+    """A number formatted "000000000000" is shown with its leading zeros: identifiers and phones
+    typed as numbers keep them only in the format. Return the text Excel shows in that case."""
+    if not number_format:
+        return value
+    width = cache.get(number_format)
+    if width is None:
+        fmt = number_format.strip()
+        width = len(fmt) if fmt and set(fmt) == {"0"} else 0
+        cache[number_format] = width
+    if width and float(value).is_integer():
+        return str(int(value)).zfill(width)
+    return value
+
+
+CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
+
+
+def _read_csv(path: Path) -> Sheet:
+    raw = path.read_bytes()
+    # Text files do not contain NUL bytes; binaries (pictures, PDFs, junk) almost always do.
+    if b"\x00" in raw[:65536]:
+        raise _not_a_spreadsheet()
+    text = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or not text.strip():
+        raise ImportFileError(_("The file is empty.")) if text is not None else _not_a_spreadsheet()
+    if _looks_binary(text):
+        raise _not_a_spreadsheet()
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = max(",;\t", key=sample.count)
+    rows = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(_("The sheet has more than %(count)s rows; split it into smaller files.")
+                                      % {"count": f"{MAX_ROWS:,}".replace(",", ".")})
+            row = [cell if cell.strip() else None for cell in record[:MAX_COLUMNS]]
+            while row and row[-1] is None:
+                row.pop()
+            rows.append(row)
+    except csv.Error as exc:
+        raise _not_a_spreadsheet() from exc
+    while rows and not rows[-1]:
+        rows.pop()
+    return Sheet(Path(path).stem, rows)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls > len(sample) * 0.01

@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from .models import (
+    AgendaItem,
+    Event,
+    Invitation,
+    JitsiRoom,
+    ParticipantGroup,
+    PresenceEvent,
+    ReadinessTest,
+    Session,
+)
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+
+
+class ParticipantGroupInline(admin.TabularInline):
+    model = ParticipantGroup
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    # Changes through the admin skip the service rules (time checks, calendar sequence): prefer the event pages.
+    list_display = ("title", "kind", "status", "starts_at", "host", "sequence")
+    list_filter = ("status", "kind")
+    search_fields = ("title",)
+    raw_id_fields = ("host",)
+    readonly_fields = ("uid", "sequence", "created_by", "created_at", "updated_at")
+    inlines = [SessionInline, ParticipantGroupInline]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "session", "starts_at", "ends_at", "kind", "speaker")
+    list_filter = ("kind",)
+    list_select_related = ("session",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("bridge", "event", "status", "responded_at", "problem", "reminder_count")
+    list_filter = ("status", "event")
+    search_fields = ("bridge__code", "bridge__name")
+    raw_id_fields = ("bridge", "room")
+    list_select_related = ("bridge", "event")
+
+
+@admin.register(ReadinessTest)
+class ReadinessTestAdmin(admin.ModelAdmin):
+    list_display = ("invitation", "at", "ok", "rtt_ms", "download_mbps", "camera_ok", "microphone_ok",
+                    "jitsi_reachable")
+    list_filter = ("ok",)
+    raw_id_fields = ("invitation",)
+    list_select_related = ("invitation__bridge", "invitation__event")
+
+
+@admin.register(JitsiRoom)
+class JitsiRoomAdmin(admin.ModelAdmin):
+    list_display = ("label", "name", "event", "interactive", "capacity")
+    list_filter = ("event",)
+
+
+@admin.register(PresenceEvent)
+class PresenceEventAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "kind", "room_name", "bridge", "occupant_id")
+    list_filter = ("kind",)
+    raw_id_fields = ("event", "bridge")

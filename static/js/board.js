@@ -1,0 +1,329 @@
+/* The live board: renders a snapshot, then applies the server's coalesced deltas.
+ *
+ * Frames carry a per-connection sequence number. On (re)connect the server says hello with seq 0
+ * and the board reloads the snapshot; a gap in the sequence also reloads it. Deltas carry absolute
+ * values (tile states, counters), so one computed before the snapshot is simply dropped.
+ */
+(function () {
+  "use strict";
+  const root = document.getElementById("board");
+  if (!root) return;
+  const T = JSON.parse(document.getElementById("board-i18n").textContent);
+  const FEED_SIZE = 30;
+  const TABLE_ROLL_CALLS = 4;  // the latest ones; an event has about three
+  const timeFormat = new Intl.DateTimeFormat("vi-VN", {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: "Asia/Ho_Chi_Minh",
+  });
+
+  const model = {
+    groups: new Map(), tiles: new Map(), counters: null, rollCalls: [], feed: [], launch: null,
+    snapshotAt: 0, lastSeq: null, resyncing: false, buffer: [],
+  };
+  const $ = (selector) => root.querySelector(selector);
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  };
+  const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (m, key) => (values[key] ?? ""));
+
+  document.querySelectorAll("[data-state-label]").forEach((node) => {
+    node.textContent = T.states[node.dataset.stateLabel] || node.dataset.stateLabel;
+  });
+
+  // --- rendering -------------------------------------------------------------------------------
+
+  function tileNode(tile) {
+    let node = root.querySelector(`[data-bridge-id="${tile.id}"]`);
+    if (!node) {
+      node = el("li", "tile");
+      node.dataset.bridgeId = tile.id;
+      node.append(el("span", "tile-code"), el("span", "tile-name"), el("span", "tile-count"));
+    }
+    node.className = "tile state-" + tile.state + (tile.status === "declined" ? " declined" : "");
+    node.dataset.state = tile.state;
+    // Inside its district's box a school needs only the end of its code (QNG-BSO-007 -> 007).
+    const group = model.groups.get(tile.group);
+    const prefix = group ? group.code + "-" : null;
+    node.querySelector(".tile-code").textContent =
+      prefix && tile.code.startsWith(prefix) && tile.code.length > prefix.length ? tile.code.slice(prefix.length) : tile.code;
+    node.querySelector(".tile-name").textContent = tile.name;
+    const latest = model.rollCalls.length ? tile.present[String(model.rollCalls[model.rollCalls.length - 1].id)] || 0 : null;
+    node.querySelector(".tile-count").textContent = latest === null ? "" : `${latest}/${tile.expected}`;
+    const state = T.states[tile.state] + (tile.status === "declined" ? ` (${T.declined})` : "");
+    node.title = `${tile.code} – ${tile.name}: ${state}` + (tile.phone ? ` · ${tile.phone}` : "");
+    return node;
+  }
+
+  function groupSection(group) {
+    let section = root.querySelector(`[data-group-id="${group.id}"]`);
+    if (!section) {
+      section = el("section", "tile-group");
+      section.dataset.groupId = group.id;
+      const head = el("h3", null, group.name);
+      head.append(" ", el("small", "group-count"));
+      section.append(head, el("ul", "tile-grid"));
+      $("#board-groups").append(section);
+    }
+    return section;
+  }
+
+  function renderTiles(tiles) {
+    tiles.forEach((tile) => {
+      model.tiles.set(tile.id, tile);
+      const node = tileNode(tile);
+      if (!node.parentNode) {
+        const group = model.groups.get(tile.group) || { id: tile.group, name: "" };
+        groupSection(group).querySelector(".tile-grid").append(node);
+      }
+    });
+  }
+
+  const tableRollCalls = () => model.rollCalls.slice(-TABLE_ROLL_CALLS);
+
+  function counterCells(row, counter) {
+    row.append(el("td", "num", `${counter.online}/${counter.invited}`), el("td", "num", String(counter.checked_in)));
+    tableRollCalls().forEach((rc) => {
+      row.append(el("td", "num", `${counter.present[String(rc.id)] || 0}/${counter.expected}`));
+    });
+    row.append(el("td", "num", String(counter.expected)));
+  }
+
+  function renderCounters() {
+    const counters = model.counters;
+    if (!counters) return;
+    const table = $("#group-table");
+    const labels = table.dataset;
+    const headRow = el("tr");
+    headRow.append(el("th", null, labels.district), el("th", "num", labels.online), el("th", "num", labels.checked));
+    tableRollCalls().forEach((rc) => {
+      const th = el("th", "num", rc.label);
+      if (rc.open) th.append(" ", el("span", "badge open", T.rollCallOpen));
+      headRow.append(th);
+    });
+    headRow.append(el("th", "num", labels.expected));
+    table.tHead.replaceChildren(headRow);
+    const body = counters.groups.map((counter) => {
+      const row = el("tr");
+      row.dataset.groupId = counter.id;
+      row.append(el("td", null, counter.name));
+      counterCells(row, counter);
+      const section = root.querySelector(`[data-group-id="${counter.id}"] .group-count`);
+      if (section) section.textContent = `${counter.online}/${counter.invited}`;
+      return row;
+    });
+    table.tBodies[0].replaceChildren(...body);
+    const total = el("tr", "total-row");
+    total.append(el("th", null, T.total));
+    counterCells(total, counters.total);
+    table.tFoot.replaceChildren(total);
+    root.querySelectorAll("[data-total]").forEach((node) => {
+      node.textContent = String(counters.total[node.dataset.total] ?? "");
+    });
+  }
+
+  function renderMissing() {
+    const list = $("#missing-list");
+    const missing = Array.from(model.tiles.values()).filter((t) => t.missing);
+    missing.sort((a, b) => (a.group - b.group) || a.code.localeCompare(b.code));
+    if (!missing.length) {
+      list.replaceChildren(el("li", "hint", T.noMissing));
+      return;
+    }
+    list.replaceChildren(...missing.map((tile) => {
+      const item = el("li");
+      item.dataset.bridgeId = tile.id;
+      const group = model.groups.get(tile.group);
+      item.append(el("strong", null, tile.name), " ", el("small", null, group ? group.name : ""), " ");
+      if (tile.phone) {
+        const link = el("a", "phone", tile.phone);
+        link.href = "tel:" + tile.phone.replace(/[^\d+]/g, "");
+        item.append(link);
+      }
+      return item;
+    }));
+  }
+
+  function feedText(item) {
+    const kind = item.kind === "checkin" && item.count > 1 ? "checkins" : item.kind;
+    const template = T.feed[kind] || T.feed.other;
+    return fmt(template, { bridge: item.bridge, count: item.count, label: item.label, kind: item.kind });
+  }
+
+  function renderFeed() {
+    const list = $("#feed");
+    if (!model.feed.length) {
+      list.replaceChildren(el("li", "hint", T.noFeed));
+      return;
+    }
+    list.replaceChildren(...model.feed.map((item) => {
+      const li = el("li", "feed-" + item.kind);
+      li.append(el("time", null, timeFormat.format(new Date(item.at))), " ", el("span", null, feedText(item)));
+      return li;
+    }));
+  }
+
+  function setRollCalls(rollCalls) {
+    const before = JSON.stringify(model.rollCalls.map((rc) => rc.id));
+    model.rollCalls = rollCalls || [];
+    return before !== JSON.stringify(model.rollCalls.map((rc) => rc.id));
+  }
+
+  function applySnapshot(snapshot) {
+    model.snapshotAt = snapshot.generated_at;
+    model.groups = new Map(snapshot.groups.map((g) => [g.id, g]));
+    setRollCalls(snapshot.roll_calls);
+    const keep = new Set(snapshot.tiles.map((t) => t.id));
+    model.tiles.forEach((tile, id) => {
+      if (!keep.has(id)) {
+        model.tiles.delete(id);
+        const node = root.querySelector(`[data-bridge-id="${id}"]`);
+        if (node) node.remove();
+      }
+    });
+    snapshot.groups.forEach(groupSection);
+    renderTiles(snapshot.tiles);
+    model.counters = snapshot.counters;
+    model.feed = snapshot.feed.slice(0, FEED_SIZE);
+    renderCounters();
+    renderMissing();
+    renderFeed();
+    showLaunch(snapshot.launch);
+    root.dataset.snapshotAt = String(snapshot.generated_at);
+  }
+
+  function applyDelta(delta) {
+    if (delta.generated_at < model.snapshotAt) return;
+    if (setRollCalls(delta.roll_calls)) {
+      // A new roll call changes every tile's count line.
+      model.tiles.forEach((tile) => tileNode(tile));
+    }
+    renderTiles(delta.tiles);
+    model.counters = delta.counters;
+    renderCounters();
+    if (delta.tiles.length) renderMissing();
+    if (delta.feed.length) {
+      const merged = delta.feed.concat(model.feed);
+      // Keep one line per bridge for a burst of check-ins across frames too.
+      for (let i = merged.length - 1; i > 0; i--) {
+        const a = merged[i - 1], b = merged[i];
+        if (a.kind === "checkin" && b.kind === "checkin" && a.bridge_id === b.bridge_id) {
+          merged[i - 1] = Object.assign({}, a, { count: a.count + b.count });
+          merged.splice(i, 1);
+        }
+      }
+      model.feed = merged.slice(0, FEED_SIZE);
+      renderFeed();
+    }
+    showLaunch(delta.launch);
+    root.dataset.seq = String(delta.seq);
+  }
+
+  // --- the connection --------------------------------------------------------------------------
+
+  const status = $("#board-connection");
+  function setStatus(state) {
+    status.dataset.state = state;
+    status.textContent = T.connection[state] || state;
+    root.dataset.connection = state;
+  }
+
+  async function resync() {
+    model.resyncing = true;
+    try {
+      const response = await fetch(root.dataset.snapshotUrl, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      applySnapshot(await response.json());
+      model.buffer.forEach(applyDelta);
+    } catch (e) {
+      setTimeout(resync, 2000);
+      return;
+    } finally {
+      model.buffer = [];
+      model.resyncing = false;
+    }
+  }
+
+  let socket = null;
+  let retry = 1000;
+  let clock = null;
+  let overlay = null;
+  const overlayEl = document.getElementById("launch-overlay");
+  if (window.DiemcauLaunch && overlayEl) {
+    clock = new window.DiemcauLaunch.ClockSync((message) => {
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    });
+    overlay = new window.DiemcauLaunch.Overlay(overlayEl, clock);
+  }
+  function showLaunch(launch) {
+    if (!launch) return;
+    if (overlay) overlay.show(launch);
+    const button = document.getElementById("launch-button");
+    if (button) button.disabled = true;
+  }
+
+  function onMessage(event) {
+    let frame;
+    try { frame = JSON.parse(event.data); } catch (e) { return; }
+    if (frame.type === "hello") {
+      model.lastSeq = frame.seq;
+      setStatus("live");
+      if (clock) clock.start();
+      resync();
+    } else if (frame.type === "delta") {
+      if (model.lastSeq === null) return;
+      const gap = frame.seq !== model.lastSeq + 1;
+      model.lastSeq = frame.seq;
+      if (gap) {
+        resync();
+      } else if (model.resyncing) {
+        model.buffer.push(frame);
+      } else {
+        applyDelta(frame);
+      }
+    } else if (frame.type === "clock" && clock) {
+      clock.onReply(frame);
+    }
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    socket.addEventListener("message", onMessage);
+    socket.addEventListener("close", (event) => {
+      model.lastSeq = null;
+      if (clock) clock.stop();
+      if (event.code === 4403) { setStatus("forbidden"); return; }
+      setStatus("reconnecting");
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 15000);
+    });
+    socket.addEventListener("open", () => { retry = 1000; });
+  }
+
+  // --- the launch button (organizers) ----------------------------------------------------------
+
+  const launchForm = document.getElementById("launch-form");
+  if (launchForm && window.DiemcauLaunch) {
+    launchForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!window.confirm(T.confirmLaunch)) return;
+      const button = launchForm.querySelector("button");
+      button.disabled = true;
+      try {
+        const body = await window.DiemcauLaunch.press(launchForm.action, launchForm);
+        showLaunch(body.launch);
+      } catch (e) {
+        button.disabled = false;
+        window.alert(T.launchFailed);
+      }
+    });
+  }
+
+  const initial = document.getElementById("board-snapshot");
+  if (initial) applySnapshot(JSON.parse(initial.textContent));
+  setStatus("connecting");
+  setInterval(() => { if (clock && socket && socket.readyState === WebSocket.OPEN) clock.start(); }, 60000);
+  connect();
+})();

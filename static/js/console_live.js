@@ -1,0 +1,370 @@
+/* The console's live attendance section: bridge check-in, headcount, roll-call QR, roster ticks.
+ *
+ * Every write goes through ONE queue kept in localStorage ({nonce, kind, payload, client_time}):
+ * it survives a reload or a lost connection, is sent in order (over the websocket when it is open,
+ * else by fetch), and an item leaves the queue only when the server answered it. The server
+ * dedupes by nonce, so a resend after a lost answer never counts twice.
+ *
+ * Other scripts of the console page may use the same websocket:
+ *   document.addEventListener("diemcau:console-message", e => e.detail)   every message received
+ *   window.diemcauConsole.send({type: ...})                               false when not connected
+ *   window.diemcauConsole.serverNow()                                     ms, corrected by the clock offset
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("attendance-live");
+  var configNode = document.getElementById("attendance-live-config");
+  if (!root || !configNode) return;
+  var config = JSON.parse(configNode.textContent);
+  var S = config.strings;
+  var QUEUE_KEY = "diemcau.console-queue." + config.bridgeId;
+  var HEARTBEAT_MS = 15000, ACK_TIMEOUT_MS = 10000, MAX_BACKOFF_MS = 30000;
+
+  var state = {
+    ws: null, wsOpen: false, wsBackoff: 1000, heartbeat: null,
+    sending: false, backoff: 1000, retryTimer: null, invalid: false,
+    offset: 0, rollCall: null, qrWindow: null, waiters: {}, memoryQueue: null, reconnectTimer: null, lastHeard: 0
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key] === undefined ? "" : values[key]; });
+  }
+  function hhmm(iso) {
+    // In the event's time zone, like the times the server renders, whatever the console's clock setting.
+    try {
+      return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                                timeZone: config.timeZone }).format(new Date(iso));
+    } catch (e) {
+      var d = new Date(iso);
+      return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    }
+  }
+  function serverNow() { return Date.now() + state.offset; }
+  function learnOffset(iso) {
+    var t = Date.parse(iso);
+    if (!isNaN(t)) state.offset = t - Date.now();
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // randomUUID needs a secure context; getRandomValues does not (a console on plain http in a LAN).
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = "";
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    for (var i = 0; i < 16; i++) h += ("0" + b[i].toString(16)).slice(-2);
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function say(text, bad) {
+    var node = $("live-message");
+    if (!node) return;
+    node.textContent = text || "";
+    node.classList.toggle("hidden", !text);
+    node.classList.toggle("error", !!bad);
+  }
+
+  // --- the queue ---------------------------------------------------------------------------------
+  function loadQueue() {
+    if (state.memoryQueue) return state.memoryQueue.slice();
+    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function saveQueue(queue) {
+    try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); state.memoryQueue = null; }
+    catch (e) { state.memoryQueue = queue.slice(); }  // storage full or forbidden: at least keep it in memory
+    showPending(queue);
+  }
+  function showPending(queue) {
+    var node = $("pending-count");
+    if (!node) return;
+    node.dataset.count = String(queue.length);
+    node.textContent = fill(S.pending, { count: queue.length });
+    node.classList.toggle("hidden", queue.length === 0);
+    var waiting = {};
+    queue.forEach(function (item) { if (item.kind === "tick") waiting[item.payload.person_id] = true; });
+    document.querySelectorAll("#live-roster [data-person-id]").forEach(function (row) {
+      var pending = !!waiting[row.dataset.personId];
+      if (pending) row.dataset.pending = "1"; else delete row.dataset.pending;
+      var label = row.querySelector(".tick-state");
+      if (label) label.textContent = pending ? S.waiting : "";
+    });
+  }
+  function enqueue(kind, payload) {
+    var queue = loadQueue();
+    queue.push({ nonce: uuid(), kind: kind, payload: payload, client_time: new Date(serverNow()).toISOString() });
+    saveQueue(queue);
+    flush();
+  }
+  function dequeue(nonce) {
+    saveQueue(loadQueue().filter(function (item) { return item.nonce !== nonce; }));
+  }
+  function scheduleRetry() {
+    if (state.retryTimer) return;
+    state.retryTimer = setTimeout(function () { state.retryTimer = null; flush(); }, state.backoff);
+    state.backoff = Math.min(state.backoff * 2, MAX_BACKOFF_MS);
+  }
+  function body(item) {
+    var data = { nonce: item.nonce, client_time: item.client_time, event_id: config.eventId };
+    for (var key in item.payload) data[key] = item.payload[key];
+    return data;
+  }
+  function sendOverSocket(item) {
+    return new Promise(function (resolve, reject) {
+      var message = body(item);
+      message.type = item.kind;
+      var timer = setTimeout(function () { delete state.waiters[item.nonce]; reject(new Error("timeout")); }, ACK_TIMEOUT_MS);
+      state.waiters[item.nonce] = {
+        resolve: function (ack) { clearTimeout(timer); resolve({ status: ack.status, body: ack.result || {} }); },
+        reject: function (err) { clearTimeout(timer); reject(err); }
+      };
+      state.ws.send(JSON.stringify(message));
+    });
+  }
+  function sendOverHttp(item) {
+    return fetch(config.urls[item.kind], {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body(item)),
+      credentials: "omit", cache: "no-store"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        return { status: response.status, body: json };
+      });
+    });
+  }
+  function flush() {
+    if (state.sending || state.invalid) return;
+    var queue = loadQueue();
+    if (!queue.length) return;
+    if (navigator.onLine === false && !state.wsOpen) { scheduleRetry(); return; }
+    var item = queue[0];
+    state.sending = true;
+    var attempt = state.wsOpen ? sendOverSocket(item) : sendOverHttp(item);
+    attempt.then(function (answer) {
+      state.sending = false;
+      if (answer.body && answer.body.outcome === "invalid_link") { linkInvalid(answer.body.message); return; }
+      if (!answer.status || answer.status >= 500 || answer.status === 429) { scheduleRetry(); return; }
+      // A definitive answer (accepted, duplicate or refused): the item is done.
+      dequeue(item.nonce);
+      state.backoff = 1000;
+      applyAnswer(item, answer);
+      flush();
+    }, function () {
+      state.sending = false;
+      scheduleRetry();
+    });
+  }
+
+  // --- answers and state -------------------------------------------------------------------------
+  function showCheckin(data) {
+    var button = $("checkin-button"), label = $("checkin-state");
+    if (!button || !label) return;
+    if (data.checked_in) {
+      button.dataset.checkedIn = "1";
+      label.textContent = fill(S.checkedIn, { time: hhmm(data.checked_in_at) });
+    }
+    var input = $("headcount-input");
+    if (input && data.headcount !== undefined && document.activeElement !== input && !hasQueued("headcount")) {
+      input.value = data.headcount;
+    }
+  }
+  function hasQueued(kind) { return loadQueue().some(function (item) { return item.kind === kind; }); }
+  function rowOf(personId) { return document.querySelector('#live-roster [data-person-id="' + personId + '"]'); }
+  function applyAnswer(item, answer) {
+    var data = answer.body || {};
+    if (item.kind === "tick") {
+      var row = rowOf(item.payload.person_id);
+      if (row && data.ok) row.dataset.ticked = "1";
+      if (!data.ok) say(data.message, true);
+    } else {
+      if (data.ok === false) { say(data.message, true); return; }
+      showCheckin(data);
+      if (item.kind === "headcount" && data.outcome === "accepted") say(fill(S.headcountSaved, { count: data.headcount }));
+    }
+  }
+  function showRollCall(rollCall) {
+    var box = $("rollcall"), none = $("rollcall-none"), qr = $("rollcall-qr");
+    if (!box) return;
+    var changed = (state.rollCall && state.rollCall.id) !== (rollCall && rollCall.id);
+    state.rollCall = rollCall;
+    box.classList.toggle("hidden", !rollCall);
+    if (none) none.classList.toggle("hidden", !!rollCall);
+    document.querySelectorAll("#live-roster .tick-button").forEach(function (b) { b.disabled = !rollCall; });
+    if (!rollCall) { if (qr) qr.removeAttribute("src"); state.qrWindow = null; return; }
+    box.dataset.rollCallId = rollCall.id;
+    $("rollcall-label").textContent = rollCall.label;
+    $("rollcall-closes").textContent = fill(S.closesAt, { time: hhmm(rollCall.closes_at) });
+    if (changed) { state.qrWindow = null; refreshRoster(); }
+    rotateQr();
+  }
+  function rotateQr() {
+    var rollCall = state.rollCall, qr = $("rollcall-qr");
+    if (!rollCall || !qr) return;
+    var now = serverNow();
+    if (now >= Date.parse(rollCall.closes_at)) { showRollCall(null); refresh(); return; }
+    var windowIndex = Math.floor(now / 1000 / rollCall.window_seconds);
+    if (windowIndex === state.qrWindow) return;
+    state.qrWindow = windowIndex;
+    var url = rollCall.qr_url + (rollCall.qr_url.indexOf("?") < 0 ? "?" : "&") + "w=" + windowIndex;
+    // Swap only once the new image arrived: offline, the last code stays on screen.
+    var next = new Image();
+    next.onload = function () { if (state.qrWindow === windowIndex) qr.src = url; };
+    next.onerror = function () { if (state.qrWindow === windowIndex) state.qrWindow = null; };
+    next.src = url;
+  }
+  function refresh() {
+    var url = config.urls.live + (config.eventId ? "?event=" + config.eventId : "");
+    return fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
+      return response.json().then(function (data) {
+        if (data.outcome === "invalid_link") { linkInvalid(data.message); return; }
+        learnOffset(data.server_time);
+        showCheckin(data);
+        showRollCall(data.roll_call);
+      });
+    }).catch(function () { /* offline: the screen keeps what it had */ });
+  }
+  function refreshRoster() {
+    if (!state.rollCall) return;
+    fetch(config.urls.roster + "?roll_call=" + state.rollCall.id, { credentials: "omit", cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        (data.people || []).forEach(function (person) {
+          var row = rowOf(person.id);
+          if (row) row.dataset.ticked = person.ticked ? "1" : "0";
+        });
+        showPending(loadQueue());
+      }).catch(function () {});
+  }
+  function linkInvalid(message) {
+    state.invalid = true;
+    say(message || S.invalidLink, true);
+    setConnection(false);
+  }
+  function setConnection(online) {
+    var node = $("connection-state");
+    if (!node) return;
+    node.dataset.state = online ? "online" : "offline";
+    node.textContent = online ? S.online : S.offline;
+  }
+
+  // --- websocket ---------------------------------------------------------------------------------
+  function emit(message) {
+    document.dispatchEvent(new CustomEvent("diemcau:console-message", { detail: message }));
+  }
+  function onMessage(event) {
+    var message;
+    try { message = JSON.parse(event.data); } catch (e) { return; }
+    if (message.server_time) learnOffset(message.server_time);
+    if (message.type === "ack" && state.waiters[message.nonce]) {
+      var waiter = state.waiters[message.nonce];
+      delete state.waiters[message.nonce];
+      waiter.resolve(message);
+    } else if (message.type === "error") {
+      if (message.code === "invalid_link") linkInvalid(message.message);
+      else if (message.nonce && state.waiters[message.nonce]) {
+        var failed = state.waiters[message.nonce];
+        delete state.waiters[message.nonce];
+        failed.reject(new Error(message.message));
+      }
+    } else if (message.type === "hello") {
+      refresh();
+    } else if (message.type === "rollcall.opened" || message.type === "rollcall.closed") {
+      var eventId = message.roll_call && message.roll_call.event_id;
+      if (!config.eventId || eventId === config.eventId) refresh();
+    }
+    emit(message);
+  }
+  function reconnectIn(ms) {
+    clearTimeout(state.reconnectTimer);
+    state.reconnectTimer = setTimeout(connect, ms);
+  }
+  function connect() {
+    if (state.invalid) return;
+    if (state.ws && state.ws.readyState <= 1) return;  // CONNECTING or OPEN already
+    var ws;
+    try { ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.wsPath); }
+    catch (e) { reconnectIn(state.wsBackoff); return; }
+    state.ws = ws;
+    ws.onopen = function () {
+      state.wsOpen = true;
+      state.wsBackoff = 1000;
+      state.lastHeard = Date.now();
+      setConnection(true);
+      clearInterval(state.heartbeat);
+      state.heartbeat = setInterval(function () {
+        // A half-open connection (cable pulled, NAT timeout) never closes by itself: give up on silence.
+        if (Date.now() - state.lastHeard > 2 * HEARTBEAT_MS + 5000) { ws.close(); return; }
+        if (state.wsOpen) ws.send(JSON.stringify({ type: "heartbeat" }));
+      }, HEARTBEAT_MS);
+      flush();
+    };
+    ws.onmessage = function (event) { state.lastHeard = Date.now(); onMessage(event); };
+    ws.onclose = function (event) {
+      if (state.ws !== ws) return;
+      var wasOpen = state.wsOpen;
+      state.wsOpen = false;
+      state.ws = null;
+      clearInterval(state.heartbeat);
+      Object.keys(state.waiters).forEach(function (nonce) { state.waiters[nonce].reject(new Error("closed")); });
+      state.waiters = {};
+      if (event.code === 4403) { linkInvalid(); return; }
+      setConnection(false);
+      if (wasOpen) flush();  // over HTTP, if only the socket is blocked
+      reconnectIn(state.wsBackoff);
+      state.wsBackoff = Math.min(state.wsBackoff * 2, MAX_BACKOFF_MS);
+    };
+  }
+  function wentOffline() {
+    // The browser knows before the socket does; an open socket may even survive offline emulation.
+    if (state.ws) state.ws.close();
+    setConnection(false);
+  }
+  function cameOnline() {
+    state.backoff = 1000;
+    state.wsBackoff = 1000;
+    clearTimeout(state.retryTimer);
+    state.retryTimer = null;
+    reconnectIn(0);
+    flush();
+  }
+
+  // --- what the coordinator does -----------------------------------------------------------------
+  var checkinButton = $("checkin-button");
+  if (checkinButton) checkinButton.addEventListener("click", function () { enqueue("checkin", { method: "button" }); });
+  var headcountForm = $("headcount-form");
+  if (headcountForm) headcountForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var value = parseInt($("headcount-input").value, 10);
+    if (isNaN(value) || value < 0) return;
+    enqueue("headcount", { headcount: value });
+  });
+  var roster = $("live-roster");
+  if (roster) roster.addEventListener("click", function (event) {
+    var button = event.target.closest(".tick-button");
+    if (!button || !state.rollCall) return;
+    var row = button.closest("[data-person-id]");
+    if (row.dataset.ticked === "1" || row.dataset.pending === "1") return;
+    enqueue("tick", { person_id: parseInt(row.dataset.personId, 10), roll_call_id: state.rollCall.id });
+  });
+
+  window.diemcauConsole = {
+    send: function (message) {
+      if (!state.wsOpen) return false;
+      state.ws.send(JSON.stringify(message));
+      return true;
+    },
+    serverNow: serverNow,
+    pending: function () { return loadQueue().length; }
+  };
+
+  // Initial state from the page, then live.
+  if (config.rollCall) showRollCall(config.rollCall);
+  showPending(loadQueue());
+  refresh().then(function () {
+    // Opened from the bridge QR (…?checkin=qr): checking in is what the coordinator came for.
+    if (/[?&]checkin=qr\b/.test(location.search) && checkinButton && checkinButton.dataset.checkedIn !== "1" &&
+        !hasQueued("checkin")) {
+      enqueue("checkin", { method: "qr" });
+    }
+  });
+  setInterval(rotateQr, 1000);
+  window.addEventListener("online", cameOnline);
+  window.addEventListener("offline", wentOffline);
+  connect();
+  flush();
+})();

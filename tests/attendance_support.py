@@ -1,0 +1,30 @@
+"""Shared set-up for the attendance write-side tests (tests/test_attendance_*.py)."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from events.models import Event, Invitation, Session
+
+ORIGIN = [(b"origin", b"http://testserver")]
+
+
+def make_event(tree, *, status=Event.Status.LIVE, start_offset=dt.timedelta(minutes=-30)) -> SimpleNamespace:
+    """A live event hosted by IOC, all four schools invited, one session; birth dates on BS-S1's roster."""
+    now = timezone.now()
+    event = Event.objects.create(
+        title="Lễ phát động chuyển đổi số", host=tree["host"], status=status,
+        starts_at=now + start_offset, ends_at=now + start_offset + dt.timedelta(hours=4),
+    )
+    session = Session.objects.create(event=event, title="Khai mạc", starts_at=event.starts_at,
+                                     ends_at=event.starts_at + dt.timedelta(hours=2))
+    schools = [tree[code] for code in ("BS-S1", "BS-S2", "TN-S1", "TN-S2")]
+    for school in schools:
+        Invitation.objects.create(event=event, bridge=school)
+    people = list(tree["BS-S1"].people.order_by("teacher_id"))
+    for year, person in zip((1980, 1985, 1990), people, strict=True):
+        person.birth_date = dt.date(year, 5, 17)
+        person.save()
+    return SimpleNamespace(event=event, session=session, schools=schools, school=tree["BS-S1"], people=people,
+                           other_school=tree["TN-S1"])

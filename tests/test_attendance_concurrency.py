@@ -1,0 +1,65 @@
+"""Concurrent repeats: the same nonce or the same person at once gives one row (SQLite and PostgreSQL)."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+
+from attendance.models import CheckIn, ClientNonce
+from attendance.services import checkin, console_writes, qr, rollcall
+from tests.attendance_support import make_event
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
+
+
+def run_together(calls):
+    """Start every call at the same moment, each in its own thread with its own connection."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def env(small_tree):
+    env = make_event(small_tree)
+    env.roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
+    return env
+
+
+def test_same_nonce_sent_four_times_at_once_makes_one_row_and_one_answer(env):
+    for k, person in enumerate(env.people):
+        data = {"nonce": f"race-nonce-{k:04d}", "person_id": person.pk, "roll_call_id": env.roll_call.pk}
+        answers = run_together([lambda d=data: console_writes.write(env.school, "tick", d)] * 4)
+        assert sorted(a.replayed for a in answers) == [False, True, True, True]
+        assert len({(a.status, json.dumps(a.body, sort_keys=True)) for a in answers}) == 1
+    assert CheckIn.objects.count() == len(env.people)
+    assert ClientNonce.objects.count() == len(env.people)
+
+
+def test_same_person_with_different_nonces_at_once_is_recorded_once(env):
+    code = qr.current_token(env.roll_call, env.school.pk)
+    teacher = env.people[0]
+    answers = run_together([
+        lambda k=k: checkin.self_check_in(code, identifier=teacher.teacher_id, nonce=f"person-race-{k:03d}")
+        for k in range(4)
+    ])
+    assert sorted(a.body["outcome"] for a in answers) == ["accepted", "duplicate", "duplicate", "duplicate"]
+    assert CheckIn.objects.count() == 1
+    assert len({a.body["at"] for a in answers}) == 1

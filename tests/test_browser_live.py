@@ -1,0 +1,176 @@
+"""Real browser (Debian's chromium through Playwright) against a real ASGI server on the test database:
+a teacher checks in on a phone page and the board updates without reload; a console that goes offline
+keeps its tick and syncs it once back; consoles with different clocks launch together."""
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from attendance.models import CheckIn, Launch, RollCall
+from attendance.services import qr
+from bridges.models import Role
+from events.models import Event, Invitation, Session
+from tests.board_support import ServerProcess, server_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env = server_env(SQLITE_PATH=settings["NAME"])
+    else:
+        env = server_env(DATABASE_URL=f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}")
+    process = ServerProcess(env).wait_ready()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls of these tests
+    # are ordinary blocking ones between browser steps, which is what this switch allows.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def scene(transactional_db, small_tree, server):
+    now = timezone.now()
+    event = Event.objects.create(title="Lễ phát động", host=small_tree["host"], status=Event.Status.LIVE,
+                                 starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=2))
+    session = Session.objects.create(event=event, title="Khai mạc", starts_at=event.starts_at, ends_at=event.ends_at)
+    for code in ("BS-S1", "BS-S2", "TN-S1", "TN-S2"):
+        Invitation.objects.create(event=event, bridge=small_tree[code], status=Invitation.Status.CONFIRMED)
+    organizer = get_user_model().objects.create_user("organizer", password="pw-Secret-123")
+    Role.objects.create(user=organizer, kind=Role.Kind.ORGANIZER)
+    # A row, not the service: its notification would go to this process's channel layer, not the server's.
+    roll_call = RollCall.objects.create(session=session, label="Đầu buổi", opened_at=now,
+                                        closes_at=now + timedelta(minutes=10), window_seconds=60)
+    client = Client()
+    client.force_login(organizer)
+    return {"event": event, "roll_call": roll_call, "server": server,
+            "cookie": {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url},
+            **small_tree}
+
+
+def test_a_teacher_checks_in_and_the_board_updates_without_reload(browser, scene):
+    server, school = scene["server"], scene["BS-S1"]
+    board_context = browser.new_context()
+    board_context.add_cookies([scene["cookie"]])
+    board = board_context.new_page()
+    board.goto(f"{server.url}/attendance/events/{scene['event'].pk}/board/")
+    board.wait_for_selector("#board-connection[data-state=live]", timeout=10000)
+    tile = board.locator(f'[data-bridge-id="{school.pk}"] .tile-count')
+    assert tile.text_content() == "0/3"
+    board.evaluate("window.__sameDocument = true")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    phone.goto(f"{server.url}/a/{qr.current_token(scene['roll_call'], school.pk)}")
+    phone.fill("#identifier", school.people.order_by("teacher_id").first().teacher_id)
+    phone.click("#submit-checkin")
+    phone.wait_for_load_state()
+
+    board.wait_for_function(f"""() => document.querySelector('[data-bridge-id="{school.pk}"] .tile-count')
+                                 .textContent === "1/3" """, timeout=5000)
+    assert board.evaluate("window.__sameDocument") is True
+    assert board.locator("#feed li.feed-checkin").count() >= 1
+    assert CheckIn.objects.filter(roll_call=scene["roll_call"], bridge=school).count() == 1
+    board_context.close()
+    phone.context.close()
+
+
+def test_an_offline_console_keeps_its_tick_and_syncs_it_later(browser, scene):
+    server, school = scene["server"], scene["BS-S2"]
+    person = school.people.order_by("teacher_id").first()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/c/{school.console_token}/")
+    page.wait_for_selector("#connection-state[data-state=online]", timeout=10000)
+    context.set_offline(True)
+    page.wait_for_selector("#connection-state[data-state=offline]", timeout=10000)
+    page.click(f'#live-roster [data-person-id="{person.pk}"] .tick-button')
+    page.wait_for_selector("#pending-count[data-count='1']", timeout=5000)
+    stored = page.evaluate(f"localStorage.getItem('diemcau.console-queue.{school.pk}')")
+    assert stored and str(person.pk) in stored
+    time.sleep(1)
+    assert not CheckIn.objects.filter(person=person).exists()
+
+    context.set_offline(False)
+    page.wait_for_selector("#pending-count[data-count='0']", state="attached", timeout=20000)
+    page.wait_for_selector(f'#live-roster [data-person-id="{person.pk}"][data-ticked="1"]', timeout=5000)
+    assert CheckIn.objects.filter(person=person, roll_call=scene["roll_call"]).count() == 1
+    context.close()
+
+
+SKEW_SCRIPT = """
+(() => {
+  const skew = %d;
+  const realNow = Date.now.bind(Date);
+  Date.now = () => realNow() + skew;
+  document.addEventListener("launch:start", () => {
+    window.__launchRealAt = performance.timeOrigin + performance.now();
+  });
+})();
+"""
+
+
+def test_consoles_with_different_clocks_launch_together(browser, scene):
+    server = scene["server"]
+    schools = {"ahead": (scene["BS-S1"], 8000), "behind": (scene["TN-S1"], -5000)}
+    pages = {}
+    for name, (school, skew) in schools.items():
+        context = browser.new_context()
+        context.add_init_script(SKEW_SCRIPT % skew)
+        page = context.new_page()
+        page.goto(f"{server.url}/c/{school.console_token}/")
+        pages[name] = page
+    host_context = browser.new_context()
+    host = host_context.new_page()
+    host.on("dialog", lambda dialog: dialog.accept())
+    host.goto(f"{server.url}/c/{scene['host'].console_token}/")
+    host.wait_for_selector("#launch-console:not(.hidden) [data-launch-press]", timeout=10000)
+    time.sleep(1.5)  # let the consoles measure their clock offsets
+    host.click("[data-launch-press]")
+    for page in pages.values():
+        page.wait_for_selector("#launch-overlay[data-phase=countdown]", timeout=5000)
+    launch = Launch.objects.get(event=scene["event"])
+    at_ms = launch.at.timestamp() * 1000
+    for page in pages.values():
+        page.wait_for_selector("#launch-overlay[data-phase=launched]", timeout=15000)
+    started = {name: page.evaluate("window.__launchRealAt") for name, page in pages.items()}
+    assert abs(started["ahead"] - started["behind"]) < 300, started
+    # And both at the server's instant, not 8 s early or 5 s late.
+    assert all(abs(value - at_ms) < 300 for value in started.values()), (started, at_ms)
+    for page in pages.values():
+        page.context.close()
+    host_context.close()
+
+
+if os.environ.get("DIEMCAU_BROWSER_DEBUG"):
+    CHROMIUM_ARGS.remove("--headless=new")

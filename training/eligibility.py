@@ -1,0 +1,201 @@
+"""Who has completed a training, and why (or why not), computed with a handful of aggregate queries.
+
+M is the number of roll calls held so far in the sessions that count toward completion (if no session
+is marked as counting, every session counts). A person is present at a roll call when a CheckIn of
+theirs exists for it, wherever they checked in. Connected time is that of the person's home bridge or
+of a bridge they checked in at, whichever is higher, over the counting sessions' length so far. An
+organizer's override beats the rule.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance.models import CheckIn, RollCall
+from attendance.presence import connected_seconds_by_bridge
+from bridges.models import Person
+from events.models import Event, Invitation, Session
+
+from .models import CompletionRule, Override
+
+
+@dataclass
+class HeldRollCall:
+    id: int
+    label: str
+    ended: bool
+
+
+@dataclass
+class Standing:
+    person_id: int
+    full_name: str
+    teacher_id: str
+    birth_date: date | None
+    bridge_id: int
+    school_name: str
+    bridge_path: str
+    name_key: str = ""  # Person.name_key: folded name for search
+    present: int = 0
+    missed: list[str] = field(default_factory=list)
+    connected_percent: float | None = None
+    by_rule: bool = False
+    override: Override | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return self.override.eligible if self.override is not None else self.by_rule
+
+    @property
+    def explanation(self) -> str:
+        return " · ".join(self.reasons)
+
+
+@dataclass
+class Report:
+    event: Event
+    rule: CompletionRule
+    roll_calls: list[HeldRollCall]
+    standings: list[Standing]
+    session_seconds: float
+
+    @property
+    def held(self) -> int:
+        return len(self.roll_calls)
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for rc in self.roll_calls if rc.ended)
+
+    @property
+    def open_roll_calls(self) -> list[str]:
+        return [rc.label for rc in self.roll_calls if not rc.ended]
+
+    @property
+    def eligible_count(self) -> int:
+        return sum(1 for s in self.standings if s.eligible)
+
+    def within(self, path_prefix: str | None) -> list[Standing]:
+        if not path_prefix:
+            return self.standings
+        return [s for s in self.standings if s.bridge_path.startswith(path_prefix)]
+
+
+def counting_sessions(event: Event) -> list[Session]:
+    sessions = list(event.sessions.all())
+    counting = [s for s in sessions if s.counts_for_completion]
+    return counting or sessions
+
+
+def rule_for(event: Event) -> CompletionRule:
+    """The event's rule, or an unsaved empty one (= present at every roll call held)."""
+    return CompletionRule.objects.filter(event=event).first() or CompletionRule(event=event)
+
+
+def describe_rule(rule: CompletionRule) -> str:
+    parts = []
+    if rule.min_roll_calls is not None:
+        parts.append(_("present at %(n)s or more roll calls") % {"n": rule.min_roll_calls})
+    if rule.min_connected_percent is not None:
+        parts.append(_("bridge connected for %(x)s%% or more of the session time") % {"x": rule.min_connected_percent})
+    if not parts:
+        return _("present at every roll call held")
+    joiner = _(" and ") if rule.combine == CompletionRule.Combine.AND else _(" or ")
+    return joiner.join(parts)
+
+
+def _held_roll_calls(sessions: list[Session], now: datetime) -> list[HeldRollCall]:
+    calls = RollCall.objects.filter(session__in=sessions, opened_at__lte=now).order_by("opened_at", "id")
+    return [HeldRollCall(rc.id, rc.label, rc.ends_at() <= now) for rc in calls]
+
+
+def _connected_percent_by_bridge(event: Event, sessions: list[Session], now: datetime) -> tuple[dict[int, float], float]:
+    seconds: dict[int, float] = defaultdict(float)
+    total = 0.0
+    for session in sessions:
+        end = min(session.ends_at, now)
+        if end <= session.starts_at:
+            continue
+        total += (end - session.starts_at).total_seconds()
+        for bridge_id, value in connected_seconds_by_bridge(event.pk, session.starts_at, end).items():
+            seconds[bridge_id] += value
+    if not total:
+        return {}, 0.0
+    return {bridge_id: min(100.0, 100.0 * value / total) for bridge_id, value in seconds.items()}, total
+
+
+def _candidates(event: Event, held_ids: list[int]) -> list[Standing]:
+    """People on the rosters of invited bridges, plus anyone who checked in or was overridden."""
+    who = Q(id__in=CheckIn.objects.filter(roll_call_id__in=held_ids).values("person_id"))
+    who |= Q(id__in=Override.objects.filter(event=event).values("person_id"))
+    who |= Q(bridge_id__in=Invitation.objects.filter(event=event).values("bridge_id"))
+    rows = (
+        Person.objects.filter(who)
+        .order_by("bridge__path", "name_key", "id")
+        .values_list("id", "full_name", "teacher_id", "birth_date", "bridge_id", "bridge__name", "bridge__path",
+                     "name_key")
+    )
+    return [Standing(*row) for row in rows]
+
+
+def _judge(standing: Standing, rule: CompletionRule, held: int) -> None:
+    conditions = []
+    needs_all = rule.min_roll_calls is None and rule.min_connected_percent is None
+    if held == 0:
+        conditions.append(False)
+        standing.reasons.append(_("no roll call has been held yet"))
+    elif needs_all or rule.min_roll_calls is not None:
+        needed = held if needs_all else rule.min_roll_calls
+        conditions.append(standing.present >= needed)
+        standing.reasons.append(_("present at %(present)s of %(held)s roll calls (needs %(needed)s)") % {
+            "present": standing.present, "held": held, "needed": needed})
+    if rule.min_connected_percent is not None:
+        percent = standing.connected_percent or 0.0
+        conditions.append(percent >= rule.min_connected_percent)
+        standing.reasons.append(_("bridge connected %(percent)s%% of the time (needs %(needed)s%%)") % {
+            "percent": round(percent), "needed": rule.min_connected_percent})
+    if standing.missed:
+        standing.reasons.append(_("missed roll calls: %(labels)s") % {"labels": ", ".join(standing.missed)})
+    if rule.combine == CompletionRule.Combine.OR:
+        standing.by_rule = any(conditions)
+    else:
+        standing.by_rule = bool(conditions) and all(conditions)
+    if standing.override is not None:
+        verdict = _("eligible") if standing.override.eligible else _("not eligible")
+        standing.reasons.insert(0, _("organizer's decision: %(verdict)s (%(reason)s)") % {
+            "verdict": verdict, "reason": standing.override.reason})
+
+
+def evaluate(event: Event, *, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    rule = rule_for(event)
+    sessions = counting_sessions(event)
+    roll_calls = _held_roll_calls(sessions, now)
+    held_ids = [rc.id for rc in roll_calls]
+    labels = {rc.id: rc.label for rc in roll_calls}
+
+    standings = _candidates(event, held_ids)
+    present: dict[int, set[int]] = defaultdict(set)
+    bridges_seen: dict[int, set[int]] = defaultdict(set)
+    for person_id, roll_call_id, bridge_id in CheckIn.objects.filter(roll_call_id__in=held_ids).values_list(
+            "person_id", "roll_call_id", "bridge_id"):
+        present[person_id].add(roll_call_id)
+        bridges_seen[person_id].add(bridge_id)
+    percent_by_bridge, session_seconds = _connected_percent_by_bridge(event, sessions, now)
+    overrides = {o.person_id: o for o in Override.objects.filter(event=event).select_related("by")}
+
+    for standing in standings:
+        attended = present.get(standing.person_id, set())
+        standing.present = len(attended)
+        standing.missed = [labels[rc_id] for rc_id in held_ids if rc_id not in attended]
+        if session_seconds:
+            bridges = {standing.bridge_id} | bridges_seen.get(standing.person_id, set())
+            standing.connected_percent = max(percent_by_bridge.get(b, 0.0) for b in bridges)
+        standing.override = overrides.get(standing.person_id)
+        _judge(standing, rule, len(roll_calls))
+    return Report(event=event, rule=rule, roll_calls=roll_calls, standings=standings, session_seconds=session_seconds)

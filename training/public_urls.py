@@ -1,0 +1,14 @@
+"""Routes outside /training/: public verification, teacher self-service, the school console's section."""
+
+from django.urls import path
+
+from . import public_views
+
+urlpatterns = [
+    path("verify/", public_views.verify_form, name="verify"),
+    path("verify/<str:code>", public_views.verify, name="verify_code"),
+    path("certificates/", public_views.self_service, name="my_certificates"),
+    path("certificates/<int:pk>.pdf", public_views.self_service_pdf, name="my_certificate_pdf"),
+    path("c/<str:token>/certificates/", public_views.console_certificates, name="console_certificates"),
+    path("c/<str:token>/certificates/<int:event_id>.zip", public_views.console_zip, name="console_certificates_zip"),
+]

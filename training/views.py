@@ -1,0 +1,338 @@
+"""Organizer pages: completion rule, eligibility with overrides, bulk issue, printing, revocation, template.
+
+Organizers change things; district officers and officials read what lies in their scope.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridges import scope
+from bridges.models import Person, Role, Tier
+from core import jobs as core_jobs
+from core.models import Job
+from core.text import clean_text, fold
+from events.models import Event
+
+from . import services
+from .certificate_pdf import certificate_pdf
+from .eligibility import describe_rule, evaluate, rule_for
+from .errors import TrainingError
+from .forms import OverrideForm, RevokeForm, RuleForm, TemplateForm
+from .jobs import ISSUE, PRINT
+from .models import Certificate, CertificateTemplate
+
+ORGANIZER = Role.Kind.ORGANIZER
+PAGE_SIZE = 100
+
+
+def visible_trainings(user):
+    role = scope.role_of(user)
+    if role is None:
+        return Event.objects.none()
+    events = Event.objects.select_related("host")
+    if role.kind != ORGANIZER:
+        events = events.exclude(status=Event.Status.DRAFT)
+    return events
+
+
+def _event(request, event_id: int, *, manage: bool = False) -> Event:
+    scope.require_role(request.user, *((ORGANIZER,) if manage else ()))
+    return get_object_or_404(visible_trainings(request.user), pk=event_id)
+
+
+def _scope_path(user) -> str | None:
+    role = scope.role_of(user)
+    return role.scope.path if role is not None and role.scope is not None else None
+
+
+def _certificates(user, event: Event | None = None):
+    certs = Certificate.objects.select_related("event", "person__bridge")
+    if event is not None:
+        certs = certs.filter(event=event)
+    path = _scope_path(user)
+    if path:
+        certs = certs.filter(person__bridge__path__startswith=path)
+    return certs
+
+
+def _districts(user):
+    return scope.visible_bridges(user).filter(tier__role=Tier.Role.INTERMEDIATE).order_by("path")
+
+
+def _latest_job(kind: str, event: Event):
+    return Job.objects.filter(kind=kind, params__event_id=event.pk).order_by("-created_at").first()
+
+
+def _refused(request, exc: TrainingError):
+    messages.error(request, exc.user_message)
+
+
+@login_required
+def training_list(request):
+    scope.require_role(request.user)
+    events = visible_trainings(request.user).annotate(
+        certificate_count=Count("certificates", filter=Q(certificates__status=Certificate.Status.VALID)))
+    shown = events.filter(Q(kind=Event.Kind.TRAINING) | Q(certificate_count__gt=0)).order_by("-starts_at")
+    return render(request, "training/training_list.html", {"events": shown})
+
+
+@login_required
+def training_detail(request, event_id: int):
+    event = _event(request, event_id)
+    report = evaluate(event)
+    standings = report.within(_scope_path(request.user))
+    certs = _certificates(request.user, event)
+    counts = dict(certs.values_list("status").annotate(n=Count("pk")).order_by())
+    rule = rule_for(event)
+    eligible = sum(1 for s in standings if s.eligible)
+    return render(request, "training/training_detail.html", {
+        "event": event, "report": report, "rule": rule, "rule_text": describe_rule(rule),
+        "rule_form": RuleForm(initial={"min_roll_calls": rule.min_roll_calls,
+                                       "min_connected_percent": rule.min_connected_percent, "combine": rule.combine}),
+        "people": len(standings), "eligible": eligible, "not_eligible": len(standings) - eligible,
+        "valid": counts.get(Certificate.Status.VALID, 0), "revoked": counts.get(Certificate.Status.REVOKED, 0),
+        "issue_job": _latest_job(ISSUE, event), "print_job": _latest_job(PRINT, event),
+        "districts": _districts(request.user), "can_manage": scope.is_organizer(request.user),
+    })
+
+
+@login_required
+@require_POST
+def save_rule(request, event_id: int):
+    event = _event(request, event_id, manage=True)
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("training:detail", event_id=event.pk)
+    try:
+        services.save_rule(event, request=request, **form.cleaned_data)
+    except TrainingError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The completion rule was saved."))
+    return redirect("training:detail", event_id=event.pk)
+
+
+def _filtered_standings(request, report):
+    standings = report.within(_scope_path(request.user))
+    status = request.GET.get("status", "")
+    if status == "eligible":
+        standings = [s for s in standings if s.eligible]
+    elif status == "not":
+        standings = [s for s in standings if not s.eligible]
+    district = clean_text(request.GET.get("district"))
+    if district:
+        bridge = _districts(request.user).filter(code=district).first()
+        standings = [s for s in standings if bridge is not None and s.bridge_path.startswith(bridge.path)]
+    query = clean_text(request.GET.get("q"))
+    if query:
+        key = fold(query)
+        schools: dict[str, str] = {}
+        standings = [s for s in standings if key in s.name_key or s.teacher_id.startswith(query)
+                     or key in schools.setdefault(s.school_name, fold(s.school_name))]
+    return standings, {"status": status, "district": district, "q": query}
+
+
+@login_required
+def eligibility(request, event_id: int):
+    event = _event(request, event_id)
+    report = evaluate(event)
+    standings, filters = _filtered_standings(request, report)
+    page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = [s.person_id for s in page]
+    certs = {}
+    for cert in Certificate.objects.filter(event=event, person_id__in=ids).order_by("issued_at"):
+        # The valid one wins over an older revoked one.
+        if cert.person_id not in certs or cert.is_valid:
+            certs[cert.person_id] = cert
+    rows = [(s, certs.get(s.person_id)) for s in page]
+    query_string = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(request, "training/eligibility.html", {
+        "event": event, "report": report, "page": page, "rows": rows, "filters": filters,
+        "query_string": query_string, "districts": _districts(request.user), "total": len(standings),
+        "rule_text": describe_rule(report.rule), "can_manage": scope.is_organizer(request.user),
+    })
+
+
+@login_required
+def person_standing(request, event_id: int, person_id: int):
+    """One person's standing: why (not) eligible; organizers set or clear an override here."""
+    event = _event(request, event_id)
+    person = get_object_or_404(scope.visible_people(request.user).select_related("bridge"), pk=person_id)
+    report = evaluate(event)
+    standing = next((s for s in report.standings if s.person_id == person.pk), None)
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST":
+        scope.require_role(request.user, ORGANIZER)
+        if form.is_valid():
+            decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+            try:
+                if decision == "clear":
+                    services.clear_override(event, person, reason=reason, request=request)
+                else:
+                    services.set_override(event, person, eligible=decision == "eligible", reason=reason,
+                                          request=request)
+            except TrainingError as exc:
+                _refused(request, exc)
+            else:
+                messages.success(request, _("The decision for %(name)s was saved.") % {"name": person.full_name})
+                return redirect("training:person", event_id=event.pk, person_id=person.pk)
+    return render(request, "training/person.html", {
+        "event": event, "person": person, "standing": standing, "form": form, "report": report,
+        "certificates": Certificate.objects.filter(event=event, person=person).order_by("-issued_at"),
+        "can_manage": scope.is_organizer(request.user),
+    })
+
+
+@login_required
+@require_POST
+def issue_person(request, event_id: int, person_id: int):
+    event = _event(request, event_id, manage=True)
+    person = get_object_or_404(Person, pk=person_id)
+    try:
+        cert = services.issue_one(event, person, request=request)
+    except TrainingError as exc:
+        _refused(request, exc)
+        return redirect("training:person", event_id=event.pk, person_id=person.pk)
+    messages.success(request, _("Certificate %(number)s was issued.") % {"number": cert.number})
+    return redirect("training:certificate", pk=cert.pk)
+
+
+@login_required
+@require_POST
+def start_issue(request, event_id: int):
+    event = _event(request, event_id, manage=True)
+    try:
+        services.require_issuable(evaluate(event))
+    except TrainingError as exc:
+        _refused(request, exc)
+        return redirect("training:detail", event_id=event.pk)
+    core_jobs.start(ISSUE, params={"event_id": event.pk}, user=request.user)
+    return redirect(reverse("training:detail", kwargs={"event_id": event.pk}) + "#issue")
+
+
+@login_required
+@require_POST
+def start_print(request, event_id: int):
+    event = _event(request, event_id)
+    if not _certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
+        messages.error(request, _("There is no valid certificate to print."))
+        return redirect("training:detail", event_id=event.pk)
+    params = {"event_id": event.pk, "scope_path": _scope_path(request.user)}
+    district = _districts(request.user).filter(code=clean_text(request.POST.get("district"))).first()
+    if district is not None:
+        params["district_path"] = district.path
+    core_jobs.start(PRINT, params=params, user=request.user)
+    return redirect(reverse("training:detail", kwargs={"event_id": event.pk}) + "#print")
+
+
+@login_required
+def certificate_list(request, event_id: int):
+    event = _event(request, event_id)
+    certs = _certificates(request.user, event).order_by("year", "seq")
+    status = request.GET.get("status", "")
+    if status in Certificate.Status.values:
+        certs = certs.filter(status=status)
+    query = clean_text(request.GET.get("q"))
+    if query:
+        certs = certs.filter(Q(person__name_key__contains=fold(query)) | Q(number__icontains=query)
+                             | Q(person__teacher_id__startswith=query))
+    page = Paginator(certs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = "&".join(f"{k}={v}" for k, v in {"status": status, "q": query}.items() if v)
+    return render(request, "training/certificate_list.html", {
+        "event": event, "page": page, "status": status, "query": query, "query_string": query_string})
+
+
+def _certificate(request, pk: int) -> Certificate:
+    scope.require_role(request.user)
+    return get_object_or_404(_certificates(request.user), pk=pk)
+
+
+@login_required
+def certificate_detail(request, pk: int):
+    cert = _certificate(request, pk)
+    return render(request, "training/certificate_detail.html", {
+        "cert": cert, "form": RevokeForm(), "can_manage": scope.is_organizer(request.user)})
+
+
+@login_required
+def certificate_download(request, pk: int):
+    cert = _certificate(request, pk)
+    return pdf_response(cert)
+
+
+def pdf_response(cert: Certificate, *, inline: bool = False) -> HttpResponse:
+    from .certificate_pdf import file_name
+
+    response = HttpResponse(certificate_pdf(cert), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{file_name(cert)}"'
+    return response
+
+
+@login_required
+@require_POST
+def revoke(request, pk: int):
+    scope.require_role(request.user, ORGANIZER)
+    cert = _certificate(request, pk)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "training/certificate_detail.html",
+                      {"cert": cert, "form": form, "can_manage": True}, status=400)
+    try:
+        services.revoke(cert, reason=form.cleaned_data["reason"], request=request)
+    except TrainingError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Certificate %(number)s was revoked.") % {"number": cert.number})
+    return redirect("training:certificate", pk=cert.pk)
+
+
+@login_required
+def template_edit(request, event_id: int):
+    """The training's own certificate template; the first save copies the default one."""
+    event = _event(request, event_id, manage=True)
+    template = CertificateTemplate.objects.filter(event=event).first()
+    if template is None:
+        base = services.template_for(event)
+        template = CertificateTemplate(
+            event=event, issuer=base.issuer, motto=base.motto, title=base.title,
+            completion_text=base.completion_text, signer_title=base.signer_title, signer_name=base.signer_name,
+            place=base.place, number_format=base.number_format, logo=base.logo)
+    form = TemplateForm(request.POST or None, request.FILES or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        from core import audit
+
+        audit.record("training.template_saved", request=request, target=saved, summary=event.title[:200])
+        messages.success(request, _("The certificate template was saved."))
+        return redirect("training:detail", event_id=event.pk)
+    return render(request, "training/template_form.html", {"event": event, "form": form})
+
+
+@login_required
+def template_preview(request, event_id: int):
+    """A sample certificate drawn with the training's template, to check the layout."""
+    event = _event(request, event_id, manage=True)
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    sample = Certificate(
+        event=event, number=services.format_number(services.template_for(event).number_format, 1, year),
+        seq=1, year=year, code="0000000000000", issued_at=timezone.now(),
+        holder_name="Nguyễn Thị Thu Hằng", school_name=_("Sample school"), training_title=event.title,
+        training_starts=timezone.localdate(event.starts_at), training_ends=timezone.localdate(event.ends_at),
+    )
+    response = HttpResponse(certificate_pdf(sample), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="mau-giay-chung-nhan.pdf"'
+    return response
+
