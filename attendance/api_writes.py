@@ -21,7 +21,6 @@ from bridges.services import bridge_by_console_token
 from core.audit import client_ip
 from events.models import Event, Session
 
-from .http import unlogged
 from .models import CheckIn, RollCall
 from .services import checkin, console_state, console_writes, consoles, rollcall
 
@@ -101,9 +100,9 @@ class CheckInOut(Schema):
 
 
 def _invalid_link():
-    return unlogged(JsonResponse({"ok": False, "outcome": "invalid_link", "message": _(
+    return JsonResponse({"ok": False, "outcome": "invalid_link", "message": _(
         "This console link is no longer valid. Ask the organizer or your district office for the current link.")},
-        status=403))
+        status=403)
 
 
 def _console_write(request, token: str, kind: str, payload: ConsoleWriteIn):
@@ -111,7 +110,7 @@ def _console_write(request, token: str, kind: str, payload: ConsoleWriteIn):
     if bridge is None:
         return _invalid_link()
     answer = console_writes.write(bridge, kind, payload.model_dump(), ip=client_ip(request))
-    return unlogged(JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status))
+    return JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status)
 
 
 @router.post("/console/{token}/checkin", auth=None, summary="Console: check the bridge in (nonce-idempotent)")
@@ -146,7 +145,7 @@ def console_roster(request, token: str, roll_call: int | None = None):
     if roll_call is not None:
         found = RollCall.objects.filter(pk=roll_call).select_related("session__event").first()
         if found is None or not consoles.takes_part(bridge, found.session.event):
-            return unlogged(JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404))
+            return JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404)
     return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
 
 
@@ -154,7 +153,7 @@ def console_roster(request, token: str, roll_call: int | None = None):
 def teacher_checkin(request, code: str, payload: TeacherCheckInIn):
     answer = checkin.self_check_in(code, identifier=payload.identifier or "", person_id=payload.person_id,
                                    birth_year=payload.birth_year or "", nonce=payload.nonce, ip=client_ip(request))
-    return unlogged(JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status))
+    return JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status)
 
 
 # --- Organizers ---------------------------------------------------------------------------------------

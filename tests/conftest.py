@@ -4,6 +4,12 @@ from django.contrib.auth import get_user_model
 from bridges.models import Bridge, Person, Role, Tier
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default hasher costs ~0.4 s per user on this machine; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tiers(db):
     return {

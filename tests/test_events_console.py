@@ -278,3 +278,29 @@ class TestReadinessPages:
         client.force_login(make_user("official", Role.Kind.OFFICIAL))
         assert client.post(reverse("events:reminders", args=[event.pk]), {"which": "not_confirmed"}).status_code == 403
         assert len(mail.outbox) == 2
+
+
+class TestInviteApi:
+    def test_invite_by_subtree_and_by_codes(self, client, organizer, small_tree):
+        start = datetime(2026, 12, 20, 8, 0, tzinfo=TZ)
+        event = services.create_event(title="Hội nghị", host=small_tree["host"], starts_at=start,
+                                      ends_at=start.replace(hour=10))
+        client.force_login(organizer)
+        url = f"/api/events/{event.pk}/invite"
+        resp = client.post(url, {"mode": "subtree", "root": "BS"}, content_type="application/json")
+        assert resp.json() == {"created": 3, "already": 0}
+        refused = client.post(url, {"mode": "selection", "codes": ["TN-S1", "XX-9"]}, content_type="application/json")
+        assert refused.status_code == 400 and "XX-9" in " ".join(refused.json()["errors"])
+        assert event.invitations.count() == 3
+        resp = client.post(url, {"mode": "selection", "codes": ["TN-S1", "BS-S1"]}, content_type="application/json")
+        assert resp.json() == {"created": 1, "already": 1}
+        listing = client.get(f"/api/events/{event.pk}/invitations").json()
+        assert listing["count"] == 4 and {item["bridge_code"] for item in listing["items"]} == {"BS", "BS-S1", "BS-S2", "TN-S1"}
+        assert AuditEntry.objects.filter(action="event.invite").count() == 2
+
+
+def test_speedtest_is_rate_limited_per_console(client, event, small_tree):
+    url = console(small_tree["TN-S1"], "console_speedtest") + "?bytes=10"
+    answers = [client.get(url).status_code for _ in range(21)]
+    assert answers[:20] == [200] * 20 and answers[20] == 429
+    assert client.get(console(small_tree["TN-S2"], "console_speedtest") + "?bytes=10").status_code == 200
