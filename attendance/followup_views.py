@@ -112,6 +112,8 @@ def followup_remind(request, pk: int):
     ids = request.POST.getlist("bridge") if request.POST.get("which") != "all" else None
     try:
         ids = [int(i) for i in ids] if ids is not None else None
+        if ids == []:
+            raise ValueError
         bridges = followup.remindable(form, _scope_path(role), ids)
         job = followup.start_reminders(form, bridges, request=request)
     except ValueError:

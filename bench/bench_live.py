@@ -31,7 +31,6 @@ import math
 import multiprocessing
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time

@@ -62,11 +62,12 @@ def _value(value) -> str:
     return str(value)
 
 
-def section(name: str, result: dict, *, quick: bool, seconds: float, when: str) -> str:
+def section(name: str, result: dict, *, quick: bool, seconds: float, when: str, load: float = 0.0) -> str:
     lines = [f"<!-- bench:{name} -->", f"## {result.get('title', name)}", ""]
     mode = "quick (`make bench-quick`)" if quick else "full (`make bench`)"
-    lines.append(f"Run {when}, {mode}, {seconds:.0f} s in all. Reproduce: `python -m bench.run --only {name}`"
-                 + (" --quick" if quick else "") + ".")
+    # The machine is shared: the load when a benchmark starts tells how much its figures may be off.
+    lines.append(f"Run {when}, {mode}, {seconds:.0f} s in all, load average {load:.2f} at its start. "
+                 f"Reproduce: `python -m bench.run --only {name}" + (" --quick" if quick else "") + "`.")
     if result.get("command"):
         lines += ["", f"What is timed: {result['command']}"]
     if result.get("error"):
@@ -127,7 +128,7 @@ def main(argv=None) -> int:
     sections, failed = {}, False
     for name in names:
         print(f"== {name}{' (quick)' if args.quick else ''}", flush=True)
-        started = time.monotonic()
+        started, load = time.monotonic(), os.getloadavg()[0]
         try:
             module = importlib.import_module(f"bench.bench_{name}")
             result = module.run(quick=args.quick)
@@ -140,7 +141,7 @@ def main(argv=None) -> int:
             unit = f" {fig['unit']}" if fig.get("unit") else ""
             target = f"  (target {fig['target']}{': missed' if fig.get('ok') is False else ''})" if fig.get("target") else ""
             print(f"   {fig['name']}: {_value(fig['value'])}{unit}{target}", flush=True)
-        sections[name] = section(name, result, quick=args.quick, seconds=seconds, when=when)
+        sections[name] = section(name, result, quick=args.quick, seconds=seconds, when=when, load=load)
     if not args.no_write:
         write(sections, info, when, argv)
         print(f"wrote {OUTPUT.relative_to(Path.cwd()) if OUTPUT.is_relative_to(Path.cwd()) else OUTPUT}")

@@ -52,10 +52,3 @@ def rotate_console(request, code: str):
     messages.success(request, _("A new console link was created; the old one no longer works."))
     return redirect("bridges:detail", code=bridge.code)
 
-
-def console(request, token: str):
-    """The school coordinator's page: the secret token in the URL is the only credential."""
-    bridge = services.bridge_by_console_token(token)
-    if bridge is None:
-        return render(request, "bridges/console_invalid.html", status=404)
-    return render(request, "bridges/console.html", {"bridge": bridge, "people": bridge.people.all(), "token": token})

@@ -37,6 +37,10 @@ DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# Set only behind our own reverse proxy, which overwrites X-Forwarded-For with the real client.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+RATELIMIT_IP_META_KEY = "core.audit.client_ip"
+
 # Public base URL used in links that leave the site (QR codes, e-mails, calendars).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

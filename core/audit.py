@@ -1,14 +1,22 @@
 """The one way to write the audit log."""
 
+from django.conf import settings
+
 from .models import AuditEntry
 
 
 def client_ip(request) -> str | None:
+    """The caller's address, for the audit log and the rate limits (RATELIMIT_IP_META_KEY).
+
+    X-Forwarded-For is believed only behind our own reverse proxy (TRUST_X_FORWARDED_FOR):
+    anyone else can write that header and would dodge rate limits or forge audit entries.
+    """
     if request is None:
         return None
-    # Behind our reverse proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    ip = request.META.get("REMOTE_ADDR")
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        ip = forwarded.split(",")[0].strip() or ip
     return ip or None
 
 

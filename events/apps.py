@@ -8,8 +8,5 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         # Registers the job kinds (bulk invitations, reminders), so a job started anywhere finds its function.
-        from . import invitation_jobs, log_redaction  # noqa: F401
+        from . import invitation_jobs  # noqa: F401
         from .services import reminders  # noqa: F401
-
-        # Console secrets travel in URL paths: keep them out of request and access logs.
-        log_redaction.install()

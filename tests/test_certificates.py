@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from core.models import AuditEntry, Job
@@ -126,7 +126,7 @@ class TestIssue:
         t = make_training(small_tree, days_ago=0)
         for rc in t.roll_calls:
             rc.delete()
-        with pytest.raises(TrainingError, match="roll call"):
+        with translation.override("en"), pytest.raises(TrainingError, match="No roll call of this training"):
             services.issue_certificates(t.event)
         client.force_login(organizer)
         resp = client.post(reverse("training:issue", args=[t.event.pk]), follow=True)
@@ -247,6 +247,19 @@ class TestPdf:
             reader = PdfReader(handle)
             assert len(reader.pages) == 4
             assert "Giáo viên TN10" in reader.pages[0].extract_text()
+
+    def test_a_district_officer_prints_only_their_district_and_sees_only_their_jobs(
+            self, client, organizer, make_user, small_tree, issued):
+        from bridges.models import Role
+
+        client.force_login(organizer)
+        client.post(reverse("training:print", args=[issued.event.pk]))
+        officer = make_user("tn", Role.Kind.DISTRICT_OFFICER, scope=small_tree["TN"])
+        client.force_login(officer)
+        assert client.get(reverse("training:detail", args=[issued.event.pk])).context["print_job"] is None
+        client.post(reverse("training:print", args=[issued.event.pk]))
+        job = Job.objects.get(kind="certificates_print", created_by=officer)
+        assert job.result == {"pages": 4}
 
     def test_organizer_download_and_scope(self, client, organizer, make_user, small_tree, issued):
         from bridges.models import Role

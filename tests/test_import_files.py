@@ -84,6 +84,16 @@ def test_oversized_junk_is_refused_before_reading(tiers, tmp_path, settings):
     assert "too large" in message_for(path)
 
 
+def test_zip_bomb_is_refused(tiers, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 100 * 1024
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "0" * (4 * 1024 * 1024))
+    assert path.stat().st_size < settings.IMPORT_MAX_BYTES
+    assert "too large" in message_for(path)
+
+
 def test_sheet_without_a_recognisable_header(tiers, tmp_path):
     path = fx.write_xlsx(tmp_path / "x.xlsx", [["Báo cáo tháng 3"], ["Chỉ tiêu", "Kết quả"], ["A", 1]])
     message = message_for(path)

@@ -147,3 +147,4 @@ def test_api_flow(client, organizer, tiers, tmp_path, media):
                                                "file": SimpleUploadedFile("x.xlsx", b"", content_type=XLSX)})
     assert bad.status_code in (200, 400)
     assert "/api/bridges/imports" in client.get("/api/openapi.json").json()["paths"]
+

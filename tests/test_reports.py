@@ -97,7 +97,7 @@ def test_workbook_totals_match_the_database(facts, organizer):
     bs = next(r for r in rows if r[1] == "Huyện BS")
     assert bs[column(headers, "Present: Lần 1")] == 5 and bs[column(headers, "Present: Lần 2")] == 4
     assert bs[column(headers, "Attendance rate")] == pytest.approx((5 + 4) / (6 * 2))
-    assert bs[column(headers, "% checked in")] == pytest.approx(2 / 3)
+    assert bs[column(headers, "Checked in (%)")] == pytest.approx(2 / 3)
 
     # Formats: frozen header, autofilter, percentages, dates; the chart of attendance rate per district.
     assert summary.freeze_panes == f"C{FIRST_DATA_ROW}"
@@ -125,9 +125,10 @@ def test_workbook_totals_match_the_database(facts, organizer):
     assert first[column(t_headers, "Certificate number")] == "1/GCN"
     assert first[column(t_headers, "Lần 1")].startswith("present ")
     absent = next(r for r in t_rows if r[1] == "0TN20")
-    assert absent[column(t_headers, "Lần 1")] == "absent" and absent[column(t_headers, "% present")] == 0
+    assert absent[column(t_headers, "Lần 1")] == "absent" and absent[column(t_headers, "Present (%)")] == 0
 
 
+@pytest.mark.services
 def test_district_officer_export_contains_only_their_district(client, facts, small_tree, make_user):
     officer = make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"])
     client.force_login(officer)
@@ -184,7 +185,7 @@ def test_csv_is_utf8_with_bom_and_opens_in_excel(facts, organizer):
     assert rows[-1][1] == "Total"
     headers = rows[0]
     assert rows[-1][headers.index("Present: Lần 1")] == "8"
-    assert rows[-1][headers.index("% checked in")] == f"{300 / 7:.1f}"  # 3 of 7 bridges, as a percentage
+    assert rows[-1][headers.index("Checked in (%)")] == f"{300 / 7:.1f}"  # 3 of 7 bridges, as a percentage
 
 
 def test_empty_event_gives_a_workbook_that_says_so(small_tree, organizer, tmp_path):
@@ -262,6 +263,7 @@ def test_reports_page_shows_the_workbook_numbers(client, facts, small_tree, make
         reverse("attendance:board", args=[event.pk])).content.decode()
 
 
+@pytest.mark.services
 def test_large_export_runs_in_the_background_with_a_download_link(client, facts, organizer, small_tree,
                                                                    make_user, monkeypatch):
     monkeypatch.setattr(export, "DIRECT_LIMIT", 5)
@@ -302,3 +304,15 @@ def test_api_report_and_export_job(client, facts, small_tree, make_user):
     assert bad.status_code == 400
     assert client.post(f"/api/attendance/events/{event.pk}/exports", {"district": "TN"},
                        content_type="application/json").status_code == 403
+
+
+def test_reports_index_and_scoped_page_for_a_district_officer(client, facts, small_tree, make_user):
+    client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
+    event = facts["event"]
+    index = client.get(reverse("attendance:reports_index"))
+    assert index.status_code == 200 and reverse("attendance:reports", args=[event.pk]) in index.content.decode()
+    page = client.get(reverse("attendance:reports", args=[event.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Trường BS 2" in html
+    assert "Huyện TN" not in html and "Trường TN" not in html
+    assert client.get(reverse("attendance:reports", args=[event.pk]), {"district": "TN"}).status_code == 403

@@ -99,6 +99,7 @@ def test_absurd_answers_are_refused_with_the_reason(client, form, small_tree, va
     assert not FollowUpAnswer.objects.exists()
 
 
+@pytest.mark.services
 def test_late_answer_is_accepted_but_marked_closed_form_refuses(client, form, small_tree):
     FollowUpForm.objects.filter(pk=form.pk).update(deadline=timezone.now() - timedelta(hours=1))
     response = answer(client, small_tree["BS-S2"], form)
@@ -134,6 +135,7 @@ def test_district_officer_sees_missing_schools_and_reminds_them(client, form, sm
     assert client.post(reverse("attendance:followup_remind", args=[form.pk]), {"which": "all"}).status_code == 403
 
 
+@pytest.mark.services
 def test_overdue_list_rollup_and_workbook(client, form, small_tree, organizer):
     now = timezone.now()
     for code, students in (("BS-S1", 100), ("BS-S2", 40)):
@@ -170,6 +172,7 @@ def test_attachment_download_is_scoped(client, form, small_tree, make_user):
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"\x89PNG data"
 
 
+@pytest.mark.services
 def test_api_console_answer_and_status(client, form, small_tree, make_user):
     token = small_tree["TN-S1"].console_token
     listed = client.get(f"/api/attendance/console/{token}/followups").json()
@@ -181,8 +184,26 @@ def test_api_console_answer_and_status(client, form, small_tree, make_user):
                      {"students_trained": 30, "classes_held": 1, "teachers_led": 1}, content_type="application/json")
     assert ok.status_code == 201 and ok.json()["late"] is False
     assert client.get("/api/attendance/console/forged/followups").status_code == 404
+    # Organizers open one over the API too; a deadline without a zone is the province's local time.
+    client.force_login(make_user("org2", Role.Kind.ORGANIZER))
+    opened = client.post(f"/api/attendance/events/{form.event_id}/followups",
+                         {"title": "Đợt 2", "deadline": "2099-06-30T17:00:00"}, content_type="application/json")
+    assert opened.status_code == 201
+    deadline = FollowUpForm.objects.get(pk=opened.json()["id"]).deadline
+    assert timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M") == "30/06/2099 17:00"
     client.force_login(make_user("tn", Role.Kind.DISTRICT_OFFICER, small_tree["TN"]))
     status = client.get(f"/api/attendance/followups/{form.pk}").json()
     assert {k: v for k, v in status["total"].items() if k != "name"} == {"expected": 1, "submitted": 1, "late": 0, "missing": 0,
                                "students": 30, "classes": 1, "teachers": 1}
     assert [s["code"] for s in status["schools"]] == ["TN-S1"]
+
+
+def test_console_page_links_to_the_follow_up_report(client, form, small_tree):
+    token = small_tree["BS-S1"].console_token
+    page = client.get(reverse("console", args=[token]))
+    assert page.status_code == 200
+    assert reverse("attendance_public:followup", args=[token]) in page.content.decode()
+    # A school not asked sees no card.
+    other = client.get(reverse("console", args=[small_tree["TN-S2"].console_token]))
+    assert reverse("attendance_public:followup", args=[small_tree["TN-S2"].console_token]) not in \
+        other.content.decode()

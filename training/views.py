@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from bridges import scope
 from bridges.models import Person, Role, Tier
 from core import jobs as core_jobs
-from core.models import Job
+from core.jobs_access import visible_jobs
 from core.text import clean_text, fold
 from events.models import Event
 
@@ -66,8 +66,9 @@ def _districts(user):
     return scope.visible_bridges(user).filter(tier__role=Tier.Role.INTERMEDIATE).order_by("path")
 
 
-def _latest_job(kind: str, event: Event):
-    return Job.objects.filter(kind=kind, params__event_id=event.pk).order_by("-created_at").first()
+def _latest_job(user, kind: str, event: Event):
+    # Only jobs the user may see: a print job's file holds the certificates of its creator's scope.
+    return visible_jobs(user).filter(kind=kind, params__event_id=event.pk).order_by("-created_at").first()
 
 
 def _refused(request, exc: TrainingError):
@@ -98,7 +99,7 @@ def training_detail(request, event_id: int):
                                        "min_connected_percent": rule.min_connected_percent, "combine": rule.combine}),
         "people": len(standings), "eligible": eligible, "not_eligible": len(standings) - eligible,
         "valid": counts.get(Certificate.Status.VALID, 0), "revoked": counts.get(Certificate.Status.REVOKED, 0),
-        "issue_job": _latest_job(ISSUE, event), "print_job": _latest_job(PRINT, event),
+        "issue_job": _latest_job(request.user, ISSUE, event), "print_job": _latest_job(request.user, PRINT, event),
         "districts": _districts(request.user), "can_manage": scope.is_organizer(request.user),
     })
 

@@ -56,6 +56,8 @@ class FollowUpError(Exception):
 def open_form(event: Event, *, title: str, deadline: datetime | None, instructions: str = "", request=None,
               now: datetime | None = None) -> FollowUpForm:
     now = now or timezone.now()
+    if deadline is not None and timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)  # typed in the province's local time
     errors = {}
     title = clean_text(title)[:255]
     if not title:

@@ -17,7 +17,7 @@ def summary_table(state: FollowUpStatus) -> Table:
         Column("district", _("District / intermediate bridge"), TEXT, 32),
         Column("expected", _("Schools asked"), INT, 11),
         Column("submitted", _("Schools that answered"), INT, 12),
-        Column("submitted_pct", _("% answered"), PERCENT, 10),
+        Column("submitted_pct", _("Answered (%)"), PERCENT, 10),
         Column("late", _("Answered late"), INT, 11),
         Column("missing", _("Not answered"), INT, 11),
         Column("students", _("Students trained"), INT, 12),
@@ -33,7 +33,7 @@ def summary_table(state: FollowUpStatus) -> Table:
     return Table(
         name=_("Summary"), slug="tong-hop", title=_("FOLLOW-UP REPORT: SUMMARY BY DISTRICT"), columns=columns,
         rows=rows, row_count=len(rows), total=values(None, _("Total"), state.total) if rows else None,
-        chart=ChartSpec(_("Share of schools that answered"), "district", "submitted_pct", _("% answered"))
+        chart=ChartSpec(_("Share of schools that answered"), "district", "submitted_pct", _("Answered (%)"))
         if rows else None,
         frozen_columns=2, empty_message=_("No school is asked for this follow-up report."),
         notes=[_("Deadline: %(deadline)s.") % {"deadline": date_text(state.form.deadline)}],

@@ -1,8 +1,8 @@
 """The attendance workbook's three tables: Tổng hợp (per district), Điểm cầu (per bridge), Giáo viên."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .cells import local_naive
 from .data import AttendanceReport, GroupRow, share
 from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT, ChartSpec, Column, Table
 
@@ -15,7 +15,7 @@ def _rc_present_columns(report: AttendanceReport, with_share: bool) -> list[Colu
     for rc in report.roll_calls:
         columns.append(Column(f"rc{rc.id}", _("Present: %(label)s") % {"label": rc.label}, INT, 14))
         if with_share:
-            columns.append(Column(f"rc{rc.id}_pct", _("%% present: %(label)s") % {"label": rc.label}, PERCENT, 12))
+            columns.append(Column(f"rc{rc.id}_pct", _("Present (%%): %(label)s") % {"label": rc.label}, PERCENT, 12))
     return columns
 
 
@@ -25,19 +25,19 @@ def summary_table(report: AttendanceReport) -> Table:
         Column("district", _("District / intermediate bridge"), TEXT, 32),
         Column("invited", _("Bridges invited"), INT, 11),
         Column("confirmed", _("Bridges confirmed"), INT, 11),
-        Column("confirmed_pct", _("% confirmed"), PERCENT, 10),
+        Column("confirmed_pct", _("Confirmed (%)"), PERCENT, 10),
         Column("tested", _("Bridges tested OK"), INT, 11),
         Column("checked_in", _("Bridges checked in"), INT, 11),
-        Column("checked_in_pct", _("% checked in"), PERCENT, 10),
+        Column("checked_in_pct", _("Checked in (%)"), PERCENT, 10),
         Column("minutes", _("Minutes connected (mean per bridge)"), DECIMAL, 13),
         Column("expected", _("Teachers expected"), INT, 12),
         *_rc_present_columns(report, with_share=True),
         Column("rate", _("Attendance rate"), PERCENT, 12),
         Column("teachers", _("Teachers on the rosters"), INT, 12),
         Column("completed", _("Completed"), INT, 11),
-        Column("completed_pct", _("% completed"), PERCENT, 10),
+        Column("completed_pct", _("Completed (%)"), PERCENT, 10),
         Column("certificates", _("Certificates issued"), INT, 12),
-        Column("certificates_pct", _("% with certificate"), PERCENT, 11),
+        Column("certificates_pct", _("With certificate (%)"), PERCENT, 11),
     ]
 
     def values(no, label: str, group: GroupRow) -> list:
@@ -134,18 +134,22 @@ def teachers_table(report: AttendanceReport) -> Table:
         *[Column(f"rc{rc.id}", rc.label, TEXT, 16) for rc in report.roll_calls],
         Column("present", _("Times present"), INT, 9),
         Column("held", _("Roll calls held"), INT, 9),
-        Column("present_pct", _("% present"), PERCENT, 9),
+        Column("present_pct", _("Present (%)"), PERCENT, 9),
         Column("eligible", _("Completed"), TEXT, 10),
         Column("certificate", _("Certificate number"), TEXT, 16),
     ]
     absent, yes, no = _("absent"), _("yes"), _("no")
     present_word = _("present")
+    zone = timezone.get_current_timezone()
 
     def cell(rc, checkins):
         if not rc.held:
             return None
         at = checkins.get(rc.id)
-        return f"{present_word} {local_naive(at):%H:%M}" if at is not None else absent
+        if at is None:
+            return absent
+        at = at.astimezone(zone)  # 18,000 × 3 cells: one conversion each, formatted by hand
+        return f"{present_word} {at.hour:02d}:{at.minute:02d}"
 
     def rows():
         for i, p in enumerate(report.people, start=1):

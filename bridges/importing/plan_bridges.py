@@ -21,7 +21,6 @@ from .plan import CREATE, INVALID, UNCHANGED, UPDATE, Plan, Planned
 
 TEXT_FIELDS = ("address", "head_name", "head_role", "tech_name", "internet_line", "notes")
 PHONE_FIELDS = ("head_phone", "tech_phone")
-VALUE_FIELDS = TEXT_FIELDS + PHONE_FIELDS + ("email", "expected_participants")
 
 _ROLE_ALIASES = {
     Tier.Role.HOST: {"diem cau chinh", "chinh", "host", "cap tinh", "tinh", "trung tam"},
@@ -247,7 +246,7 @@ class BridgePlanner:
             elif found is not None:
                 section.parent = found
             elif normalize.starts_like_place(section.title):
-                unit = Row(section.line, name=section.title, from_section=True, explicit_tier=None)
+                unit = Row(section.line, name=section.title, from_section=True)
                 self.rows.append(unit)
                 self.file_by_place[unit.place].append(unit)
                 section.parent = unit

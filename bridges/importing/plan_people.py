@@ -16,7 +16,6 @@ from . import normalize
 from .lines import Walk
 from .plan import CREATE, INVALID, UNCHANGED, UPDATE, Plan, Planned
 
-VALUE_FIELDS = ("birth_date", "gender", "subject", "phone", "email", "teacher_id")
 CHUNK = 900  # stays below every database's limit on query parameters
 
 

@@ -21,6 +21,7 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 # Rows beyond this are not an office's list but a mistake or an attack on memory.
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
+UNPACKED_FACTOR = 30
 
 
 @dataclass
@@ -79,8 +80,12 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
         raise _not_a_spreadsheet() from exc
+    # A few MB of zip can unpack to gigabytes; real workbooks unpack to a few times their size.
+    if unpacked > UNPACKED_FACTOR * settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(too_large_message())
     if "xl/workbook.xml" not in names:
         if "mimetype" in names or "content.xml" in names:
             raise ImportFileError(_("OpenDocument spreadsheets (.ods) are not supported. Save the file "
