@@ -112,7 +112,7 @@ class ExportIn(FilterIn):
 
 @router.post("/events/{event_id}/exports", response={202: JobOut, 400: ErrorOut},
              summary="Start an export (xlsx workbook, or one sheet as CSV: summary, bridges, teachers); "
-                     "poll /api/jobs/{id}, then download from /attendance/reports/exports/{id}/download")
+                     "poll /api/jobs/{id}; result_url is the download when it is done")
 def start_export(request, event_id: int, payload: ExportIn):
     role = scope.require_role(request.user)
     event = get_object_or_404(Event, pk=event_id)

