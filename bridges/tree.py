@@ -39,3 +39,28 @@ def assign_paths_after_bulk_create(bridges) -> None:
         bridge.path = path_for(bridge)
         bridge.depth = bridge.path.count("/") - 2
     Bridge.objects.bulk_update(bridges, ["path", "depth"], batch_size=500)
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids on a materialized path, root first."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def intermediate_bridges() -> dict[int, dict]:
+    """Intermediate bridges by id (id, code, name, path): the units reports and plans group under."""
+    from .models import Bridge, Tier
+
+    return {row["id"]: row for row in Bridge.objects.filter(tier__role=Tier.Role.INTERMEDIATE)
+            .values("id", "code", "name", "path")}
+
+
+def district_of(path: str, districts: dict):
+    """The highest intermediate bridge on a path, the bridge itself included: its "district".
+
+    `districts` maps ids of intermediate bridges to whatever the caller wants back (rows or models).
+    Tier names are data, so "district" here means that role, whatever the province calls it.
+    """
+    for bridge_id in path_ids(path):
+        if bridge_id in districts:
+            return districts[bridge_id]
+    return None

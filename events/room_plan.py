@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge, Tier
+from bridges.tree import district_of, path_ids
 from core import audit
 from core.text import clean_text
 
@@ -56,18 +57,6 @@ def _check_room_size(room_size) -> int:
     if not 2 <= size <= MAX_ROOM_SIZE:
         raise PlanError(_("The room size must be between %(low)s and %(high)s.") % {"low": 2, "high": MAX_ROOM_SIZE})
     return size
-
-
-def _ancestor_ids(bridge: Bridge) -> list[int]:
-    return [int(part) for part in bridge.path.strip("/").split("/") if part][:-1]
-
-
-def _district_of(bridge: Bridge, intermediates: dict[int, Bridge]) -> Bridge | None:
-    """The highest intermediate bridge above a school: its district (or whatever the tier is called)."""
-    for ancestor_id in _ancestor_ids(bridge):
-        if ancestor_id in intermediates:
-            return intermediates[ancestor_id]
-    return None
 
 
 def _is_interactive_tier(bridge: Bridge, event: Event) -> bool:
@@ -154,13 +143,13 @@ def auto_plan(event: Event, room_size: int | None = None, *, schools_as_viewers:
 def _pack_schools(event: Event, invitations: list[Invitation], schools: list[Invitation], size: int,
                   result: PlanResult) -> None:
     """Per district: fill its existing rooms up to capacity, then open evenly filled new rooms."""
-    intermediate_ids = {ancestor for inv in schools for ancestor in _ancestor_ids(inv.bridge)}
+    intermediate_ids = {ancestor for inv in schools for ancestor in path_ids(inv.bridge.path)}
     intermediates = {
         b.pk: b for b in Bridge.objects.filter(pk__in=intermediate_ids, tier__role=Tier.Role.INTERMEDIATE)
     }
     groups: dict[int | None, list[Invitation]] = defaultdict(list)
     for inv in schools:
-        district = _district_of(inv.bridge, intermediates)
+        district = district_of(inv.bridge.path, intermediates)
         groups[district.pk if district else None].append(inv)
 
     rooms = list(event.rooms.filter(interactive=False).order_by("order", "id"))

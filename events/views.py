@@ -21,13 +21,14 @@ from django.views.decorators.http import require_POST
 from bridges import scope
 from bridges.models import Bridge, Role, Tier
 from bridges.services import console_url
+from bridges.tree import district_of, intermediate_bridges
 from core.models import Job
 from core.text import clean_text
 
 from . import services
 from .forms import AgendaItemForm, EventForm, InviteForm, ParticipantGroupsForm, SessionForm
 from .models import AgendaItem, Event, Invitation, ReadinessTest, Session
-from .services.readiness import district_map, district_of, scoped_invitations
+from .services.readiness import scoped_invitations
 
 ORGANIZER = Role.Kind.ORGANIZER
 REMINDERS = (Role.Kind.ORGANIZER, Role.Kind.DISTRICT_OFFICER)
@@ -297,7 +298,7 @@ def invitation_list(request, pk: int):
     if status in Invitation.Status.values:
         invitations = invitations.filter(status=status)
     district_code = clean_text(request.GET.get("district"))
-    districts = district_map()
+    districts = intermediate_bridges()
     if district_code:
         district = next((d for d in districts.values() if d["code"] == district_code), None)
         invitations = invitations.filter(bridge__path__startswith=district["path"]) if district else invitations.none()

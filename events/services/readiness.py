@@ -17,8 +17,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from bridges.models import Bridge, Tier
+from bridges.models import Tier
 from bridges.scope import role_of
+from bridges.tree import district_of, intermediate_bridges
 from core import audit
 from core.text import fold
 
@@ -165,20 +166,6 @@ def scoped_invitations(event: Event, user) -> QuerySet[Invitation]:
     return invitations
 
 
-def district_map() -> dict[int, dict]:
-    """Intermediate bridges by id: the 'district' a bridge's counts are grouped under."""
-    return {row["id"]: row for row in Bridge.objects.filter(tier__role=Tier.Role.INTERMEDIATE)
-            .values("id", "code", "name", "path")}
-
-
-def district_of(path: str, districts: dict[int, dict]) -> dict | None:
-    """The top-most intermediate ancestor (or the bridge itself) on a materialized path."""
-    for part in path.strip("/").split("/"):
-        if part.isdigit() and int(part) in districts:
-            return districts[int(part)]
-    return None
-
-
 @dataclass
 class DistrictCounts:
     code: str
@@ -230,7 +217,7 @@ def readiness_summary(event: Event, user) -> ReadinessSummary:
                 "last_test_at", "bridge__code", "bridge__name", "bridge__path", "bridge__head_name",
                 "bridge__head_phone", "bridge__tech_name", "bridge__tech_phone", "bridge__email")
     )
-    districts = district_map()
+    districts = intermediate_bridges()
     intermediate = Tier.objects.filter(role=Tier.Role.INTERMEDIATE).order_by("order").first()
     outside = DistrictCounts(code="", name=_("Host and other bridges"))
     by_district: dict[str, DistrictCounts] = {}
