@@ -121,9 +121,10 @@ def _listener(url: str, event_id: int, cookie: str, consoles: list, conn) -> Non
 
     ws_url = "ws" + url[4:]
 
-    async def console(token: str, sockets: list, stop: asyncio.Event):
-        ws = await connect(f"{ws_url}/ws/console/{token}/", origin=url, open_timeout=60, ping_interval=None,
-                           max_size=None)
+    async def console(token: str, sockets: list, stop: asyncio.Event, slots: asyncio.Semaphore):
+        async with slots:
+            ws = await connect(f"{ws_url}/ws/console/{token}/", origin=url, open_timeout=60, ping_interval=None,
+                               max_size=None)
         sockets.append(ws)
         try:
             while not stop.is_set():
@@ -155,12 +156,7 @@ def _listener(url: str, event_id: int, cookie: str, consoles: list, conn) -> Non
         sockets, boards = [], []
         records = [dict() for _ in range(BOARDS)]
         slots = asyncio.Semaphore(100)
-
-        async def limited(token):
-            async with slots:
-                return await console(token, sockets, stop)
-
-        console_tasks = [asyncio.create_task(limited(token)) for _bridge, token in consoles]
+        console_tasks = [asyncio.create_task(console(token, sockets, stop, slots)) for _bridge, token in consoles]
         while len(sockets) < len(consoles):
             await asyncio.sleep(0.1)
             failed = [t for t in console_tasks if t.done() and t.exception()]
