@@ -14,7 +14,7 @@ class RuleForm(forms.Form):
     min_roll_calls = forms.IntegerField(
         label=_("Present at no fewer than N roll calls"), required=False, min_value=0, max_value=100)
     min_connected_percent = forms.IntegerField(
-        label=_("Bridge connected at least X % of the session time"), required=False, min_value=0, max_value=100)
+        label=_("Bridge connected for at least X percent of the session time"), required=False, min_value=0, max_value=100)
     combine = forms.ChoiceField(label=_("Combine"), choices=CompletionRule.Combine.choices,
                                 initial=CompletionRule.Combine.AND)
 

@@ -46,7 +46,7 @@ class CompletionRule(models.Model):
         help_text=_("Empty: this condition is not used."),
     )
     min_connected_percent = models.PositiveSmallIntegerField(
-        _("bridge connected at least X % of the session time"), null=True, blank=True,
+        _("bridge connected for at least X percent of the session time"), null=True, blank=True,
         help_text=_("Empty: this condition is not used."),
     )
     combine = models.CharField(_("combine"), max_length=3, choices=Combine.choices, default=Combine.AND)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('min_roll_calls', models.PositiveSmallIntegerField(blank=True, help_text='Empty: this condition is not used.', null=True, verbose_name='present at no fewer than N roll calls')),
-                ('min_connected_percent', models.PositiveSmallIntegerField(blank=True, help_text='Empty: this condition is not used.', null=True, verbose_name='bridge connected at least X % of the session time')),
+                ('min_connected_percent', models.PositiveSmallIntegerField(blank=True, help_text='Empty: this condition is not used.', null=True, verbose_name='bridge connected for at least X percent of the session time')),
                 ('combine', models.CharField(choices=[('and', 'both conditions'), ('or', 'either condition')], default='and', max_length=3, verbose_name='combine')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='completion_rule', to='events.event')),
