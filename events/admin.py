@@ -69,3 +69,16 @@ class PresenceEventAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "kind", "room_name", "bridge", "occupant_id")
     list_filter = ("kind",)
     raw_id_fields = ("event", "bridge")
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "event", "starts_at", "ends_at", "counts_for_completion")
+    list_filter = ("counts_for_completion",)
+    list_select_related = ("event",)
+
+
+@admin.register(ParticipantGroup)
+class ParticipantGroupAdmin(admin.ModelAdmin):
+    list_display = ("event", "tier", "description")
+    list_select_related = ("event", "tier")

@@ -110,3 +110,19 @@ def test_rotating_the_console_link_revokes_the_old_one(client, small_tree, organ
     entry = AuditEntry.objects.get(action="bridge.console_rotated")
     assert entry.actor == organizer and entry.target_id == str(school.pk)
     assert Bridge.objects.get(pk=school.pk).console_rotated_at is not None
+
+
+def test_every_model_has_a_working_admin_page(client, make_user, small_tree):
+    from django.apps import apps
+    from django.contrib import admin
+
+    superuser = make_user("root")
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save()
+    client.force_login(superuser)
+    ours = [m for m in apps.get_models() if m._meta.app_label in {"core", "bridges", "events", "attendance", "training"}]
+    missing = [m._meta.label for m in ours if m not in admin.site._registry]
+    assert missing == []
+    for model in ours:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url

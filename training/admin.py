@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Certificate, CertificateTemplate, CompletionRule, Override
+from .models import Certificate, CertificateCounter, CertificateTemplate, CompletionRule, Override
 
 
 @admin.register(CertificateTemplate)
@@ -41,4 +41,16 @@ class CertificateAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CertificateCounter)
+class CertificateCounterAdmin(admin.ModelAdmin):
+    # Numbers already handed out depend on it: visible, never edited by hand.
+    list_display = ("event", "year", "last_seq")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
         return False
