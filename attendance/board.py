@@ -138,15 +138,18 @@ class BridgeLive:
         return bridge_state(confirmed=self.confirmed, online=self.online, checked_in=self.checked_in,
                             ever_connected=self.ever_connected)
 
-    def tile(self) -> dict:
+    def live_tile(self) -> dict:
+        """What changes during the event; deltas carry only this (the snapshot has the rest)."""
         state = self.state
         return {
-            "id": self.id, "code": self.code, "name": self.name, "group": self.group_id, "state": state,
-            "status": self.status, "phone": self.phone, "checked_in": self.checked_in,
+            "id": self.id, "state": state, "status": self.status, "checked_in": self.checked_in,
             "headcount": self.headcount, "expected": self.expected,
             "present": {str(k): v for k, v in sorted(self.present.items())},
             "missing": is_missing(confirmed=self.confirmed, state=state),
         }
+
+    def tile(self) -> dict:
+        return {**self.live_tile(), "code": self.code, "name": self.name, "group": self.group_id, "phone": self.phone}
 
 
 def _empty_counter() -> dict:
@@ -228,11 +231,11 @@ class EventBoard:
             if len(bridge_ids) > PARTIAL_REFRESH_LIMIT:
                 bridge_ids = None
         targets = list(self.bridges) if bridge_ids is None else list(bridge_ids)
-        before = {b: self.bridges[b].tile() for b in targets}
+        before = {b: self.bridges[b].live_tile() for b in targets}
         self._load_roll_calls()
         if bridge_ids is None or bridge_ids:
             self._load_live(bridge_ids)
-        return {b for b in targets if self.bridges[b].tile() != before[b]}
+        return {b for b in targets if self.bridges[b].live_tile() != before[b]}
 
     def _filtered(self, queryset, bridge_ids, field_name="bridge_id"):
         return queryset if bridge_ids is None else queryset.filter(**{f"{field_name}__in": list(bridge_ids)})
@@ -302,11 +305,12 @@ class EventBoard:
             "total": total,
         }
 
-    def tiles(self, scope_path: str | None, bridge_ids=None) -> list[dict]:
-        chosen = self.visible(scope_path) if bridge_ids is None else [
-            self.bridges[b] for b in bridge_ids if b in self.bridges and in_scope(self.bridges[b].path, scope_path)
-        ]
-        return [b.tile() for b in sorted(chosen, key=lambda b: b.path)]
+    def tiles(self, scope_path: str | None) -> list[dict]:
+        return [b.tile() for b in sorted(self.visible(scope_path), key=lambda b: b.path)]
+
+    def live_tiles(self, scope_path: str | None, bridge_ids) -> list[dict]:
+        chosen = [self.bridges[b] for b in bridge_ids if b in self.bridges and in_scope(self.bridges[b].path, scope_path)]
+        return [b.live_tile() for b in sorted(chosen, key=lambda b: b.path)]
 
     def scoped_groups(self, scope_path: str | None) -> list[dict]:
         ids = {b.group_id for b in self.visible(scope_path)}

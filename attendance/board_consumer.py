@@ -10,6 +10,7 @@ own sequence; a board that sees a gap, or reconnects, reloads the snapshot over 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -59,6 +60,7 @@ class Coalescer:
         self.pending: set[int] = set()
         self.feed: list[dict] = []
         self.full = False
+        self.resync = False
         self.wake = asyncio.Event()
         self.ready = asyncio.Event()
         self.channel: str | None = None
@@ -179,8 +181,11 @@ class Coalescer:
     def _refresh(self, ids: set[int], full: bool) -> set[int]:
         if full:
             if time.monotonic() - self.last_static > 4 * FULL_REFRESH_SECONDS or not self.board.bridges:
+                # Invitations or the tree may have changed: boards reload the snapshot if they did.
+                before = {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
                 self.board.load_bridges()
                 self.last_static = time.monotonic()
+                self.resync = before != {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
             return self.board.refresh(None)
         return self.board.refresh(ids)
 
@@ -208,20 +213,22 @@ class Coalescer:
         shared_changed = shared != self.last_shared
         self.last_shared = shared
         items = self._feed_items(feed)
+        resync, self.resync = self.resync, False
+        shared_changed = shared_changed or resync
         generated_at = board_state.now_ms()
         bodies: dict[str | None, str | None] = {}
         for consumer in list(self.boards):
             scope_path = consumer.scope_path
             if scope_path not in bodies:
-                bodies[scope_path] = self._body(scope_path, changed, items, shared_changed, generated_at)
+                bodies[scope_path] = self._body(scope_path, changed, items, shared_changed, generated_at, resync)
         self.frames += 1
         sends = [c.send_frame(bodies[c.scope_path]) for c in list(self.boards) if bodies.get(c.scope_path)]
         if sends:
-            await asyncio.gather(*sends)
+            await asyncio.gather(*sends, return_exceptions=True)
 
-    def _body(self, scope_path, changed, items, shared_changed, generated_at) -> str | None:
+    def _body(self, scope_path, changed, items, shared_changed, generated_at, resync=False) -> str | None:
         board = self.board
-        tiles = board.tiles(scope_path, changed)
+        tiles = board.live_tiles(scope_path, changed)
         feed = [i for i in items if board.feed_visible(i, scope_path)]
         if not (tiles or feed or shared_changed):
             return None
@@ -230,6 +237,8 @@ class Coalescer:
             "counters": board.counters(scope_path), "roll_calls": board.roll_calls, "launch": board.launch,
             "feed": feed,
         }
+        if resync:
+            frame["resync"] = True
         return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -283,5 +292,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
             try:
                 await asyncio.wait_for(self.send(text_data=f'{{"seq":{self.seq},{body[1:]}'), SEND_TIMEOUT)
             except (TimeoutError, OSError):
-                # A board that cannot keep up is dropped; it reconnects and reloads the snapshot.
-                await self.close()
+                # Gone, or too slow to keep up: dropped; a board that is still there reconnects and
+                # reloads the snapshot.
+                if self.coalescer is not None:
+                    self.coalescer.boards.discard(self)
+                with contextlib.suppress(OSError, RuntimeError):
+                    await self.close()

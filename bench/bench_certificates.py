@@ -230,10 +230,10 @@ def _worker(count: int) -> dict:
         CheckIn(roll_call=rc, person_id=pid, bridge_id=bid, at=rc.opened_at, method=CheckIn.Method.SELF_QR)
         for pid, bid in Person.objects.values_list("pk", "bridge_id") for rc in roll_calls], batch_size=5000)
     CertificateTemplate.objects.create(
-        issuer="ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI\nSỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        issuer="ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI\nSỞ GIÁO DỤC VÀ ĐÀO TẠO",
         motto="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập – Tự do – Hạnh phúc", title="GIẤY CHỨNG NHẬN",
         completion_text="Đã hoàn thành chương trình tập huấn", signer_title="GIÁM ĐỐC",
-        signer_name="Trần Minh Đức", place="Quảng Ngãi", number_format="{seq}/GCN-SKHCN")
+        signer_name="Trần Minh Đức", place="Quảng Ngãi", number_format="{seq}/GCN-SGDĐT")
 
     t0 = time.perf_counter()
     result = services.issue_certificates(event)

@@ -55,3 +55,12 @@ def make_user(db):
 @pytest.fixture
 def organizer(make_user):
     return make_user("organizer", Role.Kind.ORGANIZER)
+
+
+@pytest.fixture
+def english(client):
+    """The test client with English chosen in the language switch (pages default to Vietnamese)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

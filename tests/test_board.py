@@ -209,18 +209,21 @@ async def test_a_bridge_check_in_reaches_the_boards_that_cover_it(live_event, or
     org = await connect_board(event.pk, await database_sync_to_async(session_cookie)(organizer))
     tn = await connect_board(event.pk, await database_sync_to_async(session_cookie)(tn_officer))
 
+    s2 = live_event["BS-S2"].pk
     await database_sync_to_async(bridge_checkin.check_in)(live_event["BS-S2"], event)
-    frames = await frames_until(org, lambda f: any(t["code"] == "BS-S2" for t in f.get("tiles", [])))
+    frames = await frames_until(org, lambda f: any(t["id"] == s2 for t in f.get("tiles", [])))
     frame = frames[-1]
     assert [f["seq"] for f in frames] == list(range(1, len(frames) + 1))
-    assert tile_of(frame, "BS-S2")["state"] == board.OFFLINE  # checked in, console not connected
+    tile = next(t for t in frame["tiles"] if t["id"] == s2)
+    assert tile["state"] == board.OFFLINE and tile["checked_in"]  # checked in, console not connected
+    assert "name" not in tile and "phone" not in tile  # deltas carry the live fields only
     assert frame["counters"]["total"]["checked_in"] == 2
     assert any(i["kind"] == "bridge_checkin" and i["bridge"] == live_event["BS-S2"].name for i in frame["feed"])
     assert await tn.receive_nothing(timeout=0.6)  # not in the TN officer's scope
 
     await database_sync_to_async(bridge_checkin.check_in)(live_event["TN-S2"], event)
     frame = await receive_frame(tn)
-    assert frame["seq"] == 1 and [t["code"] for t in frame["tiles"]] == ["TN-S2"]
+    assert frame["seq"] == 1 and [t["id"] for t in frame["tiles"]] == [live_event["TN-S2"].pk]
     assert frame["counters"]["total"]["invited"] == 2 and frame["counters"]["total"]["checked_in"] == 1
     await org.disconnect()
     await tn.disconnect()

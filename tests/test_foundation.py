@@ -126,3 +126,17 @@ def test_every_model_has_a_working_admin_page(client, make_user, small_tree):
     for model in ours:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_pages_stay_vietnamese_for_an_english_browser_until_the_switch_is_used(client, organizer):
+    client.force_login(organizer)
+    assert "Điểm cầu" in client.get("/bridges/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/bridges/"})
+    assert "Bridges" in client.get("/bridges/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+
+def test_the_api_negotiates_its_language(client, make_user, small_tree):
+    client.force_login(make_user("nobody"))
+    english = client.get("/api/bridges/BS-S1", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    vietnamese = client.get("/api/bridges/BS-S1").json()["detail"]
+    assert english != vietnamese

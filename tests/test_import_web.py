@@ -42,7 +42,7 @@ def test_page_flow_preview_then_confirm(client, organizer, tiers, tmp_path, medi
     assert preview.status == "done" and preview.result["counts"]["create"] == 6
     assert len(uploads(media)) == 1
     with translation.override("en"):
-        page = client.get(resp.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        page = client.get(resp.url).content.decode()
     assert "QNG-BS-01" in page and "15" in page
     assert Bridge.objects.count() == 0
 

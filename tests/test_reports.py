@@ -199,7 +199,7 @@ def test_empty_event_gives_a_workbook_that_says_so(small_tree, organizer, tmp_pa
     assert "nothing to report" in wb.worksheets[2].cell(row=HEADER_ROW - 1, column=1).value
 
 
-def test_unknown_event_district_or_roll_call_is_a_clear_error(client, facts, organizer, tmp_path):
+def test_unknown_event_district_or_roll_call_is_a_clear_error(client, english, facts, organizer, tmp_path):
     event = facts["event"]
     out = str(tmp_path / "x.xlsx")
     with translation.override("en"):
@@ -210,7 +210,7 @@ def test_unknown_event_district_or_roll_call_is_a_clear_error(client, facts, org
         with pytest.raises(CommandError, match="choose xlsx or csv"):
             call_command("export_attendance", str(event.pk), "--out", str(tmp_path / "x.pdf"))
     client.force_login(organizer)
-    page = client.get(reverse("attendance:reports", args=[event.pk]), {"district": "XYZ"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("attendance:reports", args=[event.pk]), {"district": "XYZ"})
     assert page.status_code == 400
     assert "There is no bridge with the code “XYZ”." in page.content.decode()
     response = client.get(f"/api/attendance/events/{event.pk}/report", {"roll_calls": [424242]})
@@ -250,7 +250,7 @@ def test_reports_page_shows_the_workbook_numbers(client, facts, small_tree, make
     official = make_user("lanhdao", Role.Kind.OFFICIAL)
     client.force_login(official)
     event = facts["event"]
-    page = client.get(reverse("attendance:reports", args=[event.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("attendance:reports", args=[event.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Huyện BS" in html and "Huyện TN" in html and "Trường BS 1" in html

@@ -41,17 +41,16 @@ def form(small_tree):
 def answer(client, bridge, form, **values):
     data = {"students_trained": "120", "classes_held": "4", "teachers_led": "2", "notes": "Đã triển khai",
             "submitted_by": "Cô Lan", **values}
-    return client.post(reverse("attendance_public:followup_submit", args=[bridge.console_token, form.pk]), data,
-                       HTTP_ACCEPT_LANGUAGE="en")
+    return client.post(reverse("attendance_public:followup_submit", args=[bridge.console_token, form.pk]), data)
 
 
-def test_organizer_opens_a_follow_up_report_others_cannot(client, small_tree, organizer, make_user):
+def test_organizer_opens_a_follow_up_report_others_cannot(client, english, small_tree, organizer, make_user):
     event = make_attended_event(small_tree)["event"]
     url = reverse("attendance:followups", args=[event.pk])
     client.force_login(make_user("lanhdao", Role.Kind.OFFICIAL))
     assert client.post(url, {"title": "X", "deadline": "2099-01-01T17:00"}).status_code == 403
     client.force_login(organizer)
-    bad = client.post(url, {"title": "", "deadline": "01/01/2000 17:00"}, HTTP_ACCEPT_LANGUAGE="en")
+    bad = client.post(url, {"title": "", "deadline": "01/01/2000 17:00"})
     assert bad.status_code == 400 and not FollowUpForm.objects.exists()
     assert "The deadline must be in the future." in bad.content.decode()
     ok = client.post(url, {"title": " Báo cáo  sau tập huấn ", "deadline": "31/12/2099 17:00",
@@ -92,7 +91,7 @@ def test_school_answers_from_its_console_and_may_correct(client, form, small_tre
     ({"students_trained": "0", "classes_held": "3"}, "no student was trained"),
     ({"attachment": SimpleUploadedFile("virus.exe", b"MZ")}, "Attachment: only"),
 ])
-def test_absurd_answers_are_refused_with_the_reason(client, form, small_tree, values, reason):
+def test_absurd_answers_are_refused_with_the_reason(client, english, form, small_tree, values, reason):
     response = answer(client, small_tree["BS-S1"], form, **values)
     assert response.status_code == 400
     assert reason in response.content.decode().replace("&#x27;", "'")
@@ -100,7 +99,7 @@ def test_absurd_answers_are_refused_with_the_reason(client, form, small_tree, va
 
 
 @pytest.mark.services
-def test_late_answer_is_accepted_but_marked_closed_form_refuses(client, form, small_tree):
+def test_late_answer_is_accepted_but_marked_closed_form_refuses(client, english, form, small_tree):
     FollowUpForm.objects.filter(pk=form.pk).update(deadline=timezone.now() - timedelta(hours=1))
     response = answer(client, small_tree["BS-S2"], form)
     assert response.status_code == 302

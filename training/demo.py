@@ -51,11 +51,11 @@ def _template() -> None:
     if CertificateTemplate.objects.filter(event__isnull=True).exists():
         return
     CertificateTemplate.objects.create(
-        issuer="ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI\nSỞ KHOA HỌC VÀ CÔNG NGHỆ",
+        issuer="ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI\nSỞ GIÁO DỤC VÀ ĐÀO TẠO",
         motto="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập – Tự do – Hạnh phúc",
         title="GIẤY CHỨNG NHẬN", completion_text="Đã hoàn thành chương trình tập huấn",
         signer_title="GIÁM ĐỐC", signer_name="Trần Minh Đức",
-        place="Quảng Ngãi", number_format="{seq}/GCN-SKHCN",
+        place="Quảng Ngãi", number_format="{seq}/GCN-SGDĐT",
     )
 
 

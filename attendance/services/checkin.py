@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bridges.models import Bridge, Person
 from core import audit
@@ -92,7 +93,7 @@ def _record(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime,
     CheckInAttempt.objects.create(
         roll_call=roll_call, bridge=bridge, person=person, checkin=row, method=ctx.method,
         identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, ip=ctx.ip, client_time=ctx.client_time,
-        reason="" if outcome == Outcome.ACCEPTED else "already recorded at this roll call",
+        reason="" if outcome == Outcome.ACCEPTED else gettext_noop("already recorded at this roll call"),
     )
     where = row.bridge if outcome == Outcome.DUPLICATE else bridge
     values = {"time": _when(row.at), "bridge": where.name}
@@ -134,27 +135,27 @@ def _identify(roll_call: RollCall, ctx: Context, identifier: str, person_id, bir
     if identifier:
         person = Person.objects.filter(teacher_id=identifier).first()
         if person is None:
-            return None, _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, "no person with this identifier")
+            return None, _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, gettext_noop("no person with this identifier"))
         return person, None
     try:
         person_id = int(person_id)
     except (TypeError, ValueError):
-        return None, _refuse(roll_call, ctx, Outcome.INVALID, "neither identifier nor name given")
+        return None, _refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("neither identifier nor name given"))
     person = Person.objects.filter(pk=person_id, bridge=ctx.bridge).first()
     if person is None:
-        return None, _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, "chosen person is not on this bridge's roster",
+        return None, _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, gettext_noop("chosen person is not on this bridge's roster"),
                              message=_("This name is not on this bridge's roster."))
     year = _birth_year(birth_year)
     if year is None:
-        return None, _refuse(roll_call, ctx, Outcome.INVALID, "birth year missing or not 4 digits", person=person,
+        return None, _refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("birth year missing or not 4 digits"), person=person,
                              message=_("Type your birth year with four digits, e.g. 1985."))
     if person.birth_date is None:
-        return None, _refuse(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, "no birth date on record", person=person,
+        return None, _refuse(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("no birth date on record"), person=person,
                              message=_("No birth year is on record for this name: use your teacher identifier "
                                        "or ask the coordinator to tick you on the roster."))
     if person.birth_date.year != year:
         # The typed year is not stored: it is personal data and the outcome says enough.
-        return None, _refuse(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, "birth year does not match", person=person)
+        return None, _refuse(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("birth year does not match"), person=person)
     return person, None
 
 
@@ -175,14 +176,14 @@ def self_check_in(code_token: str, *, page_token: str | None = None, identifier=
     ctx.nonce = idempotency.clean_nonce(nonce) or ""
     if not ctx.nonce:
         with transaction.atomic():
-            return idempotency.Answer(*_refuse(roll_call, ctx, Outcome.INVALID, "missing or malformed nonce",
+            return idempotency.Answer(*_refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("missing or malformed nonce"),
                                                message=_("The page is incomplete. Reload it and try again.")))
 
     def write():
         if not fresh:
-            return _refuse(roll_call, ctx, Outcome.EXPIRED_QR, "code or page too old at submit")
+            return _refuse(roll_call, ctx, Outcome.EXPIRED_QR, gettext_noop("code or page too old at submit"))
         if not roll_call.is_open(now):
-            return _refuse(roll_call, ctx, Outcome.CLOSED, "roll call not open at submit")
+            return _refuse(roll_call, ctx, Outcome.CLOSED, gettext_noop("roll call not open at submit"))
         person, refusal = _identify(roll_call, ctx, identifier, person_id, birth_year)
         if refusal:
             return refusal
@@ -217,20 +218,20 @@ def tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str = "",
     try:
         roll_call_id, person_id = int(data.get("roll_call_id")), int(data.get("person_id"))
     except (TypeError, ValueError):
-        return _refuse(None, ctx, Outcome.INVALID, "roll_call_id and person_id must be numbers",
+        return _refuse(None, ctx, Outcome.INVALID, gettext_noop("roll_call_id and person_id must be numbers"),
                        message=_("This request is incomplete."))
     roll_call = RollCall.objects.select_related("session__event").filter(pk=roll_call_id).first()
     if roll_call is None:
-        return _refuse(None, ctx, Outcome.INVALID, "unknown roll call", message=_("This roll call does not exist."))
+        return _refuse(None, ctx, Outcome.INVALID, gettext_noop("unknown roll call"), message=_("This roll call does not exist."))
     if not consoles.takes_part(bridge, roll_call.session.event):
-        return _refuse(roll_call, ctx, Outcome.NOT_INVITED, "bridge not invited to the roll call's event")
+        return _refuse(roll_call, ctx, Outcome.NOT_INVITED, gettext_noop("bridge not invited to the roll call's event"))
     person = Person.objects.filter(pk=person_id, bridge=bridge).first()
     if person is None:
-        return _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, "person not on this bridge's roster",
+        return _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, gettext_noop("person not on this bridge's roster"),
                        message=_("This name is not on this bridge's roster."))
     at = tick_time(roll_call, ctx.client_time, now)
     if at is None:
-        return _refuse(roll_call, ctx, Outcome.CLOSED, "tick time outside the roll call's open window",
+        return _refuse(roll_call, ctx, Outcome.CLOSED, gettext_noop("tick time outside the roll call's open window"),
                        person=person, message=_("This roll call was not open when this tick was made."))
     status, body, row = _record(roll_call, person, ctx, at=at, recorded_by=console_actor(bridge))
     if body["outcome"] == Outcome.ACCEPTED:

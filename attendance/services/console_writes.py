@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bridges.models import Bridge
 from events.models import Event
@@ -77,7 +78,7 @@ def write(bridge: Bridge, kind: str, data: dict, *, ip: str | None = None,
         if kind == "tick":
             with transaction.atomic():
                 CheckInAttempt.objects.create(bridge=bridge, method=CheckIn.Method.TICK, outcome="invalid",
-                                              reason="missing or malformed nonce", ip=ip, client_time=client_time)
+                                              reason=gettext_noop("missing or malformed nonce"), ip=ip, client_time=client_time)
         return idempotency.Answer(400, {"ok": False, "outcome": "invalid", "message": message})
     data = {**data, "client_time_parsed": client_time}
     writer = _WRITERS[kind]

@@ -22,6 +22,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_noop
 
 from ..models import CheckInAttempt, RollCall
 
@@ -81,10 +82,10 @@ def authenticate(token: str) -> ScannedCode:
     try:
         roll_call_id, bridge_id, window, mac = _parse(token)
     except ValueError:
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "malformed code") from None
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("malformed code")) from None
     roll_call = RollCall.objects.select_related("session").filter(pk=roll_call_id).first()
     if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "signature does not match")
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("signature does not match"))
     return ScannedCode(roll_call, bridge_id, window)
 
 
@@ -98,10 +99,10 @@ def verify(token: str, now: datetime | None = None) -> ScannedCode:
     now = now or timezone.now()
     code = authenticate(token)
     if not in_window(code, now):
-        raise QRRefused(CheckInAttempt.Outcome.EXPIRED_QR, "code outside the current and previous window",
+        raise QRRefused(CheckInAttempt.Outcome.EXPIRED_QR, gettext_noop("code outside the current and previous window"),
                         code.roll_call, code.bridge_id)
     if not code.roll_call.is_open(now):
-        raise QRRefused(CheckInAttempt.Outcome.CLOSED, "roll call is not open", code.roll_call, code.bridge_id)
+        raise QRRefused(CheckInAttempt.Outcome.CLOSED, gettext_noop("roll call is not open"), code.roll_call, code.bridge_id)
     return code
 
 
@@ -119,9 +120,9 @@ def page_token_fresh(page_token: str, code: ScannedCode) -> bool:
     try:
         ids = signing.loads(page_token or "", salt=_PAGE_SALT)
     except (signing.BadSignature, TypeError, ValueError):
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "page token signature does not match") from None
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token signature does not match")) from None
     if ids != [code.roll_call.pk, code.bridge_id]:
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, "page token is for another code")
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token is for another code"))
     try:
         signing.loads(page_token, salt=_PAGE_SALT, max_age=PAGE_SECONDS)
     except signing.SignatureExpired:

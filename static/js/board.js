@@ -71,6 +71,8 @@
 
   function renderTiles(tiles) {
     tiles.forEach((tile) => {
+      // Deltas carry only the live fields; name, code, group and phone come from the snapshot.
+      if (model.tiles.has(tile.id)) tile = Object.assign(model.tiles.get(tile.id), tile);
       model.tiles.set(tile.id, tile);
       const node = tileNode(tile);
       if (!node.parentNode) {
@@ -195,6 +197,11 @@
 
   function applyDelta(delta) {
     if (delta.generated_at < model.snapshotAt) return;
+    if (delta.resync || delta.tiles.some((tile) => !model.tiles.has(tile.id))) {
+      // A bridge this board does not know yet (newly invited): the snapshot has all of it.
+      if (!model.resyncing) resync();
+      return;
+    }
     if (setRollCalls(delta.roll_calls)) {
       // A new roll call changes every tile's count line.
       model.tiles.forEach((tile) => tileNode(tile));
