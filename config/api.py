@@ -1,6 +1,6 @@
 """The HTTP API under /api/, described at /api/openapi.json. Each app contributes a router."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -22,6 +22,12 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=django_auth,
 )
+
+
+@api.exception_handler(ValidationError)
+def refused(request, exc):
+    # Services refuse bad input with ValidationError; every endpoint answers it the same way.
+    return api.create_response(request, {"detail": _("The request was refused."), "errors": exc.messages}, status=400)
 
 
 @api.exception_handler(PermissionDenied)

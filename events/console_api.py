@@ -6,7 +6,6 @@ The same rules as the console page (events.services); a replaced token answers 4
 from datetime import datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -94,9 +93,6 @@ def _invitation(token: str, event_id):
     return invitation, None
 
 
-def _refused(exc: ValidationError):
-    return Status(400, {"detail": _("The request was refused."), "errors": exc.messages})
-
 
 @router.get("/{token}/", response={200: ConsoleOut, 404: ErrorOut}, summary="The console's bridge and its events")
 def console(request, token: str):
@@ -113,10 +109,7 @@ def confirm(request, token: str, payload: EventRefIn):
     invitation, error = _invitation(token, payload.event)
     if error:
         return error
-    try:
-        invitation = services.console_confirm(invitation, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    invitation = services.console_confirm(invitation, request=request)
     return Status(200, _invitation_out(invitation))
 
 
@@ -126,10 +119,7 @@ def decline(request, token: str, payload: DeclineIn):
     invitation, error = _invitation(token, payload.event)
     if error:
         return error
-    try:
-        invitation = services.console_decline(invitation, payload.reason, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    invitation = services.console_decline(invitation, payload.reason, request=request)
     return Status(200, _invitation_out(invitation))
 
 
@@ -141,10 +131,7 @@ def contacts(request, token: str, payload: ContactsIn):
         return error
     data = payload.dict(exclude_unset=True)
     data.pop("event", None)
-    try:
-        invitation = services.console_update_contacts(invitation, data, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    invitation = services.console_update_contacts(invitation, data, request=request)
     return Status(200, _invitation_out(invitation))
 
 
@@ -156,9 +143,6 @@ def readiness(request, token: str, payload: ReadinessIn):
         return error
     data = payload.dict()
     data.pop("event", None)
-    try:
-        test = services.record_readiness(invitation, data, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    test = services.record_readiness(invitation, data, request=request)
     invitation.refresh_from_db(fields=["status"])
     return Status(200, {"ok": test.ok, "problems": [p["message"] for p in test.problems], "status": invitation.status})

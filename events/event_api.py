@@ -249,9 +249,6 @@ def _aware(value: datetime | None) -> datetime | None:
     return timezone.make_aware(value, timezone.get_default_timezone())
 
 
-def _refused(exc: ValidationError):
-    return Status(400, {"detail": _("The request was refused."), "errors": exc.messages})
-
 
 def _event(request, event_id: int, *, edit: bool = False) -> Event:
     scope.require_role(request.user, *((ORGANIZER,) if edit else ()))
@@ -284,12 +281,9 @@ def list_events(request, status: str | None = None):
 @router.post("/", response={201: EventOut, 400: ErrorOut}, summary="Create an event (organizers)")
 def create_event(request, payload: EventIn):
     scope.require_role(request.user, ORGANIZER)
-    try:
-        values = _times(payload.dict())
-        values["host"] = _host(values["host"])
-        event = services.create_event(**values, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    values = _times(payload.dict())
+    values["host"] = _host(values["host"])
+    event = services.create_event(**values, request=request)
     return Status(201, event)
 
 
@@ -301,13 +295,10 @@ def get_event(request, event_id: int):
 @router.patch("/{event_id}", response={200: EventOut, 400: ErrorOut}, summary="Change an event (organizers)")
 def update_event(request, event_id: int, payload: EventPatch):
     event = _event(request, event_id, edit=True)
-    try:
-        changes = _times(payload.dict(exclude_unset=True))
-        if "host" in changes:
-            changes["host"] = _host(changes["host"])
-        event = services.update_event(event, changes, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    changes = _times(payload.dict(exclude_unset=True))
+    if "host" in changes:
+        changes["host"] = _host(changes["host"])
+    event = services.update_event(event, changes, request=request)
     return Status(200, event)
 
 
@@ -315,10 +306,7 @@ def update_event(request, event_id: int, payload: EventPatch):
              summary="Move an event: draft → published → live → ended, or cancelled (organizers)")
 def set_status(request, event_id: int, payload: StatusIn):
     event = _event(request, event_id, edit=True)
-    try:
-        event = services.set_status(event, payload.status, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    event = services.set_status(event, payload.status, request=request)
     return Status(200, event)
 
 
@@ -331,11 +319,8 @@ def set_participant_groups(request, event_id: int, payload: list[ParticipantGrou
     if unknown:
         return Status(400, {"detail": _("The request was refused."),
                             "errors": [_("Unknown tier: %(code)s.") % {"code": code} for code in unknown]})
-    try:
-        groups = services.set_participant_groups(
-            event, {tiers[item.tier]: item.description for item in payload}, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    groups = services.set_participant_groups(
+        event, {tiers[item.tier]: item.description for item in payload}, request=request)
     return Status(200, [{"tier": g.tier.code, "tier_label": g.tier.label, "description": g.description} for g in groups])
 
 
@@ -344,10 +329,7 @@ def set_participant_groups(request, event_id: int, payload: list[ParticipantGrou
 @router.post("/{event_id}/sessions", response={201: SessionOut, 400: ErrorOut}, summary="Add a session (organizers)")
 def add_session(request, event_id: int, payload: SessionIn):
     event = _event(request, event_id, edit=True)
-    try:
-        session = services.add_session(event, **_times(payload.dict()), request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    session = services.add_session(event, **_times(payload.dict()), request=request)
     return Status(201, session)
 
 
@@ -356,10 +338,7 @@ def add_session(request, event_id: int, payload: SessionIn):
 def update_session(request, event_id: int, session_id: int, payload: SessionPatch):
     event = _event(request, event_id, edit=True)
     session = get_object_or_404(Session, pk=session_id, event=event)
-    try:
-        session = services.update_session(session, _times(payload.dict(exclude_unset=True)), request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    session = services.update_session(session, _times(payload.dict(exclude_unset=True)), request=request)
     return Status(200, session)
 
 
@@ -368,10 +347,7 @@ def update_session(request, event_id: int, session_id: int, payload: SessionPatc
 def delete_session(request, event_id: int, session_id: int):
     event = _event(request, event_id, edit=True)
     session = get_object_or_404(Session, pk=session_id, event=event)
-    try:
-        services.delete_session(session, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    services.delete_session(session, request=request)
     return Status(204, None)
 
 
@@ -380,10 +356,7 @@ def delete_session(request, event_id: int, session_id: int):
 def add_agenda_item(request, event_id: int, session_id: int, payload: AgendaItemIn):
     event = _event(request, event_id, edit=True)
     session = get_object_or_404(Session, pk=session_id, event=event)
-    try:
-        item = services.add_agenda_item(session, **_times(payload.dict()), request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    item = services.add_agenda_item(session, **_times(payload.dict()), request=request)
     return Status(201, item)
 
 
@@ -392,10 +365,7 @@ def add_agenda_item(request, event_id: int, session_id: int, payload: AgendaItem
 def update_agenda_item(request, event_id: int, item_id: int, payload: AgendaItemPatch):
     event = _event(request, event_id, edit=True)
     item = get_object_or_404(AgendaItem, pk=item_id, session__event=event)
-    try:
-        item = services.update_agenda_item(item, _times(payload.dict(exclude_unset=True)), request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    item = services.update_agenda_item(item, _times(payload.dict(exclude_unset=True)), request=request)
     return Status(200, item)
 
 
@@ -404,10 +374,7 @@ def update_agenda_item(request, event_id: int, item_id: int, payload: AgendaItem
 def delete_agenda_item(request, event_id: int, item_id: int):
     event = _event(request, event_id, edit=True)
     item = get_object_or_404(AgendaItem.objects.select_related("session__event"), pk=item_id, session__event=event)
-    try:
-        services.delete_agenda_item(item, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    services.delete_agenda_item(item, request=request)
     return Status(204, None)
 
 
@@ -418,23 +385,20 @@ def delete_agenda_item(request, event_id: int, item_id: int):
 def invite(request, event_id: int, payload: InviteIn):
     event = _event(request, event_id, edit=True)
     visible = scope.visible_bridges(request.user)
-    try:
-        if payload.mode == "all":
-            bridges, how = visible, "all"
-        elif payload.mode == "subtree":
-            root = visible.filter(code=payload.root or "").first()
-            if root is None:
-                raise ValidationError(_("No bridge with code “%(code)s” in your scope.") % {"code": payload.root or ""})
-            bridges, how = visible.filter(path__startswith=root.path), f"subtree {root.code}"
-        else:
-            bridges, problems = services.resolve_codes(
-                request.user, [(number, code) for number, code in enumerate(payload.codes, start=1)])
-            if problems:
-                raise ValidationError(problems)
-            how = "selection"
-        result = services.invite_bridges(event, bridges, request=request, how=how)
-    except ValidationError as exc:
-        return _refused(exc)
+    if payload.mode == "all":
+        bridges, how = visible, "all"
+    elif payload.mode == "subtree":
+        root = visible.filter(code=payload.root or "").first()
+        if root is None:
+            raise ValidationError(_("No bridge with code “%(code)s” in your scope.") % {"code": payload.root or ""})
+        bridges, how = visible.filter(path__startswith=root.path), f"subtree {root.code}"
+    else:
+        bridges, problems = services.resolve_codes(
+            request.user, [(number, code) for number, code in enumerate(payload.codes, start=1)])
+        if problems:
+            raise ValidationError(problems)
+        how = "selection"
+    result = services.invite_bridges(event, bridges, request=request, how=how)
     return Status(200, {"created": result.created, "already": result.already})
 
 
@@ -472,8 +436,5 @@ def send_reminders(request, event_id: int, payload: RemindIn):
         statuses = {"not_confirmed": Invitation.Status.INVITED, "problems": Invitation.Status.PROBLEM,
                     "untested": Invitation.Status.CONFIRMED}
         targets = services.reminder_targets(event, request.user).filter(status=statuses[payload.which])
-    try:
-        job = services.start_reminders(event, targets, request=request)
-    except ValidationError as exc:
-        return _refused(exc)
+    job = services.start_reminders(event, targets, request=request)
     return Status(202, {"job_id": job.pk, "count": len(job.params["invitations"])})
