@@ -5,6 +5,7 @@ A replaced (rotated) token gets the "link not valid" page with status 404, on ev
 
 import json
 import os
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -76,21 +77,26 @@ def console(request, token: str):
     return _render(request, bridge, token, invitation)
 
 
-def _posted_invitation(request, token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return None, None
-    return bridge, services.console_invitation(bridge, request.POST.get("event"))
+def posted_invitation_action(view):
+    """A console POST about one invitation: resolves the token and the posted event, or refuses."""
+
+    @wraps(view)
+    @require_POST
+    def wrapper(request, token: str):
+        bridge = bridge_by_console_token(token)
+        if bridge is None:
+            return _invalid(request)
+        invitation = services.console_invitation(bridge, request.POST.get("event"))
+        if invitation is None:
+            messages.error(request, _("This event is not on your console."))
+            return redirect(_console_url(token))
+        return view(request, token, bridge, invitation)
+
+    return wrapper
 
 
-@require_POST
-def confirm(request, token: str):
-    bridge, invitation = _posted_invitation(request, token)
-    if bridge is None:
-        return _invalid(request)
-    if invitation is None:
-        messages.error(request, _("This event is not on your console."))
-        return redirect(_console_url(token))
+@posted_invitation_action
+def confirm(request, token: str, bridge, invitation):
     try:
         services.console_confirm(invitation, request=request)
     except ValidationError as exc:
@@ -100,14 +106,8 @@ def confirm(request, token: str):
     return redirect(_console_url(token, invitation))
 
 
-@require_POST
-def decline(request, token: str):
-    bridge, invitation = _posted_invitation(request, token)
-    if bridge is None:
-        return _invalid(request)
-    if invitation is None:
-        messages.error(request, _("This event is not on your console."))
-        return redirect(_console_url(token))
+@posted_invitation_action
+def decline(request, token: str, bridge, invitation):
     form = DeclineForm(request.POST)
     if not form.is_valid():
         return _render(request, bridge, token, invitation, decline_form=form, status=400)
@@ -120,14 +120,8 @@ def decline(request, token: str):
     return redirect(_console_url(token, invitation))
 
 
-@require_POST
-def contacts(request, token: str):
-    bridge, invitation = _posted_invitation(request, token)
-    if bridge is None:
-        return _invalid(request)
-    if invitation is None:
-        messages.error(request, _("This event is not on your console."))
-        return redirect(_console_url(token))
+@posted_invitation_action
+def contacts(request, token: str, bridge, invitation):
     form = ContactsForm(request.POST)
     if form.is_valid():
         try:
