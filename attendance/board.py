@@ -138,6 +138,11 @@ class BridgeLive:
         return bridge_state(confirmed=self.confirmed, online=self.online, checked_in=self.checked_in,
                             ever_connected=self.ever_connected)
 
+    def signature(self) -> tuple:
+        """Cheap to compare: equal signatures mean equal live tiles."""
+        return (self.online, self.ever_connected, self.checked_in, self.headcount, self.status, self.expected,
+                tuple(sorted(self.present.items())))
+
     def live_tile(self) -> dict:
         """What changes during the event; deltas carry only this (the snapshot has the rest)."""
         state = self.state
@@ -166,11 +171,14 @@ class EventBoard:
         self.groups: dict[int, dict] = {}
         self.roll_calls: list[dict] = []
         self.launch: dict | None = None
-        self.loaded_at = 0.0
+        self.read_at = 0
 
     @classmethod
     def load(cls, event_id: int) -> EventBoard:
+        # Taken before reading: a board drops deltas read before its snapshot was (see board.js).
+        read_at = now_ms()
         board = cls(Event.objects.select_related("host").get(pk=event_id))
+        board.read_at = read_at
         board.load_bridges()
         board.refresh(None)
         return board
@@ -231,11 +239,11 @@ class EventBoard:
             if len(bridge_ids) > PARTIAL_REFRESH_LIMIT:
                 bridge_ids = None
         targets = list(self.bridges) if bridge_ids is None else list(bridge_ids)
-        before = {b: self.bridges[b].live_tile() for b in targets}
+        before = {b: self.bridges[b].signature() for b in targets}
         self._load_roll_calls()
         if bridge_ids is None or bridge_ids:
             self._load_live(bridge_ids)
-        return {b for b in targets if self.bridges[b].live_tile() != before[b]}
+        return {b for b in targets if self.bridges[b].signature() != before[b]}
 
     def _filtered(self, queryset, bridge_ids, field_name="bridge_id"):
         return queryset if bridge_ids is None else queryset.filter(**{f"{field_name}__in": list(bridge_ids)})
@@ -327,7 +335,7 @@ class EventBoard:
         event = self.event
         return {
             "type": "snapshot",
-            "generated_at": now_ms(),
+            "generated_at": self.read_at,
             "event": {"id": event.id, "title": event.title, "status": event.status,
                       "starts_at": epoch_ms(event.starts_at), "ends_at": epoch_ms(event.ends_at),
                       "host_id": event.host_id},

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.db import connection
 from django.urls import reverse
 
 from bridges.scope import role_of
@@ -36,6 +39,26 @@ SEND_TIMEOUT = 10.0
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_SERVER_ERROR = 1011
+
+
+# The board's database work has threads of its own. database_sync_to_async defaults to one thread
+# for every consumer of the process; there a console's heartbeat write waiting for SQLite's write lock
+# behind a burst of check-ins held back the board's frames for seconds. The board only reads.
+BOARD_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="board")
+
+
+def own_thread(func):
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            # Hand the connection back (to the pool on PostgreSQL) at once: these threads outlive
+            # the requests and tests that used them.
+            connection.close()
+
+    return database_sync_to_async(run, thread_sensitive=False, executor=BOARD_THREADS)
 
 
 def board_access(user, event_id: int):
@@ -69,27 +92,44 @@ class Coalescer:
         self.last_static = 0.0
         self.last_shared: tuple | None = None
         self.frames = 0
+        self.failed = False
+        self.stopping = False
+        self.loop = asyncio.get_running_loop()
 
     # --- membership ---------------------------------------------------------------------------------
 
     @classmethod
     async def join(cls, event_id: int, consumer: BoardConsumer) -> Coalescer:
         coalescer = cls._registry.get(event_id)
+        if coalescer is not None and coalescer.loop is not asyncio.get_running_loop():
+            coalescer = None  # left behind by an event loop that has ended (tests run one loop each)
         if coalescer is None:
             coalescer = cls._registry[event_id] = cls(event_id)
             coalescer.boards.add(consumer)
             try:
                 await coalescer.start()
+            except BaseException:
+                # Nobody may join a coalescer that never started; the next board tries afresh.
+                coalescer.failed = True
+                if cls._registry.get(event_id) is coalescer:
+                    del cls._registry[event_id]
+                await coalescer.stop()
+                raise
             finally:
                 coalescer.ready.set()
         else:
             coalescer.boards.add(consumer)
             await coalescer.ready.wait()
+            if coalescer.failed:
+                coalescer.boards.discard(consumer)
+                raise RuntimeError(f"the board of event {event_id} could not start")
         return coalescer
 
     @classmethod
     async def leave(cls, event_id: int, consumer: BoardConsumer) -> None:
         coalescer = cls._registry.get(event_id)
+        if coalescer is not None and coalescer.loop is not asyncio.get_running_loop():
+            coalescer = None  # left behind by an event loop that has ended (tests run one loop each)
         if coalescer is None:
             return
         coalescer.boards.discard(consumer)
@@ -103,19 +143,28 @@ class Coalescer:
         return cls._registry.get(event_id)
 
     async def start(self) -> None:
-        self.board = await database_sync_to_async(board_state.EventBoard.load)(self.event_id)
-        self.last_static = time.monotonic()
-        self.last_shared = self._shared_state()
+        # Listen first, then read: a change committed meanwhile is either in what we read or announced
+        # to us afterwards (then refreshed in the first frame), never neither.
         layer = get_channel_layer()
         if layer is not None:
             self.channel = await layer.new_channel()
             for group in self._groups():
                 await layer.group_add(group, self.channel)
             self.tasks.append(asyncio.create_task(self._listen(layer)))
+        self.board = await own_thread(board_state.EventBoard.load)(self.event_id)
+        self.last_static = time.monotonic()
+        self.last_shared = self._shared_state()
         self.tasks.append(asyncio.create_task(self._run()))
 
     async def stop(self) -> None:
+        # Let a frame being computed finish rather than cancel it: its database work runs in a thread
+        # that would go on without us and keep its connection.
+        self.stopping = True
+        self.wake.set()
         for task in self.tasks:
+            if task.get_coro().__name__ == "_run":
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(task), timeout=10)
             task.cancel()
         layer = get_channel_layer()
         if layer is not None and self.channel is not None:
@@ -130,7 +179,15 @@ class Coalescer:
 
     async def _listen(self, layer) -> None:
         while True:
-            message = await layer.receive(self.channel)
+            try:
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis away for a moment: keep listening; the periodic full refresh covers the gap.
+                log.exception("board listener for event %s", self.event_id)
+                await asyncio.sleep(1)
+                continue
             kind = message.get("type")
             if kind == "bridges.changed":
                 self.note(message.get("bridge_ids") or [], message.get("feed"))
@@ -138,11 +195,11 @@ class Coalescer:
                 self.note_console_push(message.get("payload") or {})
 
     def note(self, bridge_ids, feed: dict | None = None) -> None:
-        self.pending.update(int(b) for b in bridge_ids)
+        self.pending.update(b for b in bridge_ids if isinstance(b, int))
         if isinstance(feed, dict) and feed.get("kind"):
             self.feed.append(feed)
             del self.feed[:-FEED_PER_FRAME]
-        self.wake.set()
+        self.wake.set()  # before the board is loaded this only queues: _run starts after the load
 
     def note_console_push(self, payload: dict) -> None:
         kind = str(payload.get("type", ""))
@@ -162,16 +219,21 @@ class Coalescer:
                 await asyncio.wait_for(self.wake.wait(), timeout=FULL_REFRESH_SECONDS)
             except TimeoutError:
                 self.full = True
+            if self.stopping:
+                return
             delay = self.last_flush + FRAME_INTERVAL - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if self.stopping:
+                return
             self.wake.clear()
             ids, feed, full = self.pending, self.feed, self.full
             self.pending, self.feed, self.full = set(), [], False
             self.last_flush = loop.time()
             try:
-                changed = await database_sync_to_async(self._refresh)(ids, full)
-                await self._fan_out(changed, feed)
+                read_at = board_state.now_ms()
+                changed = await own_thread(self._refresh)(ids, full)
+                await self._fan_out(changed, feed, read_at)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -208,14 +270,13 @@ class Coalescer:
             "count": 1,
         }
 
-    async def _fan_out(self, changed: set[int], feed: list[dict]) -> None:
+    async def _fan_out(self, changed: set[int], feed: list[dict], generated_at: int) -> None:
         shared = self._shared_state()
         shared_changed = shared != self.last_shared
         self.last_shared = shared
         items = self._feed_items(feed)
         resync, self.resync = self.resync, False
         shared_changed = shared_changed or resync
-        generated_at = board_state.now_ms()
         bodies: dict[str | None, str | None] = {}
         for consumer in list(self.boards):
             scope_path = consumer.scope_path
@@ -245,12 +306,13 @@ class Coalescer:
 class BoardConsumer(AsyncWebsocketConsumer):
     scope_path: str | None = None
     coalescer: Coalescer | None = None
+    greeted = False
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
         self.seq = 0
         self.send_lock = asyncio.Lock()
-        allowed, scope_path, exists = await database_sync_to_async(board_access)(self.scope.get("user"), self.event_id)
+        allowed, scope_path, exists = await own_thread(board_access)(self.scope.get("user"), self.event_id)
         await self.accept()
         if not allowed:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -259,11 +321,19 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.scope_path = scope_path
-        await self.send(text_data=json.dumps({
-            "type": "hello", "seq": 0, "server": board_state.now_ms(),
-            "snapshot_url": reverse("attendance:board_snapshot", args=[self.event_id]),
-        }))
-        self.coalescer = await Coalescer.join(self.event_id, self)
+        try:
+            self.coalescer = await Coalescer.join(self.event_id, self)
+        except Exception:
+            log.exception("board of event %s could not start", self.event_id)
+            await self.close(code=CLOSE_SERVER_ERROR)
+            return
+        # Only now: the snapshot the board loads on hello is read after this process listens for changes.
+        async with self.send_lock:
+            await self.send(text_data=json.dumps({
+                "type": "hello", "seq": 0, "server": board_state.now_ms(),
+                "snapshot_url": reverse("attendance:board_snapshot", args=[self.event_id]),
+            }))
+            self.greeted = True
 
     async def disconnect(self, code):
         if self.coalescer is not None:
@@ -288,6 +358,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, body: str) -> None:
         async with self.send_lock:
+            if not self.greeted:
+                return  # the snapshot this board is about to load covers it
             self.seq += 1
             try:
                 await asyncio.wait_for(self.send(text_data=f'{{"seq":{self.seq},{body[1:]}'), SEND_TIMEOUT)

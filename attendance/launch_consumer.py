@@ -28,7 +28,9 @@ class LaunchConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str] = []
 
     async def connect(self):
-        groups = await database_sync_to_async(console_groups)(self.scope["url_route"]["kwargs"]["token"])
+        # A read: off the shared thread where console writes may wait for SQLite's write lock.
+        groups = await database_sync_to_async(console_groups, thread_sensitive=False)(
+            self.scope["url_route"]["kwargs"]["token"])
         await self.accept()
         if groups is None:
             await self.close(code=CLOSE_FORBIDDEN)

@@ -244,8 +244,9 @@ class Driver:
         resp = await self.http.post("/accounts/login/", data={
             "username": self.username, "password": self.password, "csrfmiddlewaretoken": csrf,
         }, headers={"Referer": self.base + "/accounts/login/"})
-        if page.status_code != 200 or "sessionid" not in self.http.cookies or resp.status_code not in (200, 302):
-            raise SimulationError(f"could not log in as {self.username!r}: check --user/--password")
+        if page.status_code != 200 or "sessionid" not in self.http.cookies or resp.status_code != 302:
+            raise SimulationError(f"could not log in as {self.username!r} (HTTP {page.status_code}/{resp.status_code}): "
+                                  "check --user/--password")
 
     async def organizer_post(self, path: str, body: dict | None = None) -> httpx.Response:
         return await self.http.post(path, json=body or {}, headers={"X-CSRFToken": self.http.cookies.get("csrftoken", "")})

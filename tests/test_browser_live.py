@@ -164,6 +164,8 @@ def test_consoles_with_different_clocks_launch_together(browser, scene):
     for page in pages.values():
         page.wait_for_selector("#launch-overlay[data-phase=launched]", timeout=15000)
     started = {name: page.evaluate("window.__launchRealAt") for name, page in pages.items()}
+    print(f"launch screens: {started['ahead'] - started['behind']:+.0f} ms apart; "
+          f"{started['ahead'] - at_ms:+.0f} / {started['behind'] - at_ms:+.0f} ms from the server's instant")
     assert abs(started["ahead"] - started["behind"]) < 300, started
     # And both at the server's instant, not 8 s early or 5 s late.
     assert all(abs(value - at_ms) < 300 for value in started.values()), (started, at_ms)

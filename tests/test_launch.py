@@ -77,10 +77,18 @@ def test_only_the_host_console_presses_and_late_consoles_see_the_launch(event, s
 
 # --- websocket: push and clock ---------------------------------------------------------------
 
+
+def close_everything():
+    """Connections of this thread, and the PostgreSQL pool the worker threads returned theirs to."""
+    connections.close_all()
+    for conn in connections.all():
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
+
 @pytest.fixture
 async def ws_db(transactional_db):
     yield
-    await database_sync_to_async(connections.close_all)()
+    await database_sync_to_async(close_everything)()
 
 
 def launch_socket(token: str) -> WebsocketCommunicator:

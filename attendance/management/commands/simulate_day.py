@@ -15,7 +15,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("event_id", type=int)
+        parser.add_argument("event_id", type=int, nargs="?",
+                            help="The event (default: the demo launch ceremony of `make demo`).")
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="The running server (loopback only).")
         parser.add_argument("--speed", type=float, default=10.0,
                             help="How many times faster than real life (default 10: about six minutes).")
@@ -33,15 +34,25 @@ class Command(BaseCommand):
             raise CommandError("--speed must be between 0 and 1000.")
         if not 0 < teachers <= 1 or not 0 <= drop <= 1:
             raise CommandError("--teachers must be in (0, 1] and --drop in [0, 1].")
-        event = Event.objects.filter(pk=event_id).first()
-        if event is None:
-            raise CommandError(f"No event {event_id}.")
+        try:
+            simulation.check_loopback(url)
+        except simulation.SimulationError as exc:
+            raise CommandError(str(exc)) from exc
+        if event_id is None:
+            from events.demo import TITLE
+
+            event = Event.objects.filter(title=TITLE).order_by("pk").first()
+            if event is None:
+                raise CommandError("Give an EVENT_ID (there is no demo event: run `manage.py seed_demo` first).")
+        else:
+            event = Event.objects.filter(pk=event_id).first()
+            if event is None:
+                raise CommandError(f"No event {event_id}.")
         if password is None:
             from bridges.demo.accounts import DEMO_PASSWORD
 
             password = DEMO_PASSWORD
         try:
-            simulation.check_loopback(url)
             plan = simulation.make_plan(event, seed=seed, teacher_share=teachers, drop_share=drop, max_bridges=bridges)
             driver = simulation.Driver(plan, base_url=url, username=user, password=password, speed=speed,
                                        max_seconds=max_minutes * 60, out=self.stdout.write)
