@@ -89,7 +89,9 @@ class Coalescer:
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self.last_flush = 0.0
+        self.last_full = 0.0
         self.last_static = 0.0
+        self.last_unknown_reload = 0.0
         self.last_shared: tuple | None = None
         self.frames = 0
         self.failed = False
@@ -219,6 +221,8 @@ class Coalescer:
                 await asyncio.wait_for(self.wake.wait(), timeout=FULL_REFRESH_SECONDS)
             except TimeoutError:
                 self.full = True
+            if loop.time() - self.last_full > FULL_REFRESH_SECONDS:
+                self.full = True  # also when busy: what no message announced must not wait for a lull
             if self.stopping:
                 return
             delay = self.last_flush + FRAME_INTERVAL - loop.time()
@@ -230,6 +234,8 @@ class Coalescer:
             ids, feed, full = self.pending, self.feed, self.full
             self.pending, self.feed, self.full = set(), [], False
             self.last_flush = loop.time()
+            if full:
+                self.last_full = self.last_flush
             try:
                 read_at = board_state.now_ms()
                 changed = await own_thread(self._refresh)(ids, full)
@@ -241,8 +247,13 @@ class Coalescer:
                 log.exception("board frame for event %s failed", self.event_id)
 
     def _refresh(self, ids: set[int], full: bool) -> set[int]:
-        if full:
-            if time.monotonic() - self.last_static > 4 * FULL_REFRESH_SECONDS or not self.board.bridges:
+        # A bridge invited after the board loaded (at most one reload every few seconds for them).
+        unknown = bool(ids - self.board.bridges.keys()) and time.monotonic() - self.last_unknown_reload > 5
+        if unknown:
+            self.last_unknown_reload = time.monotonic()
+        if full or unknown:
+            stale = time.monotonic() - self.last_static > 4 * FULL_REFRESH_SECONDS
+            if stale or unknown or not self.board.bridges:
                 # Invitations or the tree may have changed: boards reload the snapshot if they did.
                 before = {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
                 self.board.load_bridges()

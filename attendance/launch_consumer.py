@@ -6,12 +6,12 @@ console does: it answers clock probes at once and forwards only the launch.
 
 import json
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from bridges.services import bridge_by_console_token
 
 from . import launch, live
+from .board_consumer import own_thread
 from .services.consoles import candidate_events
 
 CLOSE_FORBIDDEN = 4403
@@ -29,8 +29,7 @@ class LaunchConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         # A read: off the shared thread where console writes may wait for SQLite's write lock.
-        groups = await database_sync_to_async(console_groups, thread_sensitive=False)(
-            self.scope["url_route"]["kwargs"]["token"])
+        groups = await own_thread(console_groups)(self.scope["url_route"]["kwargs"]["token"])
         await self.accept()
         if groups is None:
             await self.close(code=CLOSE_FORBIDDEN)

@@ -280,3 +280,19 @@ async def test_board_answers_clock_probes(live_event, organizer):
     reply = await receive_frame(org)
     assert reply["type"] == "clock" and reply["t0"] == 123 and before <= reply["server"] <= board.now_ms()
     await org.disconnect()
+
+
+@pytest.mark.services
+@pytest.mark.usefixtures("ws_db")
+async def test_a_bridge_invited_during_the_event_makes_boards_reload(live_event, organizer):
+    event, district = live_event["event"], live_event["BS"]
+    org = await connect_board(event.pk, await database_sync_to_async(session_cookie)(organizer))
+
+    def invite_and_check_in():
+        Invitation.objects.create(event=event, bridge=district, status=Invitation.Status.CONFIRMED)
+        bridge_checkin.check_in(district, event)
+
+    await database_sync_to_async(invite_and_check_in)()
+    frames = await frames_until(org, lambda f: f.get("resync"))
+    assert frames[-1]["counters"]["total"]["invited"] == 6
+    await org.disconnect()
