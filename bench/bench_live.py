@@ -2,7 +2,7 @@
 
 For each setup (SQLite with one server process; PostgreSQL + Redis with two worker processes when
 both answer) bench.server starts uvicorn with its own database and the bench settings
-(bench/bench_settings.py adds the bare /bench/insert endpoint; production URLs do not have it).
+(bench/live_settings.py adds the bare /bench/insert endpoint; production URLs do not have it).
 A child process seeds the province (614 bridges; 18,000 teachers, 30 per school), a live event with
 every bridge invited, and an organizer. Then, with client load in separate processes:
 
@@ -390,7 +390,7 @@ def scenario(name: str, *, workers: int, quick: bool, database_url: str | None =
     size = SIZES[quick]
     out: dict = {"name": name}
     with Server(workers=workers, database_url=database_url, redis_url=redis_url, jobs_mode="inline",
-                env={"DJANGO_SETTINGS_MODULE": "bench.bench_settings"}) as server:
+                env={"DJANGO_SETTINGS_MODULE": "bench.live_settings"}) as server:
         seed_file = server.folder / "seed.json"
         started = time.monotonic()
         _child(server, "prepare", str(seed_file), str(size["teachers_per_school"]))
