@@ -36,6 +36,7 @@ FRAME_INTERVAL = 0.25
 FULL_REFRESH_SECONDS = 15.0
 FEED_PER_FRAME = 40
 SEND_TIMEOUT = 10.0
+MAX_QUEUED = 20  # frames, i.e. five seconds behind
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -294,9 +295,9 @@ class Coalescer:
             if scope_path not in bodies:
                 bodies[scope_path] = self._body(scope_path, changed, items, shared_changed, generated_at, resync)
         self.frames += 1
-        sends = [c.send_frame(bodies[c.scope_path]) for c in list(self.boards) if bodies.get(c.scope_path)]
-        if sends:
-            await asyncio.gather(*sends, return_exceptions=True)
+        for consumer in list(self.boards):
+            if bodies.get(consumer.scope_path):
+                consumer.queue_frame(bodies[consumer.scope_path])
 
     def _body(self, scope_path, changed, items, shared_changed, generated_at, resync=False) -> str | None:
         board = self.board
@@ -318,11 +319,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
     scope_path: str | None = None
     coalescer: Coalescer | None = None
     greeted = False
+    queued = 0
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
         self.seq = 0
         self.send_lock = asyncio.Lock()
+        self.sending: set[asyncio.Task] = set()
         allowed, scope_path, exists = await own_thread(board_access)(self.scope.get("user"), self.event_id)
         await self.accept()
         if not allowed:
@@ -347,6 +350,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.greeted = True
 
     async def disconnect(self, code):
+        for task in list(getattr(self, "sending", ())):
+            task.cancel()
         if self.coalescer is not None:
             self.coalescer = None
             await Coalescer.leave(self.event_id, self)
@@ -367,7 +372,34 @@ class BoardConsumer(AsyncWebsocketConsumer):
             async with self.send_lock:
                 await self.send(text_data='{"type":"pong"}')
 
+    def queue_frame(self, body: str) -> None:
+        """Send without holding up the other boards; frames keep their order (the lock is first come,
+        first served). A board that falls MAX_QUEUED frames behind is dropped: it reconnects and
+        reloads the snapshot, which is cheaper for everyone than a backlog."""
+        if self.queued >= MAX_QUEUED:
+            self.drop()
+            return
+        self.queued += 1
+        task = asyncio.create_task(self.send_frame(body))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+
+    def drop(self) -> None:
+        if self.coalescer is not None:
+            self.coalescer.boards.discard(self)
+        asyncio.create_task(self._close_quietly())
+
+    async def _close_quietly(self) -> None:
+        with contextlib.suppress(OSError, RuntimeError):
+            await self.close()
+
     async def send_frame(self, body: str) -> None:
+        try:
+            await self._send_frame(body)
+        finally:
+            self.queued -= 1
+
+    async def _send_frame(self, body: str) -> None:
         async with self.send_lock:
             if not self.greeted:
                 return  # the snapshot this board is about to load covers it
@@ -375,9 +407,4 @@ class BoardConsumer(AsyncWebsocketConsumer):
             try:
                 await asyncio.wait_for(self.send(text_data=f'{{"seq":{self.seq},{body[1:]}'), SEND_TIMEOUT)
             except (TimeoutError, OSError):
-                # Gone, or too slow to keep up: dropped; a board that is still there reconnects and
-                # reloads the snapshot.
-                if self.coalescer is not None:
-                    self.coalescer.boards.discard(self)
-                with contextlib.suppress(OSError, RuntimeError):
-                    await self.close()
+                self.drop()  # gone, or stuck: a board that is still there reconnects and reloads
