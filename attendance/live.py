@@ -6,9 +6,13 @@ was rolled back. Consumers in every worker process join the groups below, so wit
 write handled by one process reaches clients connected to another.
 """
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+log = logging.getLogger(__name__)
 
 
 def changes_group(event_id: int) -> str:
@@ -30,7 +34,16 @@ def _send_after_commit(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    transaction.on_commit(lambda: async_to_sync(layer.group_send)(group, message))
+
+    def send():
+        # The write is committed: a notification that cannot go out (Redis slow or full) must not
+        # turn it into an error for the caller. Clients resync from a snapshot on the next gap.
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:
+            log.warning("live notification to %s lost", group, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def bridges_changed(event_id: int, bridge_ids: list[int], feed: dict | None = None) -> None:

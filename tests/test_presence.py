@@ -52,3 +52,24 @@ def test_open_span_counts_until_last_heartbeat(session, small_tree):
 def test_bridges_without_spans_are_absent(session, small_tree):
     span(session, small_tree["BS-S1"], 0, 5)
     assert set(connected_minutes_by_bridge(session)) == {small_tree["BS-S1"].pk}
+
+
+def test_a_notification_that_cannot_be_sent_does_not_fail_the_committed_write(
+        small_tree, django_capture_on_commit_callbacks, caplog):
+    from attendance import live
+
+    from channels.layers import channel_layers
+
+    # A layer whose group_send always fails, as a full or unreachable Redis does.
+    channel_layers.backends.clear()
+    layer = live.get_channel_layer()
+
+    async def refuse(group, message):
+        raise RuntimeError("channel full")
+
+    layer.group_send = refuse
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        live.bridges_changed(1, [small_tree["BS-S1"].pk])
+    channel_layers.backends.clear()
+    assert len(callbacks) == 1
+    assert "live notification to event-1-changes lost" in caplog.text
