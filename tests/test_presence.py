@@ -56,9 +56,9 @@ def test_bridges_without_spans_are_absent(session, small_tree):
 
 def test_a_notification_that_cannot_be_sent_does_not_fail_the_committed_write(
         small_tree, django_capture_on_commit_callbacks, caplog):
-    from attendance import live
-
     from channels.layers import channel_layers
+
+    from attendance import live
 
     # A layer whose group_send always fails, as a full or unreachable Redis does.
     channel_layers.backends.clear()
