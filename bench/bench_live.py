@@ -565,7 +565,7 @@ def run(quick: bool) -> dict:
     else:
         notes.append(f"PostgreSQL + Redis part skipped: {reason}.")
     for result in filter(None, (sqlite, pg)):
-        notes += [f"{result['name']}, first refusals: {e}" for e in result.get("errors", [])[:3]]
+        notes += [f"{result['name']}, first client errors or retries: {e}" for e in result.get("errors", [])[:3]]
         notes.append(f"{result['name']}: {result['frames']} frames per board; a frame reached the client "
                      f"{result['transit_p50_ms']:.0f} ms (p50) / {result['transit_p99_ms']:.0f} ms (p99) after the "
                      f"server read the database; boards closed by the server as too slow: {result['boards_dropped']}.")
