@@ -22,7 +22,8 @@ from core.audit import client_ip
 from events.models import Event, Session
 
 from .models import CheckIn, RollCall
-from .services import checkin, console_state, console_writes, consoles, rollcall
+from .services import console_state, console_writes, consoles, rollcall
+from .services.teacher_checkin import self_check_in
 
 router = Router(tags=["attendance"])
 
@@ -151,8 +152,8 @@ def console_roster(request, token: str, roll_call: int | None = None):
 
 @router.post("/qr/{code}/checkin", auth=None, summary="Teacher: check in with a roll-call QR code (nonce-idempotent)")
 def teacher_checkin(request, code: str, payload: TeacherCheckInIn):
-    answer = checkin.self_check_in(code, identifier=payload.identifier or "", person_id=payload.person_id,
-                                   birth_year=payload.birth_year or "", nonce=payload.nonce, ip=client_ip(request))
+    answer = self_check_in(code, identifier=payload.identifier or "", person_id=payload.person_id,
+                           birth_year=payload.birth_year or "", nonce=payload.nonce, ip=client_ip(request))
     return JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status)
 
 

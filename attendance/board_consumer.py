@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FRAME_INTERVAL = 0.25
 # Catches what no message announced: consoles that went silent, invitation changes, lost messages.
 FULL_REFRESH_SECONDS = 15.0
-FEED_PER_FRAME = 40
+FEED_PER_FRAME = live.FEED_LIMIT
 SEND_TIMEOUT = 10.0
 MAX_QUEUED = 20  # frames, i.e. five seconds behind
 
@@ -197,11 +197,11 @@ class Coalescer:
             elif kind == "console.push":
                 self.note_console_push(message.get("payload") or {})
 
-    def note(self, bridge_ids, feed: dict | None = None) -> None:
+    def note(self, bridge_ids, feed: dict | list | None = None) -> None:
         self.pending.update(b for b in bridge_ids if isinstance(b, int))
-        if isinstance(feed, dict) and feed.get("kind"):
-            self.feed.append(feed)
-            del self.feed[:-FEED_PER_FRAME]
+        lines = feed if isinstance(feed, list) else [feed]
+        self.feed.extend(line for line in lines if isinstance(line, dict) and line.get("kind"))
+        del self.feed[:-FEED_PER_FRAME]
         self.wake.set()  # before the board is loaded this only queues: _run starts after the load
 
     def note_console_push(self, payload: dict) -> None:

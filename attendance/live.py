@@ -14,6 +14,8 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
+FEED_LIMIT = 40
+
 
 def changes_group(event_id: int) -> str:
     """Boards of an event listen here for which bridges changed."""
@@ -46,8 +48,12 @@ def _send_after_commit(group: str, message: dict) -> None:
     transaction.on_commit(send)
 
 
-def bridges_changed(event_id: int, bridge_ids: list[int], feed: dict | None = None) -> None:
-    """Tell the boards that these bridges' state changed (and optionally a line for their feed)."""
+def bridges_changed(event_id: int, bridge_ids: list[int], feed: dict | list[dict] | None = None) -> None:
+    """Tell the boards that these bridges' state changed (and optionally lines for their feed).
+
+    A batch of writes sends one message: boards show at most FEED_LIMIT lines per frame anyway."""
+    if isinstance(feed, list):
+        feed = feed[-FEED_LIMIT:]
     _send_after_commit(changes_group(event_id), {"type": "bridges.changed", "bridge_ids": bridge_ids, "feed": feed})
 
 

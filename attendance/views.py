@@ -31,7 +31,7 @@ from events.models import Event, Invitation
 
 from .forms import OpenRollCallForm
 from .models import CheckIn, CheckInAttempt, RollCall
-from .services import checkin, console_state, console_writes, consoles, qr, rollcall
+from .services import console_state, console_writes, consoles, qr, rollcall, teacher_checkin
 
 MAX_JSON_BYTES = 8 * 1024
 
@@ -74,11 +74,11 @@ def _teacher_page(request, code: str):
         try:
             scanned = qr.verify(code)
         except qr.QRRefused as refused:
-            status, body = checkin.refuse_scan(refused, ip=client_ip(request))
+            status, body = teacher_checkin.refuse_scan(refused, ip=client_ip(request))
             return _teacher_result(request, body, status)
         return _teacher_form(request, scanned, qr.make_page_token(scanned))
     posted = request.POST
-    answer = checkin.self_check_in(
+    answer = teacher_checkin.self_check_in(
         code, page_token=posted.get("page", ""), identifier=posted.get("identifier", ""),
         person_id=posted.get("person") or None, birth_year=posted.get("birth_year", ""),
         nonce=posted.get("nonce", ""), ip=client_ip(request),

@@ -81,6 +81,13 @@ class Bridge(models.Model):
         return self.tech_phone or self.head_phone
 
 
+class PersonQuerySet(models.QuerySet):
+    def with_teacher_ids(self, teacher_ids):
+        """People with these identifiers. Repeats the unique index's condition (identifier not empty):
+        without it SQLite cannot use that partial index and scans the whole roster."""
+        return self.exclude(teacher_id="").filter(teacher_id__in=list(teacher_ids))
+
+
 class Person(models.Model):
     """A participant on a bridge's roster (usually a teacher)."""
 
@@ -102,6 +109,8 @@ class Person(models.Model):
     teacher_id = models.CharField(_("teacher identifier"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["bridge", "name_key"]

@@ -17,3 +17,23 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         supported = {code for code, _name in settings.LANGUAGES}
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SyncViewsMiddleware:
+    """Last in MIDDLEWARE: keeps the whole middleware chain in the views' (synchronous) mode under ASGI.
+
+    Django runs async-capable middleware in async mode on an ASGI server and then hands every
+    process_request / process_response of the classic middleware (sessions, CSRF, locale...) to a
+    thread one by one: about twenty thread switches per request, which cost more than most of our
+    views. Being sync-only and innermost, this one makes Django build the chain synchronously: a
+    request enters a thread once and runs the chain and the view there.
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

@@ -8,7 +8,7 @@ from django.core import signing
 from django.utils import timezone
 
 from attendance.models import CheckIn, CheckInAttempt, ClientNonce
-from attendance.services import checkin, qr, rollcall
+from attendance.services import qr, rollcall, teacher_checkin
 from tests.attendance_support import make_event
 
 pytestmark = pytest.mark.django_db
@@ -231,7 +231,7 @@ class TestTeacherApi:
 def test_service_answer_names_bridge_and_time(env):
     now = timezone.now()
     code = code_for(env, now=now)
-    answer = checkin.self_check_in(code, identifier=env.people[0].teacher_id, nonce="svc-nonce-0001", now=now)
+    answer = teacher_checkin.self_check_in(code, identifier=env.people[0].teacher_id, nonce="svc-nonce-0001", now=now)
     assert answer.status == 201
     assert answer.body["bridge_name"] == env.school.name
     assert timezone.localtime(now).strftime("%H:%M") in answer.body["message"]

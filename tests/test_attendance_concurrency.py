@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from attendance.models import CheckIn, ClientNonce
-from attendance.services import checkin, console_writes, qr, rollcall
+from attendance.services import console_writes, qr, rollcall, teacher_checkin
 from tests.attendance_support import make_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
@@ -57,7 +57,7 @@ def test_same_person_with_different_nonces_at_once_is_recorded_once(env):
     code = qr.current_token(env.roll_call, env.school.pk)
     teacher = env.people[0]
     answers = run_together([
-        lambda k=k: checkin.self_check_in(code, identifier=teacher.teacher_id, nonce=f"person-race-{k:03d}")
+        lambda k=k: teacher_checkin.self_check_in(code, identifier=teacher.teacher_id, nonce=f"person-race-{k:03d}")
         for k in range(4)
     ])
     assert sorted(a.body["outcome"] for a in answers) == ["accepted", "duplicate", "duplicate", "duplicate"]

@@ -236,7 +236,7 @@ def teacher_certificates(teacher_id: str, birth_date: date | None) -> tuple[Pers
     teacher_id = clean_text(teacher_id)
     if not teacher_id or birth_date is None:
         return None, Certificate.objects.none()
-    person = Person.objects.filter(teacher_id=teacher_id, birth_date=birth_date).first()
+    person = Person.objects.with_teacher_ids([teacher_id]).filter(birth_date=birth_date).first()
     if person is None:
         return None, Certificate.objects.none()
     return person, certificates_of(person)

@@ -1,4 +1,5 @@
-"""People recorded at roll calls: teachers scanning the QR, coordinators ticking the roster.
+"""People recorded at roll calls: the rules and answers shared by teachers scanning the QR
+(teacher_checkin, written in batches) and coordinators ticking the roster (here).
 
 Every attempt, accepted or refused, leaves a CheckInAttempt with its outcome and reason. A person
 is recorded once per roll call (unique constraint); a second attempt answers DUPLICATE with the
@@ -21,11 +22,10 @@ from django.utils.translation import gettext_noop
 
 from bridges.models import Bridge, Person
 from core import audit
-from core.text import clean_text
 
 from .. import live
 from ..models import CheckIn, CheckInAttempt, RollCall
-from . import consoles, idempotency, qr
+from . import consoles
 from .bridge_checkin import console_actor
 from .timing import CLIENT_SKEW, iso, plausible_past
 
@@ -62,135 +62,80 @@ class Context:
     identifier: str = ""
 
 
-def _refuse(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
-            person: Person | None = None) -> tuple[int, dict]:
-    CheckInAttempt.objects.create(
+def refusal(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
+            person: Person | None = None) -> tuple[CheckInAttempt, int, dict]:
+    """The attempt to store (not saved yet) and the answer for a refused check-in."""
+    attempt = CheckInAttempt(
         roll_call=roll_call, bridge=ctx.bridge, person=person, method=ctx.method, identifier=ctx.identifier[:64],
         nonce=ctx.nonce, outcome=outcome, reason=reason[:300], ip=ctx.ip, client_time=ctx.client_time,
     )
-    return STATUS[outcome], {
+    return attempt, STATUS[outcome], {
         "ok": False, "outcome": str(outcome), "message": message or _messages()[outcome],
         "roll_call_id": roll_call.pk if roll_call else None,
     }
+
+
+def _refuse(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
+            person: Person | None = None) -> tuple[int, dict]:
+    attempt, status, body = refusal(roll_call, ctx, outcome, reason, message=message, person=person)
+    attempt.save()
+    return status, body
 
 
 def _when(at: datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
+def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, outcome: str) -> tuple[CheckInAttempt, int, dict]:
+    """The attempt to store (not saved yet) and the answer for a person recorded (or already recorded)."""
+    attempt = CheckInAttempt(
+        roll_call=roll_call, bridge=ctx.bridge, person=person, checkin=row, method=ctx.method,
+        identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, ip=ctx.ip, client_time=ctx.client_time,
+        reason="" if outcome == Outcome.ACCEPTED else gettext_noop("already recorded at this roll call"),
+    )
+    where = row.bridge
+    values = {"time": _when(row.at), "bridge": where.name}
+    if outcome == Outcome.ACCEPTED:
+        message = _("Checked in at %(time)s at %(bridge)s.") % values
+        if row.foreign:
+            message += " " + _("You are on another school's roster: this check-in is recorded and flagged.")
+    else:
+        message = _("Already checked in at %(time)s at %(bridge)s.") % values
+    return attempt, STATUS[outcome], {
+        "ok": True, "outcome": str(outcome), "message": message, "roll_call_id": roll_call.pk,
+        "person_id": person.pk, "person_name": person.full_name, "bridge_id": where.pk, "bridge_name": where.name,
+        "at": iso(row.at), "foreign": row.foreign,
+    }
+
+
+def new_checkin(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime, recorded_by: str) -> CheckIn:
+    """The row for a person seen at a bridge (not saved yet); someone on another roster is flagged."""
+    return CheckIn(roll_call=roll_call, person=person, bridge=ctx.bridge, foreign=person.bridge_id != ctx.bridge.pk,
+                   at=at, method=ctx.method, recorded_by=recorded_by[:120])
+
+
+def feed_line(roll_call: RollCall, row: CheckIn) -> dict:
+    """What the boards' feed says of an accepted check-in."""
+    return {"kind": "checkin", "bridge_id": row.bridge.pk, "bridge_code": row.bridge.code,
+            "bridge_name": row.bridge.name, "roll_call_id": roll_call.pk, "method": row.method,
+            "foreign": row.foreign, "at": iso(row.at)}
+
+
 def _record(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime,
             recorded_by: str) -> tuple[int, dict, CheckIn]:
-    bridge = ctx.bridge
-    foreign = person.bridge_id != bridge.pk
     try:
         with transaction.atomic():
-            row = CheckIn.objects.create(roll_call=roll_call, person=person, bridge=bridge, foreign=foreign, at=at,
-                                         method=ctx.method, recorded_by=recorded_by[:120])
+            row = new_checkin(roll_call, person, ctx, at=at, recorded_by=recorded_by)
+            row.save()
         outcome = Outcome.ACCEPTED
     except IntegrityError:
         row = CheckIn.objects.select_related("bridge").get(roll_call=roll_call, person=person)
         outcome = Outcome.DUPLICATE
-    CheckInAttempt.objects.create(
-        roll_call=roll_call, bridge=bridge, person=person, checkin=row, method=ctx.method,
-        identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, ip=ctx.ip, client_time=ctx.client_time,
-        reason="" if outcome == Outcome.ACCEPTED else gettext_noop("already recorded at this roll call"),
-    )
-    where = row.bridge if outcome == Outcome.DUPLICATE else bridge
-    values = {"time": _when(row.at), "bridge": where.name}
+    attempt, status, body = recorded(roll_call, person, ctx, row, outcome)
+    attempt.save()
     if outcome == Outcome.ACCEPTED:
-        message = _("Checked in at %(time)s at %(bridge)s.") % values
-        if foreign:
-            message += " " + _("You are on another school's roster: this check-in is recorded and flagged.")
-        live.bridges_changed(roll_call.session.event_id, [bridge.pk], feed={
-            "kind": "checkin", "bridge_id": bridge.pk, "bridge_code": bridge.code, "bridge_name": bridge.name,
-            "roll_call_id": roll_call.pk, "method": ctx.method, "foreign": foreign, "at": iso(at),
-        })
-    else:
-        message = _("Already checked in at %(time)s at %(bridge)s.") % values
-    return STATUS[outcome], {
-        "ok": True, "outcome": str(outcome), "message": message, "roll_call_id": roll_call.pk,
-        "person_id": person.pk, "person_name": person.full_name, "bridge_id": where.pk, "bridge_name": where.name,
-        "at": iso(row.at), "foreign": row.foreign,
-    }, row
-
-
-# --- Teachers scanning the roll-call QR ------------------------------------------------------------
-
-@transaction.atomic
-def refuse_scan(refused: qr.QRRefused, *, ip: str | None = None) -> tuple[int, dict]:
-    """A code refused when the teacher page loads (forged, expired, closed): stored and answered."""
-    ctx = Context(method=CheckIn.Method.SELF_QR, ip=ip)
-    if refused.bridge_id is not None:
-        ctx.bridge = Bridge.objects.filter(pk=refused.bridge_id).first()
-    return _refuse(refused.roll_call, ctx, refused.outcome, refused.reason)
-
-
-def _birth_year(value) -> int | None:
-    text = clean_text(value)
-    return int(text) if text.isdigit() and len(text) == 4 else None
-
-
-def _identify(roll_call: RollCall, ctx: Context, identifier: str, person_id, birth_year):
-    """(person, None) or (None, refusal answer)."""
-    if identifier:
-        person = Person.objects.filter(teacher_id=identifier).first()
-        if person is None:
-            return None, _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, gettext_noop("no person with this identifier"))
-        return person, None
-    try:
-        person_id = int(person_id)
-    except (TypeError, ValueError):
-        return None, _refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("neither identifier nor name given"))
-    person = Person.objects.filter(pk=person_id, bridge=ctx.bridge).first()
-    if person is None:
-        return None, _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, gettext_noop("chosen person is not on this bridge's roster"),
-                             message=_("This name is not on this bridge's roster."))
-    year = _birth_year(birth_year)
-    if year is None:
-        return None, _refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("birth year missing or not 4 digits"), person=person,
-                             message=_("Type your birth year with four digits, e.g. 1985."))
-    if person.birth_date is None:
-        return None, _refuse(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("no birth date on record"), person=person,
-                             message=_("No birth year is on record for this name: use your teacher identifier "
-                                       "or ask the coordinator to tick you on the roster."))
-    if person.birth_date.year != year:
-        # The typed year is not stored: it is personal data and the outcome says enough.
-        return None, _refuse(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("birth year does not match"), person=person)
-    return person, None
-
-
-def self_check_in(code_token: str, *, page_token: str | None = None, identifier="", person_id=None, birth_year="",
-                  nonce=None, ip: str | None = None, now: datetime | None = None) -> idempotency.Answer:
-    """A teacher's check-in from the QR: by identifier, or by name from the roster plus birth year."""
-    now = now or timezone.now()
-    identifier = clean_text(identifier)[:64]
-    ctx = Context(method=CheckIn.Method.SELF_QR, ip=ip, identifier=identifier)
-    try:
-        code = qr.authenticate(code_token)
-        fresh = qr.page_token_fresh(page_token, code) if page_token else qr.in_window(code, now)
-    except qr.QRRefused as refused:
-        with transaction.atomic():
-            return idempotency.Answer(*_refuse(refused.roll_call, ctx, refused.outcome, refused.reason))
-    roll_call = code.roll_call
-    ctx.bridge = Bridge.objects.filter(pk=code.bridge_id).first()
-    ctx.nonce = idempotency.clean_nonce(nonce) or ""
-    if not ctx.nonce:
-        with transaction.atomic():
-            return idempotency.Answer(*_refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("missing or malformed nonce"),
-                                               message=_("The page is incomplete. Reload it and try again.")))
-
-    def write():
-        if not fresh:
-            return _refuse(roll_call, ctx, Outcome.EXPIRED_QR, gettext_noop("code or page too old at submit"))
-        if not roll_call.is_open(now):
-            return _refuse(roll_call, ctx, Outcome.CLOSED, gettext_noop("roll call not open at submit"))
-        person, refusal = _identify(roll_call, ctx, identifier, person_id, birth_year)
-        if refusal:
-            return refusal
-        status, body, _row = _record(roll_call, person, ctx, at=now, recorded_by="")
-        return status, body
-
-    return idempotency.once(f"rollcall:{roll_call.pk}", ctx.nonce, write)
+        live.bridges_changed(roll_call.session.event_id, [ctx.bridge.pk], feed=feed_line(roll_call, row))
+    return status, body, row
 
 
 # --- Coordinators ticking the roster on the console ------------------------------------------------

@@ -79,14 +79,34 @@ def _parse(token: str) -> tuple[int, int, int, str]:
 
 def authenticate(token: str) -> ScannedCode:
     """The code's roll call, bridge and window if the server made it; else QRRefused(FORGED_QR)."""
-    try:
-        roll_call_id, bridge_id, window, mac = _parse(token)
-    except ValueError:
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("malformed code")) from None
-    roll_call = RollCall.objects.select_related("session").filter(pk=roll_call_id).first()
-    if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("signature does not match"))
-    return ScannedCode(roll_call, bridge_id, window)
+    code = authenticate_many([token])[0]
+    if isinstance(code, QRRefused):
+        raise code
+    return code
+
+
+def authenticate_many(tokens: list[str]) -> list[ScannedCode | QRRefused]:
+    """authenticate() for many codes with one query: each code, or the QRRefused it would raise."""
+    parsed = []
+    for token in tokens:
+        try:
+            parsed.append(_parse(token))
+        except ValueError:
+            parsed.append(None)
+    wanted = {p[0] for p in parsed if p is not None}
+    roll_calls = RollCall.objects.select_related("session").order_by().in_bulk(wanted) if wanted else {}
+    codes = []
+    for item in parsed:
+        if item is None:
+            codes.append(QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("malformed code")))
+            continue
+        roll_call_id, bridge_id, window, mac = item
+        roll_call = roll_calls.get(roll_call_id)
+        if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
+            codes.append(QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("signature does not match")))
+        else:
+            codes.append(ScannedCode(roll_call, bridge_id, window))
+    return codes
 
 
 def in_window(code: ScannedCode, now: datetime) -> bool:

@@ -166,7 +166,7 @@ class PeoplePlanner:
             for person in Person.objects.filter(bridge_id__in=bridge_list[start:start + CHUNK]):
                 people[person.pk] = person
         for start in range(0, len(ids), CHUNK):
-            for person in Person.objects.filter(teacher_id__in=ids[start:start + CHUNK]):
+            for person in Person.objects.with_teacher_ids(ids[start:start + CHUNK]):
                 people.setdefault(person.pk, person)
         self.by_teacher_id = {p.teacher_id: p for p in people.values() if p.teacher_id}
         self.by_name = defaultdict(list)

@@ -1,0 +1,247 @@
+"""Teachers checking in from the roll-call QR, written in batches (core.group_commit).
+
+A roll call brings a province's teachers to their phones within a minute or two. Each scan is
+checked on its own (the code's signature and window, the roll call open, who the teacher is), but
+the scans that arrive together are read with one query per table and written with one insert per
+table in one transaction, and the boards are told once per batch. The answers are those of a
+check-in written alone: the same nonce twice gets the first answer (also within one batch), a
+person recorded twice gets DUPLICATE with the first time.
+
+Another process may write the same nonce or person meanwhile (PostgreSQL with several workers):
+the batch's transaction then fails on a unique constraint and its scans are written again one by
+one, each reading what is now committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from bridges.models import Bridge, Person
+from core.group_commit import GroupCommit
+from core.text import clean_text
+
+from .. import live
+from ..models import CheckIn, CheckInAttempt, ClientNonce, RollCall
+from . import idempotency, qr
+from .checkin import Context, feed_line, new_checkin, recorded, refusal
+
+Outcome = CheckInAttempt.Outcome
+MAX_BATCH = 100
+
+
+@dataclass
+class Scan:
+    """One teacher's check-in as the page or the API received it."""
+
+    code_token: str
+    page_token: str | None = None
+    identifier: str = ""
+    person_id: object = None
+    birth_year: object = ""
+    nonce: object = None
+    ip: str | None = None
+    now: datetime = field(default_factory=timezone.now)
+    # The answer's language: the batch is written by whichever request thread leads it.
+    language: str | None = None
+
+
+def self_check_in(code_token: str, *, page_token: str | None = None, identifier="", person_id=None, birth_year="",
+                  nonce=None, ip: str | None = None, now: datetime | None = None) -> idempotency.Answer:
+    """A teacher's check-in from the QR: by identifier, or by name from the roster plus birth year."""
+    scan = Scan(code_token, page_token, identifier or "", person_id, birth_year or "", nonce, ip,
+                now or timezone.now(), translation.get_language() or settings.LANGUAGE_CODE)
+    if transaction.get_connection().in_atomic_block:
+        # Inside the caller's transaction only its own scan may be written: others' would share its fate.
+        return write_scans([scan])[0]
+    return WRITES.submit(scan)
+
+
+@transaction.atomic
+def refuse_scan(refused: qr.QRRefused, *, ip: str | None = None) -> tuple[int, dict]:
+    """A code refused when the teacher page loads (forged, expired, closed): stored and answered."""
+    ctx = Context(method=CheckIn.Method.SELF_QR, ip=ip)
+    if refused.bridge_id is not None:
+        ctx.bridge = Bridge.objects.filter(pk=refused.bridge_id).first()
+    attempt, status, body = refusal(refused.roll_call, ctx, refused.outcome, refused.reason)
+    attempt.save()
+    return status, body
+
+
+def write_scans(scans: list[Scan]) -> list[idempotency.Answer]:
+    """Check these scans in, in one transaction; one answer per scan, in order."""
+    try:
+        with transaction.atomic():
+            return _Batch(scans).write()
+    except IntegrityError:
+        if len(scans) > 1:
+            return [answer for scan in scans for answer in write_scans([scan])]
+        # The row that got in the way is committed now (the unique index made us wait for it).
+        with transaction.atomic():
+            return _Batch(scans).write()
+
+
+WRITES = GroupCommit(write_scans, max_batch=MAX_BATCH)
+
+
+def _birth_year(value) -> int | None:
+    text = clean_text(value)
+    return int(text) if text.isdigit() and len(text) == 4 else None
+
+
+def _person_pk(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Batch:
+    # Reads say .order_by(): the models' default orderings (Person's joins the bridge) cost a sort and
+    # a join per query here, for rows that are looked up by key anyway.
+    def __init__(self, scans: list[Scan]):
+        self.scans = scans
+        self.answers: list[idempotency.Answer | None] = [None] * len(scans)
+        self.attempts: list[CheckInAttempt] = []
+        self.new_rows: list[CheckIn] = []
+        self.nonces: dict[tuple[str, str], ClientNonce] = {}
+        self.replays: dict[int, tuple[str, str]] = {}  # scan index -> nonce written earlier in this batch
+        self.changed: dict[int, tuple[set[int], list[dict]]] = {}  # event -> (bridges, feed lines)
+
+    def write(self) -> list[idempotency.Answer]:
+        codes = qr.authenticate_many([scan.code_token for scan in self.scans])
+        contexts = [self._context(scan) for scan in self.scans]
+        found = [code for code in codes if isinstance(code, qr.ScannedCode)]
+        self.bridges = Bridge.objects.only("id", "code", "name").order_by().in_bulk({c.bridge_id for c in found})
+        self._read_stored(codes, contexts)
+        for index, (scan, code, ctx) in enumerate(zip(self.scans, codes, contexts, strict=True)):
+            with translation.override(scan.language, deactivate=False):
+                self.answers[index] = self._one(index, scan, code, ctx)
+        CheckIn.objects.bulk_create(self.new_rows)
+        CheckInAttempt.objects.bulk_create(self.attempts)
+        ClientNonce.objects.bulk_create(self.nonces.values())
+        for index, key in self.replays.items():
+            stored = self.nonces[key]
+            self.answers[index] = idempotency.Answer(stored.status_code, stored.response, replayed=True)
+        for event_id, (bridge_ids, feed) in self.changed.items():
+            live.bridges_changed(event_id, sorted(bridge_ids), feed=feed)
+        return self.answers
+
+    @staticmethod
+    def _context(scan: Scan) -> Context:
+        return Context(method=CheckIn.Method.SELF_QR, ip=scan.ip, identifier=clean_text(scan.identifier)[:64],
+                       nonce=idempotency.clean_nonce(scan.nonce) or "")
+
+    def _read_stored(self, codes, contexts) -> None:
+        """What the database already holds for this batch: answers to its nonces, its people, their rows."""
+        keys = {(f"rollcall:{code.roll_call.pk}", ctx.nonce) for code, ctx in zip(codes, contexts, strict=True)
+                if isinstance(code, qr.ScannedCode) and ctx.nonce}
+        self.stored = {}
+        if keys:
+            rows = ClientNonce.objects.filter(scope__in={k[0] for k in keys}, nonce__in={k[1] for k in keys}).order_by()
+            self.stored = {(r.scope, r.nonce): r for r in rows.only("scope", "nonce", "status_code", "response")}
+        identifiers = {ctx.identifier for ctx in contexts if ctx.identifier}
+        by_identifier = Person.objects.with_teacher_ids(identifiers).order_by() if identifiers else ()
+        self.by_identifier = {p.teacher_id: p for p in by_identifier}
+        chosen = {pk for scan, ctx in zip(self.scans, contexts, strict=True)
+                  if not ctx.identifier and (pk := _person_pk(scan.person_id)) is not None}
+        self.by_pk = Person.objects.order_by().in_bulk(chosen) if chosen else {}
+        people = {p.pk for p in self.by_identifier.values()} | set(self.by_pk)
+        roll_calls = {code.roll_call.pk for code in codes if isinstance(code, qr.ScannedCode)}
+        self.rows = {}
+        if people and roll_calls:
+            existing = (CheckIn.objects.filter(roll_call_id__in=roll_calls, person_id__in=people)
+                        .select_related("bridge").order_by())
+            self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
+
+    def _one(self, index: int, scan: Scan, code, ctx: Context) -> idempotency.Answer | None:
+        if isinstance(code, qr.QRRefused):
+            return self._refuse(code.roll_call, ctx, code.outcome, code.reason)
+        roll_call = code.roll_call
+        try:
+            fresh = qr.page_token_fresh(scan.page_token, code) if scan.page_token else qr.in_window(code, scan.now)
+        except qr.QRRefused as refused:
+            return self._refuse(roll_call, ctx, refused.outcome, refused.reason)
+        ctx.bridge = self.bridges.get(code.bridge_id)
+        if ctx.bridge is None:
+            return self._refuse(roll_call, ctx, Outcome.FORGED_QR, gettext_noop("the code's bridge no longer exists"))
+        if not ctx.nonce:
+            return self._refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("missing or malformed nonce"),
+                                message=_("The page is incomplete. Reload it and try again."))
+        key = (f"rollcall:{roll_call.pk}", ctx.nonce)
+        if key in self.stored:
+            stored = self.stored[key]
+            return idempotency.Answer(stored.status_code, stored.response, replayed=True)
+        if key in self.nonces:
+            self.replays[index] = key  # answered once the batch's first use of this nonce is final
+            return None
+        status, body = self._decide(scan, roll_call, ctx, fresh)
+        self.nonces[key] = ClientNonce(scope=key[0], nonce=key[1], status_code=status, response=body)
+        return idempotency.Answer(status, body)
+
+    def _decide(self, scan: Scan, roll_call: RollCall, ctx: Context, fresh: bool) -> tuple[int, dict]:
+        if not fresh:
+            return self._refusal(roll_call, ctx, Outcome.EXPIRED_QR, gettext_noop("code or page too old at submit"))
+        if not roll_call.is_open(scan.now):
+            return self._refusal(roll_call, ctx, Outcome.CLOSED, gettext_noop("roll call not open at submit"))
+        person, refused = self._identify(scan, roll_call, ctx)
+        if refused is not None:
+            return refused
+        row = self.rows.get((roll_call.pk, person.pk))
+        outcome = Outcome.DUPLICATE
+        if row is None:
+            row = self.rows[(roll_call.pk, person.pk)] = new_checkin(roll_call, person, ctx, at=scan.now, recorded_by="")
+            self.new_rows.append(row)
+            outcome = Outcome.ACCEPTED
+            bridges, feed = self.changed.setdefault(roll_call.session.event_id, (set(), []))
+            bridges.add(ctx.bridge.pk)
+            feed.append(feed_line(roll_call, row))
+        attempt, status, body = recorded(roll_call, person, ctx, row, outcome)
+        self.attempts.append(attempt)
+        return status, body
+
+    def _identify(self, scan: Scan, roll_call: RollCall, ctx: Context):
+        """(person, None) or (None, refusal answer)."""
+        if ctx.identifier:
+            person = self.by_identifier.get(ctx.identifier)
+            if person is None:
+                return None, self._refusal(roll_call, ctx, Outcome.UNKNOWN_PERSON,
+                                           gettext_noop("no person with this identifier"))
+            return person, None
+        person_pk = _person_pk(scan.person_id)
+        if person_pk is None:
+            return None, self._refusal(roll_call, ctx, Outcome.INVALID, gettext_noop("neither identifier nor name given"))
+        person = self.by_pk.get(person_pk)
+        if person is None or person.bridge_id != ctx.bridge.pk:
+            return None, self._refusal(roll_call, ctx, Outcome.UNKNOWN_PERSON,
+                                       gettext_noop("chosen person is not on this bridge's roster"),
+                                       message=_("This name is not on this bridge's roster."))
+        year = _birth_year(scan.birth_year)
+        if year is None:
+            return None, self._refusal(roll_call, ctx, Outcome.INVALID, gettext_noop("birth year missing or not 4 digits"),
+                                       person=person, message=_("Type your birth year with four digits, e.g. 1985."))
+        if person.birth_date is None:
+            return None, self._refusal(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("no birth date on record"),
+                                       person=person,
+                                       message=_("No birth year is on record for this name: use your teacher identifier "
+                                                 "or ask the coordinator to tick you on the roster."))
+        if person.birth_date.year != year:
+            # The typed year is not stored: it is personal data and the outcome says enough.
+            return None, self._refusal(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("birth year does not match"),
+                                       person=person)
+        return person, None
+
+    def _refusal(self, roll_call, ctx, outcome, reason, **kwargs) -> tuple[int, dict]:
+        attempt, status, body = refusal(roll_call, ctx, outcome, reason, **kwargs)
+        self.attempts.append(attempt)
+        return status, body
+
+    def _refuse(self, roll_call, ctx, outcome, reason, **kwargs) -> idempotency.Answer:
+        return idempotency.Answer(*self._refusal(roll_call, ctx, outcome, reason, **kwargs))
+
