@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from bridges.models import Bridge, Person, Tier
+from bridges.tree import district_of, path_ids
 from events.models import Event, Invitation
 
 from .models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
@@ -223,12 +224,10 @@ class EventBoard:
 
     @staticmethod
     def _group_of(path: str, ancestors: dict[int, dict]) -> dict:
-        """A bridge's district: its highest intermediate ancestor (itself if it is one), else the tree's root."""
-        chain = [ancestors[int(p)] for p in path.strip("/").split("/") if p and int(p) in ancestors]
-        for node in chain:
-            if node["tier__role"] == Tier.Role.INTERMEDIATE:
-                return node
-        return chain[0]
+        """A bridge's district (bridges.tree.district_of); the host and others outside any: the tree's root."""
+        known = [i for i in path_ids(path) if i in ancestors]
+        intermediates = {i: ancestors[i] for i in known if ancestors[i]["tier__role"] == Tier.Role.INTERMEDIATE}
+        return district_of(path, intermediates) or ancestors[known[0]]
 
     # --- live part ------------------------------------------------------------------------------
 

@@ -63,3 +63,17 @@ def test_same_person_with_different_nonces_at_once_is_recorded_once(env):
     assert sorted(a.body["outcome"] for a in answers) == ["accepted", "duplicate", "duplicate", "duplicate"]
     assert CheckIn.objects.count() == 1
     assert len({a.body["at"] for a in answers}) == 1
+
+
+def test_teachers_checking_in_at_once_are_written_together_each_with_their_own_answer(env, small_tree):
+    people = [p for school in env.schools for p in school.people.all()]
+    before = teacher_checkin.WRITES.batches
+    answers = run_together([
+        lambda person=person, k=k: teacher_checkin.self_check_in(
+            qr.current_token(env.roll_call, person.bridge_id), identifier=person.teacher_id, nonce=f"hall-{k:04d}")
+        for k, person in enumerate(people)
+    ])
+    assert [a.status for a in answers] == [201] * len(people)
+    assert [a.body["person_id"] for a in answers] == [p.pk for p in people]
+    assert CheckIn.objects.count() == len(people)
+    assert teacher_checkin.WRITES.batches - before < len(people)  # some waited and went in one batch

@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bridges.models import Bridge, Person
+from bridges.tree import path_ids
 from events.models import Event, Invitation, ReadinessTest
 
 from ..board import CONFIRMED_STATUSES, EventBoard, expected_teachers
@@ -304,7 +305,7 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
 
 def district_of(path: str, ancestors: dict[int, dict]) -> dict | None:
     """The board's rule for a bridge's district; ancestors not loaded yet are fetched first."""
-    ids = [int(p) for p in path.strip("/").split("/") if p]
+    ids = path_ids(path)
     missing = [i for i in ids if i not in ancestors]
     if missing:
         for b in Bridge.objects.filter(pk__in=missing).values("id", "code", "name", "tier__role"):
