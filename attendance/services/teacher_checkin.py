@@ -117,9 +117,14 @@ class _Batch:
     def write(self) -> list[idempotency.Answer]:
         codes = qr.authenticate_many([scan.code_token for scan in self.scans])
         contexts = [self._context(scan) for scan in self.scans]
-        found = [code for code in codes if isinstance(code, qr.ScannedCode)]
-        self.bridges = Bridge.objects.only("id", "code", "name").order_by().in_bulk({c.bridge_id for c in found})
         self._read_stored(codes, contexts)
+        # Teachers mostly scan at their own school: their bridges came with them.
+        wanted = {code.bridge_id for code in codes if isinstance(code, qr.ScannedCode)}
+        people = [*self.by_identifier.values(), *self.by_pk.values()]
+        self.bridges = {p.bridge_id: p.bridge for p in people if p.bridge_id in wanted}
+        if wanted - self.bridges.keys():
+            self.bridges.update(Bridge.objects.only("id", "code", "name").order_by()
+                                .in_bulk(wanted - self.bridges.keys()))
         for index, (scan, code, ctx) in enumerate(zip(self.scans, codes, contexts, strict=True)):
             with translation.override(scan.language, deactivate=False):
                 self.answers[index] = self._one(index, scan, code, ctx)
@@ -147,11 +152,12 @@ class _Batch:
             rows = ClientNonce.objects.filter(scope__in={k[0] for k in keys}, nonce__in={k[1] for k in keys}).order_by()
             self.stored = {(r.scope, r.nonce): r for r in rows.only("scope", "nonce", "status_code", "response")}
         identifiers = {ctx.identifier for ctx in contexts if ctx.identifier}
-        by_identifier = Person.objects.with_teacher_ids(identifiers).order_by() if identifiers else ()
+        by_identifier = (Person.objects.with_teacher_ids(identifiers).select_related("bridge").order_by()
+                         if identifiers else ())
         self.by_identifier = {p.teacher_id: p for p in by_identifier}
         chosen = {pk for scan, ctx in zip(self.scans, contexts, strict=True)
                   if not ctx.identifier and (pk := _person_pk(scan.person_id)) is not None}
-        self.by_pk = Person.objects.order_by().in_bulk(chosen) if chosen else {}
+        self.by_pk = Person.objects.select_related("bridge").order_by().in_bulk(chosen) if chosen else {}
         people = {p.pk for p in self.by_identifier.values()} | set(self.by_pk)
         roll_calls = {code.roll_call.pk for code in codes if isinstance(code, qr.ScannedCode)}
         self.rows = {}
