@@ -28,3 +28,12 @@ def make_event(tree, *, status=Event.Status.LIVE, start_offset=dt.timedelta(minu
         person.save()
     return SimpleNamespace(event=event, session=session, schools=schools, school=tree["BS-S1"], people=people,
                            other_school=tree["TN-S1"])
+
+
+def with_open_roll_call(tree) -> SimpleNamespace:
+    """make_event plus an open roll call ("Đầu giờ") of its session."""
+    from attendance.services import rollcall
+
+    env = make_event(tree)
+    env.roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
+    return env

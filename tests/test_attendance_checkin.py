@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from attendance.models import CheckIn, CheckInAttempt, ClientNonce
 from attendance.services import qr, rollcall, teacher_checkin
-from tests.attendance_support import make_event
+from tests.attendance_support import with_open_roll_call
 
 pytestmark = pytest.mark.django_db
 Outcome = CheckInAttempt.Outcome
@@ -17,9 +17,7 @@ Outcome = CheckInAttempt.Outcome
 
 @pytest.fixture
 def env(small_tree):
-    env = make_event(small_tree)
-    env.roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
-    return env
+    return with_open_roll_call(small_tree)
 
 
 def code_for(env, bridge=None, now=None):

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from attendance.models import CheckIn, ClientNonce
-from attendance.services import console_writes, qr, rollcall, teacher_checkin
-from tests.attendance_support import make_event
+from attendance.services import console_writes, qr, teacher_checkin
+from tests.attendance_support import with_open_roll_call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
@@ -38,9 +38,7 @@ def run_together(calls):
 
 @pytest.fixture
 def env(small_tree):
-    env = make_event(small_tree)
-    env.roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
-    return env
+    return with_open_roll_call(small_tree)
 
 
 def test_same_nonce_sent_four_times_at_once_makes_one_row_and_one_answer(env):

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from attendance import live
 from attendance.models import CheckIn, CheckInAttempt, ClientNonce
-from attendance.services import qr, rollcall, teacher_checkin
+from attendance.services import qr, teacher_checkin
 from attendance.services.teacher_checkin import Scan, write_scans
-from tests.attendance_support import make_event
+from tests.attendance_support import with_open_roll_call
 
 pytestmark = pytest.mark.django_db
 Outcome = CheckInAttempt.Outcome
@@ -19,9 +19,7 @@ Outcome = CheckInAttempt.Outcome
 
 @pytest.fixture
 def env(small_tree):
-    env = make_event(small_tree)
-    env.roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
-    return env
+    return with_open_roll_call(small_tree)
 
 
 def scan(env, nonce, *, bridge=None, language="vi", **fields):
