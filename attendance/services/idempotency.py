@@ -47,3 +47,19 @@ def once(scope: str, nonce: str, write: Callable[[], tuple[int, dict]]) -> Answe
         record.response = body
         record.save(update_fields=["status_code", "response"])
         return Answer(status, body)
+
+
+KEEP_DAYS = 30
+
+
+def purge(older_than_days: int = KEEP_DAYS) -> int:
+    """Forget answers older than this many days; returns how many. A console sends its offline queue
+    when it reconnects (hours, a day or two later): a month is far beyond any honest retry, and the
+    rows themselves (check-ins, attempts) stay."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _by_model = ClientNonce.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
