@@ -37,7 +37,7 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: deque[_Entry] = deque()
         self._leading = False
-        self.batches = 0  # how many batches were written; tests and benchmarks read it
+        self.batches = 0  # how many batches were written; the tests read it
 
     def submit(self, item) -> Any:
         """The answer for `item`, once it is written (or the exception its batch raised)."""

@@ -10,8 +10,10 @@ retry runs again. Pretix's check-in API uses the same shape.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ..models import ClientNonce
 
@@ -23,6 +25,11 @@ class Answer:
     status: int
     body: dict
     replayed: bool = False
+
+
+def replay(stored: ClientNonce) -> Answer:
+    """The first answer again, for a repeat of its nonce."""
+    return Answer(stored.status_code, stored.response, replayed=True)
 
 
 def clean_nonce(value) -> str | None:
@@ -41,7 +48,7 @@ def once(scope: str, nonce: str, write: Callable[[], tuple[int, dict]]) -> Answe
                 record = ClientNonce.objects.create(scope=scope, nonce=nonce, status_code=0)
         except IntegrityError:
             stored = ClientNonce.objects.get(scope=scope, nonce=nonce)
-            return Answer(stored.status_code, stored.response, replayed=True)
+            return replay(stored)
         status, body = write()
         record.status_code = status
         record.response = body
@@ -56,10 +63,6 @@ def purge(older_than_days: int = KEEP_DAYS) -> int:
     """Forget answers older than this many days; returns how many. A console sends its offline queue
     when it reconnects (hours, a day or two later): a month is far beyond any honest retry, and the
     rows themselves (check-ins, attempts) stay."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _by_model = ClientNonce.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -95,6 +95,11 @@ def _birth_year(value) -> int | None:
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
+def _nonce_scope(roll_call: RollCall) -> str:
+    # A teacher's nonce is unique within the roll call the page was opened for.
+    return f"rollcall:{roll_call.pk}"
+
+
 def _person_pk(value) -> int | None:
     try:
         return int(value)
@@ -132,8 +137,7 @@ class _Batch:
         CheckInAttempt.objects.bulk_create(self.attempts)
         ClientNonce.objects.bulk_create(self.nonces.values())
         for index, key in self.replays.items():
-            stored = self.nonces[key]
-            self.answers[index] = idempotency.Answer(stored.status_code, stored.response, replayed=True)
+            self.answers[index] = idempotency.replay(self.nonces[key])
         for event_id, (bridge_ids, feed) in self.changed.items():
             live.bridges_changed(event_id, sorted(bridge_ids), feed=feed)
         return self.answers
@@ -145,7 +149,7 @@ class _Batch:
 
     def _read_stored(self, codes, contexts) -> None:
         """What the database already holds for this batch: answers to its nonces, its people, their rows."""
-        keys = {(f"rollcall:{code.roll_call.pk}", ctx.nonce) for code, ctx in zip(codes, contexts, strict=True)
+        keys = {(_nonce_scope(code.roll_call), ctx.nonce) for code, ctx in zip(codes, contexts, strict=True)
                 if isinstance(code, qr.ScannedCode) and ctx.nonce}
         self.stored = {}
         if keys:
@@ -180,10 +184,9 @@ class _Batch:
         if not ctx.nonce:
             return self._refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("missing or malformed nonce"),
                                 message=_("The page is incomplete. Reload it and try again."))
-        key = (f"rollcall:{roll_call.pk}", ctx.nonce)
+        key = (_nonce_scope(roll_call), ctx.nonce)
         if key in self.stored:
-            stored = self.stored[key]
-            return idempotency.Answer(stored.status_code, stored.response, replayed=True)
+            return idempotency.replay(self.stored[key])
         if key in self.nonces:
             self.replays[index] = key  # answered once the batch's first use of this nonce is final
             return None
