@@ -19,10 +19,12 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from bridges import scope
 from bridges.services import bridge_by_console_token
 from core.audit import client_ip
-from events.models import Event, Session
+from events import participation
+from events.access import get_event
+from events.models import Session
 
 from .models import CheckIn, RollCall
-from .services import console_state, console_writes, consoles, rollcall
+from .services import console_state, console_writes, rollcall
 from .services.teacher_checkin import self_check_in
 
 router = Router(tags=["attendance"])
@@ -145,7 +147,7 @@ def console_roster(request, token: str, roll_call: int | None = None):
     found = None
     if roll_call is not None:
         found = RollCall.objects.filter(pk=roll_call).select_related("session__event").first()
-        if found is None or not consoles.takes_part(bridge, found.session.event):
+        if found is None or not participation.takes_part(bridge, found.session.event):
             return JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404)
     return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
 
@@ -174,7 +176,7 @@ def _rows(user, roll_calls) -> list[dict]:
 @router.get("/events/{event_id}/rollcalls", response=list[RollCallOut], summary="Roll calls of an event with counts")
 def list_roll_calls(request, event_id: int):
     scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     roll_calls = list(RollCall.objects.filter(session__event=event).select_related("session").order_by("-opened_at"))
     return _rows(request.user, roll_calls)
 

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from bridges.models import Bridge, Person, Tier
 from bridges.tree import district_of, path_ids
+from events import participation
 from events.models import Event, Invitation
 
 from .models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
@@ -39,7 +40,6 @@ CHECKED_IN = "checked_in"
 OFFLINE = "offline"
 STATES = (NOT_CONFIRMED, CONFIRMED, ONLINE, CHECKED_IN, OFFLINE)
 
-CONFIRMED_STATUSES = {Invitation.Status.CONFIRMED, Invitation.Status.TESTED_OK}
 
 
 def bridge_state(*, confirmed: bool, online: bool, checked_in: bool, ever_connected: bool) -> str:
@@ -132,7 +132,7 @@ class BridgeLive:
 
     @property
     def confirmed(self) -> bool:
-        return self.is_host or self.status in CONFIRMED_STATUSES
+        return participation.is_confirmed(self.status, is_host=self.is_host)
 
     @property
     def state(self) -> str:

@@ -1,11 +1,10 @@
 """API: the live board snapshot and the launch moment (mounted in attendance.api)."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from bridges import scope
-from events.models import Event
+from events.access import get_event
 
 from . import board, launch
 
@@ -109,21 +108,21 @@ class LaunchStateOut(Schema):
             summary="Live board snapshot (times in epoch ms; scoped to the caller's bridges)")
 def board_snapshot(request, event_id: int):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     return board.snapshot(event.pk, board.scope_path_of(role))
 
 
 @router.get("/events/{event_id}/launch", response=LaunchStateOut, summary="The event's launch moment, if pressed")
 def launch_state(request, event_id: int):
     scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     return {"launch": launch.current(event.pk), "server": board.now_ms()}
 
 
 @router.post("/events/{event_id}/launch", response=LaunchStateOut,
              summary="Press the launch button (organizers; once per event, repeats answer with the first)")
 def press_launch(request, event_id: int):
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     if not launch.may_press(event, user=request.user):
         raise PermissionDenied
     record, created = launch.press(event, actor_label=request.user.get_username(), request=request)

@@ -24,7 +24,7 @@ from django.db import connection
 from django.urls import reverse
 
 from bridges.scope import role_of
-from events.models import Event
+from events import access
 
 from . import board as board_state
 from . import launch, live
@@ -67,7 +67,8 @@ def board_access(user, event_id: int):
     role = role_of(user)
     if role is None:
         return False, None, True
-    if not Event.objects.filter(pk=event_id).exists():
+    # A draft is the organizers' alone: to anyone else it does not exist (events.access).
+    if not access.may_see(user, event_id):
         return True, None, False
     return True, board_state.scope_path_of(role), True
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bridges import scope
 from bridges.services import bridge_by_console_token
-from events.models import Event
+from events.access import get_event
+from events.participation import current_event as console_event
 
 from . import board, launch
-from .services.consoles import console_event
 
 
 def board_strings() -> dict:
@@ -57,7 +57,7 @@ def board_strings() -> dict:
 @require_GET
 def board_page(request, event_id: int):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event.objects.select_related("host"), pk=event_id)
+    event = get_event(request.user, event_id)
     snapshot = board.snapshot(event.pk, board.scope_path_of(role))
     return render(request, "attendance/board.html", {
         "event": event,
@@ -75,14 +75,14 @@ def board_snapshot(request, event_id: int):
     role = scope.role_of(request.user)
     if role is None:
         return JsonResponse({"detail": _("You do not have access to this.")}, status=403)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     return JsonResponse(board.snapshot(event.pk, board.scope_path_of(role)), json_dumps_params={"ensure_ascii": False})
 
 
 @login_required
 @require_POST
 def launch_from_board(request, event_id: int):
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     if not launch.may_press(event, user=request.user):
         raise PermissionDenied
     record, created = launch.press(event, actor_label=request.user.get_username(), request=request)

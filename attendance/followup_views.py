@@ -21,7 +21,7 @@ from bridges.services import bridge_by_console_token
 from core import audit
 from core.jobs_access import visible_jobs
 from core.text import clean_text
-from events.models import Event
+from events.access import get_event
 
 from .followup_models import FollowUpAnswer, FollowUpForm
 from .reports import export, followup
@@ -60,7 +60,7 @@ def _may_remind(role) -> bool:
 @require_http_methods(["GET", "POST"])
 def followup_list(request, event_id: int):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event.objects.select_related("host"), pk=event_id)
+    event = get_event(request.user, event_id)
     errors, posted, status = {}, {}, 200
     if request.method == "POST":
         if role.kind != Role.Kind.ORGANIZER:

@@ -9,10 +9,10 @@ import json
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from bridges.services import bridge_by_console_token
+from events.participation import candidate_events
 
 from . import launch, live
 from .board_consumer import own_thread
-from .services.consoles import candidate_events
 
 CLOSE_FORBIDDEN = 4403
 

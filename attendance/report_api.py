@@ -19,7 +19,7 @@ from bridges.models import Role
 from bridges.services import bridge_by_console_token
 from core.api import JobOut, job_out
 from core.audit import client_ip
-from events.models import Event
+from events.access import get_event
 
 from .followup_models import FollowUpAnswer, FollowUpForm
 from .reports import data, export, followup
@@ -89,7 +89,7 @@ def _group(report: data.AttendanceReport, group: data.GroupRow) -> dict:
             summary="Attendance numbers per district and in total (the reports page and the workbook's summary)")
 def event_report(request, event_id: int, filters: Query[FilterIn]):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     try:
         resolved = resolve(event, request.user, role=role, district=filters.district, tier=filters.tier,
                            roll_calls=filters.roll_calls)
@@ -115,7 +115,7 @@ class ExportIn(FilterIn):
                      "poll /api/jobs/{id}; result_url is the download when it is done")
 def start_export(request, event_id: int, payload: ExportIn):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     try:
         resolved = resolve(event, request.user, role=role, district=payload.district, tier=payload.tier,
                            roll_calls=payload.roll_calls)
@@ -153,7 +153,7 @@ def _form_out(form: FollowUpForm) -> dict:
 @router.get("/events/{event_id}/followups", response=list[FollowUpFormOut], summary="Follow-up reports of an event")
 def list_followups(request, event_id: int):
     scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     return [_form_out(f) for f in FollowUpForm.objects.filter(event=event)]
 
 
@@ -161,7 +161,7 @@ def list_followups(request, event_id: int):
              summary="Open a follow-up report for the invited schools (organizers)")
 def open_followup(request, event_id: int, payload: FollowUpFormIn):
     scope.require_role(request.user, Role.Kind.ORGANIZER)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     try:
         form = followup.open_form(event, title=payload.title, deadline=payload.deadline,
                                   instructions=payload.instructions, request=request)

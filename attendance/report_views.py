@@ -5,7 +5,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from bridges import scope
 from bridges.models import Tier
 from core.audit import client_ip
 from core.jobs_access import visible_jobs
+from events.access import get_event
 from events.models import Event
 
 from .followup_models import FollowUpForm
@@ -62,7 +63,7 @@ def _chart_rows(report: data.AttendanceReport) -> list[dict]:
 @require_GET
 def reports_page(request, event_id: int):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event.objects.select_related("host"), pk=event_id)
+    event = get_event(request.user, event_id)
     status = 200
     try:
         filters = resolve(event, request.user, role=role, **_filter_args(request.GET))
@@ -97,7 +98,7 @@ def reports_page(request, event_id: int):
 @require_POST
 def export_attendance(request, event_id: int):
     role = scope.require_role(request.user)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     page = reverse("attendance:reports", args=[event.pk])
     try:
         filters = resolve(event, request.user, role=role, **_filter_args(request.POST))

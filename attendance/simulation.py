@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 from websockets.asyncio.client import connect as ws_connect
 
+from events import participation
 from events.models import Event, Invitation, Session
 
 from .models import RollCall
@@ -93,7 +94,7 @@ def make_plan(event: Event, *, seed: int = 2022, teacher_share: float = 1.0, dro
     bridges = []
     for invitation in invitations:
         bridge = invitation.bridge
-        confirmed = invitation.status in (Invitation.Status.CONFIRMED, Invitation.Status.TESTED_OK)
+        confirmed = participation.is_confirmed(invitation.status)
         # Confirmed bridges nearly all come; the ones that never answered mostly do not.
         if rng.random() > (0.97 if confirmed else 0.35):
             continue

@@ -27,11 +27,13 @@ from bridges import scope
 from bridges.models import Bridge, Person
 from bridges.services import bridge_by_console_token
 from core.audit import client_ip
+from events import participation
+from events.access import get_event
 from events.models import Event, Invitation
 
 from .forms import OpenRollCallForm
 from .models import CheckIn, CheckInAttempt, RollCall
-from .services import console_state, console_writes, consoles, qr, rollcall, teacher_checkin
+from .services import console_state, console_writes, qr, rollcall, teacher_checkin
 
 MAX_JSON_BYTES = 8 * 1024
 
@@ -163,7 +165,7 @@ def console_roster(request, bridge, token):
             roll_call = RollCall.objects.filter(pk=int(roll_call_id)).select_related("session__event").first()
         except ValueError:
             roll_call = None
-        if roll_call is None or not consoles.takes_part(bridge, roll_call.session.event):
+        if roll_call is None or not participation.takes_part(bridge, roll_call.session.event):
             return JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404)
     return JsonResponse({"roll_call_id": roll_call.pk if roll_call else None,
                          "people": rollcall.roster_state(bridge, roll_call)})
@@ -187,7 +189,7 @@ def console_qr(request, bridge, token):
 
 def _event_for(request, event_id: int) -> Event:
     scope.require_role(request.user)
-    return get_object_or_404(Event, pk=event_id)
+    return get_event(request.user, event_id)
 
 
 @login_required

@@ -10,9 +10,9 @@ from bridges.models import Bridge
 from core.api import JobOut, job_out
 
 from . import calendar, invitation_jobs
+from .access import get_event
 from .invitation_pdf import filename, invitation_pdf
 from .models import Event, Invitation
-from .services import visible_events
 
 router = Router(tags=["calendars and invitations"])
 
@@ -26,7 +26,7 @@ class EmailJobIn(Schema):
 
 
 def _event(request, event_id: int) -> Event:
-    return get_object_or_404(visible_events(request.user), pk=event_id)
+    return get_event(request.user, event_id)
 
 
 @router.post("/{event_id}/invitation-letters/zip", response={202: JobOut, 400: Detail},

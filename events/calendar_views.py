@@ -15,9 +15,9 @@ from bridges.services import bridge_by_console_token
 from core.models import Job
 
 from . import calendar, invitation_jobs
+from .access import get_event
 from .invitation_pdf import filename, invitation_pdf
 from .models import Event, Invitation
-from .services import visible_events
 
 
 def _ics_response(body: bytes, name: str) -> HttpResponse:
@@ -67,7 +67,7 @@ def console_invitation_pdf(request, token: str, pk: int):
 
 
 def _event_for(user, pk: int) -> Event:
-    return get_object_or_404(visible_events(user), pk=pk)
+    return get_event(user, pk)
 
 
 @login_required

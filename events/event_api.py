@@ -18,7 +18,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from bridges import scope
 from bridges.models import Bridge, Role, Tier
 
-from . import services
+from . import access, services
+from .access import visible_events
 from .models import AgendaItem, Event, Invitation, Session
 from .services.readiness import scoped_invitations
 
@@ -251,8 +252,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _event(request, event_id: int, *, edit: bool = False) -> Event:
-    scope.require_role(request.user, *((ORGANIZER,) if edit else ()))
-    return get_object_or_404(services.visible_events(request.user), pk=event_id)
+    return access.get_event(request.user, event_id, manage=edit)
 
 
 def _host(code: str) -> Bridge:
@@ -272,7 +272,7 @@ def _times(values: dict) -> dict:
 @paginate(LimitOffsetPagination)
 def list_events(request, status: str | None = None):
     scope.require_role(request.user)
-    events = services.visible_events(request.user).order_by("-starts_at")
+    events = visible_events(request.user).order_by("-starts_at")
     if status:
         events = events.filter(status=status)
     return events

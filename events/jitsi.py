@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 
 import jwt
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
 
+from . import participation
 from .models import Event, Invitation, JitsiRoom
 
 # A token outlives the planned end so an event that overruns does not throw bridges out.
@@ -142,34 +142,18 @@ def external_api_url() -> str:
     return f"https://{settings.JITSI_DOMAIN}/external_api.js"
 
 
-def current_events(bridge: Bridge, *, now: datetime | None = None, limit: int = 3) -> list[tuple[Event, Invitation | None]]:
-    """Events the bridge takes part in (invited, or hosting) that have not ended yet, soonest first."""
+def console_video_context(bridge: Bridge, *, event: Event | None = None, now: datetime | None = None) -> list[dict]:
+    """The console's video for `event`, else for its current event (`participation.current_event`):
+    a room to join, a livestream link, or why neither. A list of at most one entry."""
     now = now or timezone.now()
-    invitations = {
-        inv.event_id: inv
-        for inv in Invitation.objects.filter(bridge=bridge).select_related("room").only(
-            "id", "event_id", "status", "viewer", "room"
-        )
-    }
-    events = (
-        Event.objects.filter(Q(pk__in=list(invitations)) | Q(host=bridge), ends_at__gt=now - TOKEN_GRACE)
-        .exclude(status__in=[Event.Status.DRAFT, Event.Status.CANCELLED, Event.Status.ENDED])
-        .order_by("starts_at", "id")[:limit]
-    )
-    return [(event, invitations.get(event.pk)) for event in events]
-
-
-def console_video_context(bridge: Bridge, *, event: Event | None = None, now: datetime | None = None,
-                          limit: int = 3) -> list[dict]:
-    """One entry per current event of the bridge (or just `event`): a room to join, a livestream
-    link, or why neither."""
-    now = now or timezone.now()
-    if event is not None:
-        pairs = [(event, Invitation.objects.select_related("room").filter(event=event, bridge=bridge).first())]
-        if pairs[0][1] is None and event.host_id != bridge.pk:
+    if event is None:
+        event = participation.current_event(bridge, now)
+        if event is None:
             return []
-    else:
-        pairs = current_events(bridge, now=now, limit=limit)
+    invitation = Invitation.objects.select_related("room").filter(event=event, bridge=bridge).first()
+    if invitation is None and event.host_id != bridge.pk:
+        return []
+    pairs = [(event, invitation)]
     entries = []
     for event, invitation in pairs:
         entry = {"event": event, "invitation": invitation, "join": None, "livestream_url": "", "refusal": ""}

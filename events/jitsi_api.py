@@ -10,7 +10,8 @@ from bridges.models import Bridge
 from bridges.services import bridge_by_console_token
 from core.text import clean_text
 
-from . import jitsi, room_plan
+from . import jitsi, participation, room_plan
+from .access import get_event
 from .models import Event, JitsiRoom
 
 router = Router(tags=["video rooms"])
@@ -109,14 +110,14 @@ def _organizer(request):
 
 @router.get("/{event_id}/rooms", response=PlanOut, summary="The event's room plan (bridges listed within scope)")
 def get_room_plan(request, event_id: int):
-    return _plan_out(get_object_or_404(Event, pk=event_id), request.user)
+    return _plan_out(get_event(request.user, event_id), request.user)
 
 
 @router.post("/{event_id}/rooms/auto", response={200: AutoPlanOut, 400: Detail},
              summary="Plan rooms automatically (keeps existing places unless reset)")
 def auto_plan_rooms(request, event_id: int, payload: AutoPlanIn):
     _organizer(request)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     try:
         result = room_plan.auto_plan(event, payload.room_size, schools_as_viewers=payload.schools_as_viewers,
                                      reset=payload.reset, request=request)
@@ -129,7 +130,7 @@ def auto_plan_rooms(request, event_id: int, payload: AutoPlanIn):
              summary="Move bridges between rooms, to the livestream, or out of the plan (all or nothing)")
 def move_bridges(request, event_id: int, payload: MovesIn):
     _organizer(request)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     moves = [room_plan.Move(bridge_code=clean_text(m.bridge), target=clean_text(m.target)) for m in payload.moves]
     try:
         moved = room_plan.apply_moves(event, moves, request=request)
@@ -157,7 +158,7 @@ def set_room_capacity(request, event_id: int, room_name: str, payload: CapacityI
             summary="A bridge's signed room token (organizers, e.g. to join as that bridge from a hall PC)")
 def bridge_room_token(request, event_id: int, bridge_code: str):
     _organizer(request)
-    event = get_object_or_404(Event, pk=event_id)
+    event = get_event(request.user, event_id)
     bridge = get_object_or_404(Bridge, code=bridge_code)
     try:
         return Status(200, jitsi.join_info(event, bridge))
@@ -171,12 +172,10 @@ def console_jitsi(request, token: str, event: int | None = None):
     bridge = bridge_by_console_token(token)
     if bridge is None:
         return Status(404, {"detail": _("This console link is not valid.")})
-    candidates = [ev for ev, _inv in jitsi.current_events(bridge) if event is None or ev.pk == event]
-    if event is not None and not candidates:
-        candidates = list(Event.objects.filter(pk=event))
-    if not candidates:
+    current = participation.current_event(bridge, requested=event)
+    if current is None:
         return Status(404, {"detail": _("This bridge has no current event.")})
     try:
-        return Status(200, jitsi.join_info(candidates[0], bridge))
+        return Status(200, jitsi.join_info(current, bridge))
     except jitsi.TokenRefused as refused:
         return Status(403, {"detail": refused.message})

@@ -14,6 +14,7 @@ from bridges import scope
 from core.text import clean_text
 
 from . import jitsi_webhooks, room_plan
+from .access import get_event
 from .models import Event, JitsiRoom
 
 
@@ -25,7 +26,7 @@ def _plan_scope(user):
 
 @login_required
 def room_plan_page(request, event_id: int):
-    event = get_object_or_404(Event.objects.select_related("host"), pk=event_id)
+    event = get_event(request.user, event_id)
     visible = _plan_scope(request.user)
     can_edit = scope.is_organizer(request.user)
     if request.method == "POST":

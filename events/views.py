@@ -25,7 +25,8 @@ from bridges.tree import district_of, intermediate_bridges
 from core.models import Job
 from core.text import clean_text
 
-from . import services
+from . import participation, services
+from .access import get_event, visible_events
 from .forms import AgendaItemForm, EventForm, InviteForm, ParticipantGroupsForm, SessionForm
 from .models import AgendaItem, Event, Invitation, ReadinessTest, Session
 from .services.readiness import scoped_invitations
@@ -35,8 +36,7 @@ REMINDERS = (Role.Kind.ORGANIZER, Role.Kind.DISTRICT_OFFICER)
 
 
 def _event(request, pk: int, *, edit: bool = False) -> Event:
-    scope.require_role(request.user, *((ORGANIZER,) if edit else ()))
-    return get_object_or_404(services.visible_events(request.user), pk=pk)
+    return get_event(request.user, pk, manage=edit)
 
 
 def _refused(request, exc: ValidationError) -> None:
@@ -52,9 +52,9 @@ def _status_counts(event: Event, user) -> dict:
 @login_required
 def event_list(request):
     role = scope.require_role(request.user)
-    events = services.visible_events(request.user).annotate(
+    events = visible_events(request.user).annotate(
         invited=Count("invitations"),
-        ready=Count("invitations", filter=Q(invitations__status=Invitation.Status.TESTED_OK)),
+        ready=Count("invitations", filter=participation.tested_q("invitations__")),
     ).order_by("-starts_at")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "events/event_list.html", {"page": page, "can_edit": role.kind == ORGANIZER})

@@ -237,7 +237,7 @@ def test_console_page_includes_the_live_section(client, open_call):
 def test_event_rule_prefers_the_live_event(small_tree):
     live = make_event(small_tree)
     make_event(small_tree, status="published", start_offset=dt.timedelta(days=2))
-    from attendance.services.consoles import console_event
+    from events.participation import current_event as console_event
 
     assert console_event(small_tree["BS-S1"]) == live.event
 

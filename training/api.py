@@ -16,6 +16,7 @@ from bridges.services import bridge_by_console_token
 from core import jobs as core_jobs
 from core.api import JobOut, job_out
 from core.text import clean_text
+from events.access import get_event
 
 from . import ratelimits, services
 from .certificate_pdf import zip_of
@@ -24,15 +25,14 @@ from .errors import TrainingError
 from .jobs import ISSUE, PRINT
 from .models import Certificate
 from .public_views import console_events, verification_answer
-from .views import _certificates, _districts, _scope_path, pdf_response, visible_trainings
+from .views import _certificates, _districts, _scope_path, pdf_response
 
 router = Router(tags=["training"])
 ORGANIZER = Role.Kind.ORGANIZER
 
 
 def _event(request, event_id: int, *, manage: bool = False):
-    scope.require_role(request.user, *((ORGANIZER,) if manage else ()))
-    return get_object_or_404(visible_trainings(request.user), pk=event_id)
+    return get_event(request.user, event_id, manage=manage)
 
 
 def _refuse(exc: TrainingError):

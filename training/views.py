@@ -18,6 +18,7 @@ from bridges.models import Person, Role, Tier
 from core import jobs as core_jobs
 from core.jobs_access import visible_jobs
 from core.text import clean_text, fold
+from events.access import get_event, visible_events
 from events.models import Event
 
 from . import services
@@ -32,19 +33,8 @@ ORGANIZER = Role.Kind.ORGANIZER
 PAGE_SIZE = 100
 
 
-def visible_trainings(user):
-    role = scope.role_of(user)
-    if role is None:
-        return Event.objects.none()
-    events = Event.objects.select_related("host")
-    if role.kind != ORGANIZER:
-        events = events.exclude(status=Event.Status.DRAFT)
-    return events
-
-
 def _event(request, event_id: int, *, manage: bool = False) -> Event:
-    scope.require_role(request.user, *((ORGANIZER,) if manage else ()))
-    return get_object_or_404(visible_trainings(request.user), pk=event_id)
+    return get_event(request.user, event_id, manage=manage)
 
 
 def _scope_path(user) -> str | None:
@@ -78,7 +68,7 @@ def _refused(request, exc: TrainingError):
 @login_required
 def training_list(request):
     scope.require_role(request.user)
-    events = visible_trainings(request.user).annotate(
+    events = visible_events(request.user).annotate(
         certificate_count=Count("certificates", filter=Q(certificates__status=Certificate.Status.VALID)))
     shown = events.filter(Q(kind=Event.Kind.TRAINING) | Q(certificate_count__gt=0)).order_by("-starts_at")
     return render(request, "training/training_list.html", {"events": shown})

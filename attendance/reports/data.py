@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from bridges.models import Bridge, Person
 from bridges.tree import path_ids
+from events import participation
 from events.models import Event, Invitation, ReadinessTest
 
-from ..board import CONFIRMED_STATUSES, EventBoard, expected_teachers
+from ..board import EventBoard, expected_teachers
 from ..models import BridgeCheckIn, CheckIn, RollCall
 from ..presence import connected_seconds_by_bridge
 from .filters import ReportFilters
@@ -240,13 +241,13 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
         if not _in_scope(path, filters) or (filters.tier and tier_code != filters.tier.code):
             continue
         test = readiness.get(invitation_id)
-        tested = status == Invitation.Status.TESTED_OK or bool(test and test[1])
+        tested = participation.is_tested(status)
         checkin = checkins.get(bridge_id)
         row = BridgeRow(
             id=bridge_id, code=code, name=name, path=path, tier_code=tier_code, tier_label=tier_label,
             district_id=district["id"], district_name=district["name"], status=status,
             status_label=str(status_labels.get(status, status)),
-            confirmed=bridge_id == event.host_id or status in CONFIRMED_STATUSES, tested=tested,
+            confirmed=participation.is_confirmed(status, is_host=bridge_id == event.host_id), tested=tested,
             readiness="" if test is None else ("ok" if test[1] else "problem"),
             readiness_problems=problem if test and not test[1] else "", readiness_at=test[0] if test else None,
             head_name=head_name, head_phone=head_phone, tech_name=tech_name, tech_phone=tech_phone, email=email,

@@ -22,10 +22,10 @@ from django.utils.translation import gettext_noop
 
 from bridges.models import Bridge, Person
 from core import audit
+from events import participation
 
 from .. import live
 from ..models import CheckIn, CheckInAttempt, RollCall
-from . import consoles
 from .bridge_checkin import console_actor
 from .timing import CLIENT_SKEW, iso, plausible_past
 
@@ -168,7 +168,7 @@ def tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str = "",
     roll_call = RollCall.objects.select_related("session__event").filter(pk=roll_call_id).first()
     if roll_call is None:
         return _refuse(None, ctx, Outcome.INVALID, gettext_noop("unknown roll call"), message=_("This roll call does not exist."))
-    if not consoles.takes_part(bridge, roll_call.session.event):
+    if not participation.takes_part(bridge, roll_call.session.event):
         return _refuse(roll_call, ctx, Outcome.NOT_INVITED, gettext_noop("bridge not invited to the roll call's event"))
     person = Person.objects.filter(pk=person_id, bridge=bridge).first()
     if person is None:

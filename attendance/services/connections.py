@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from bridges.models import Bridge
 from bridges.services import bridge_by_console_token
+from events import participation
 from events.models import PresenceEvent
 
 from .. import live
 from ..models import ConnectionInterval
-from . import consoles
 from .timing import iso
 
 HEARTBEAT_WRITE_SECONDS = 30
@@ -54,8 +54,8 @@ def console_connected(token: str, connection_id: str, now: datetime | None = Non
     bridge = bridge_by_console_token(token)
     if bridge is None:
         return None
-    events = consoles.candidate_events(bridge, now)
-    event = consoles.pick_event(events, now)
+    events = participation.candidate_events(bridge, now)
+    event = participation.pick_event(events, now)
     connection = ConsoleConnection(bridge.pk, bridge.code, event.pk if event else None, [e.pk for e in events])
     if event is not None:
         connection.interval_id = _open_console_interval(bridge, event, connection_id, now)
@@ -74,8 +74,8 @@ def console_heartbeat(connection: ConsoleConnection, token: str, connection_id: 
     bridge = Bridge.objects.filter(pk=connection.bridge_id, console_token=token).first()
     if bridge is None:
         return False
-    events = consoles.candidate_events(bridge, now)
-    event = consoles.pick_event(events, now)
+    events = participation.candidate_events(bridge, now)
+    event = participation.pick_event(events, now)
     connection.event_ids = [e.pk for e in events]
     event_id = event.pk if event else None
     if event_id == connection.event_id:

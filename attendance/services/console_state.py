@@ -6,24 +6,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridges.models import Bridge
+from events import participation
 from events.models import Event
 
 from ..models import RollCall
-from . import bridge_checkin, consoles, rollcall
+from . import bridge_checkin, rollcall
 from .timing import iso
 
 
 def resolve_event(bridge: Bridge, event_id=None, now: datetime | None = None) -> Event | None:
-    """The event the console page shows (?event=<id>) if the bridge takes part, else the console rule."""
-    now = now or timezone.now()
-    if event_id not in (None, ""):
-        try:
-            event = Event.objects.filter(pk=int(event_id), status__in=[Event.Status.PUBLISHED, Event.Status.LIVE]).first()
-        except (TypeError, ValueError):
-            event = None
-        if event is not None and consoles.takes_part(bridge, event):
-            return event
-    return consoles.console_event(bridge, now)
+    """The event the console works for (?event=<id> when the bridge takes part): `participation.current_event`."""
+    return participation.current_event(bridge, now, requested=event_id)
 
 
 def open_roll_call_for(bridge: Bridge, event_id=None, now: datetime | None = None) -> RollCall | None:

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from bridges.models import Bridge
+from events import participation
 from events.models import Event
 
 from ..models import CheckIn, CheckInAttempt
-from . import bridge_checkin, checkin, consoles, idempotency
+from . import bridge_checkin, checkin, idempotency
 from .timing import parse_client_time
 
 KINDS = ("checkin", "headcount", "tick")
@@ -28,16 +29,13 @@ def scope_of(bridge: Bridge) -> str:
 def _event(bridge: Bridge, data: dict, now: datetime) -> tuple[Event | None, tuple[int, dict] | None]:
     event_id = data.get("event_id")
     if event_id in (None, ""):
-        event = consoles.console_event(bridge, now)
+        event = participation.current_event(bridge, now)
         if event is None:
             return None, (409, {"ok": False, "outcome": "no_event",
                                 "message": _("This bridge has no current or upcoming event.")})
         return event, None
-    try:
-        event = Event.objects.filter(pk=int(event_id)).first()
-    except (TypeError, ValueError):
-        event = None
-    if event is None or not consoles.takes_part(bridge, event):
+    event = participation.requested_event(bridge, event_id)
+    if event is None:
         return None, (409, {"ok": False, "outcome": "not_invited",
                             "message": _("This bridge is not invited to this event.")})
     return event, None

@@ -33,7 +33,6 @@ from .schedule import (
     update_agenda_item,
     update_event,
     update_session,
-    visible_events,
 )
 
 __all__ = [
@@ -43,5 +42,5 @@ __all__ = [
     "evaluate_readiness", "invite_bridges", "local_text", "parse_code_file", "parse_code_text",
     "parse_readiness", "readiness_summary", "record_readiness", "reminder_targets", "require_editable",
     "resolve_codes", "send_reminders", "set_participant_groups", "set_status", "start_reminders",
-    "update_agenda_item", "update_event", "update_session", "visible_events",
+    "update_agenda_item", "update_event", "update_session"
 ]

@@ -3,8 +3,6 @@
 The console has no account; the audit log names the actor "console:<bridge code>".
 """
 
-from datetime import timedelta
-
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -17,11 +15,11 @@ from bridges.models import Bridge
 from core import audit
 from core.text import clean_text
 
-from ..models import Event, Invitation, ReadinessTest
+from .. import participation
+from ..models import Invitation, ReadinessTest
 
-# Events a console shows: announced and not over. Cancelled ones stay visible so the school learns it.
-CONSOLE_STATUSES = (Event.Status.PUBLISHED, Event.Status.LIVE, Event.Status.CANCELLED)
-OPEN_STATUSES = (Event.Status.PUBLISHED, Event.Status.LIVE)
+OPEN_STATUSES = participation.WORKING_STATUSES
+CONSOLE_STATUSES = participation.LISTED_STATUSES
 MAX_PARTICIPANTS = 10000
 
 
@@ -30,20 +28,19 @@ def actor_label(bridge: Bridge) -> str:
 
 
 def console_invitations(bridge: Bridge) -> QuerySet[Invitation]:
-    soon_over = timezone.now() - timedelta(days=1)
-    return (bridge.invitations.filter(event__status__in=CONSOLE_STATUSES, event__ends_at__gte=soon_over)
-            .select_related("event", "event__host").order_by("event__starts_at"))
+    return participation.listed_invitations(bridge)
 
 
 def console_invitation(bridge: Bridge, event_id=None) -> Invitation | None:
-    """The invitation the console works on: the one asked for, else the next event."""
-    invitations = console_invitations(bridge)
+    """The invitation the console page works on: the event asked for (a listed one, cancelled
+    included so the school learns of it), else the console's current event (`participation`)."""
     if event_id not in (None, ""):
-        try:
-            return invitations.filter(event_id=int(event_id)).first()
-        except (TypeError, ValueError):
-            return None
-    return invitations.exclude(event__status=Event.Status.CANCELLED).first() or invitations.first()
+        event = participation.requested_event(bridge, event_id, statuses=CONSOLE_STATUSES)
+    else:
+        event = participation.current_event(bridge)
+    if event is None:
+        return None
+    return bridge.invitations.select_related("event", "event__host").filter(event=event).first()
 
 
 def _require_open(invitation: Invitation) -> None:

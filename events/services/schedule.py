@@ -8,12 +8,11 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge, Tier
-from bridges.scope import is_organizer, role_of
 from core import audit
 from core.text import clean_text
 
@@ -44,17 +43,6 @@ def clean_multiline(value) -> str:
     """clean_text for each line, keeping the line breaks people typed."""
     lines = [clean_text(line) for line in str(value or "").splitlines()]
     return "\n".join(lines).strip()
-
-
-def visible_events(user) -> QuerySet[Event]:
-    """Organizers see drafts too; everyone else sees what has been announced."""
-    role = role_of(user)
-    if role is None:
-        return Event.objects.none()
-    events = Event.objects.select_related("host")
-    if not is_organizer(user):
-        events = events.exclude(status=Status.DRAFT)
-    return events
 
 
 def require_editable(event: Event) -> None:
