@@ -7,4 +7,8 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training and certificates")
 
     def ready(self):
+        from events.tabs import EventTab, register, trainings_only
+
         from . import jobs  # noqa: F401  (registers the job kinds)
+
+        register(EventTab("certificates", _("Certificates"), "training:detail", 100, trainings_only))
