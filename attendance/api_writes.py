@@ -20,7 +20,7 @@ from bridges import scope
 from bridges.services import bridge_by_console_token
 from core.audit import client_ip
 from events import participation
-from events.access import get_event
+from events.access import get_event, get_event_object
 from events.models import Session
 
 from .models import CheckIn, RollCall
@@ -198,9 +198,8 @@ def open_roll_call(request, event_id: int, payload: RollCallOpenIn):
 @router.post("/rollcalls/{roll_call_id}/close", response={200: RollCallOut, 400: dict},
              summary="Close a roll call now (organizers)")
 def close_roll_call(request, roll_call_id: int):
-    if not scope.is_organizer(request.user):
-        raise PermissionDenied
-    roll_call = get_object_or_404(RollCall.objects.select_related("session"), pk=roll_call_id)
+    roll_call = get_event_object(request.user, RollCall.objects.select_related("session"),
+                                 event_path="session__event", manage=True, pk=roll_call_id)
     try:
         roll_call = rollcall.close_roll_call(roll_call, user=request.user, request=request)
     except rollcall.RollCallError as exc:
@@ -212,7 +211,6 @@ def close_roll_call(request, roll_call_id: int):
             summary="People recorded at a roll call, within the caller's scope")
 @paginate(LimitOffsetPagination)
 def roll_call_checkins(request, roll_call_id: int):
-    scope.require_role(request.user)
-    roll_call = get_object_or_404(RollCall, pk=roll_call_id)
+    roll_call = get_event_object(request.user, RollCall.objects.all(), event_path="session__event", pk=roll_call_id)
     return (CheckIn.objects.filter(roll_call=roll_call, bridge__in=scope.visible_bridges(request.user))
             .select_related("person__bridge", "bridge").order_by("at", "id"))

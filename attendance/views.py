@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,7 +28,7 @@ from bridges.models import Bridge, Person
 from bridges.services import bridge_by_console_token
 from core.audit import client_ip
 from events import participation
-from events.access import get_event
+from events.access import get_event, get_event_object
 from events.models import Event, Invitation
 
 from .forms import OpenRollCallForm
@@ -229,9 +229,8 @@ def rollcall_list(request, event_id: int):
 @login_required
 @require_POST
 def rollcall_close(request, pk: int):
-    roll_call = get_object_or_404(RollCall.objects.select_related("session"), pk=pk)
-    if not scope.is_organizer(request.user):
-        raise PermissionDenied
+    roll_call = get_event_object(request.user, RollCall.objects.select_related("session"),
+                                 event_path="session__event", manage=True, pk=pk)
     try:
         rollcall.close_roll_call(roll_call, user=request.user, request=request)
     except rollcall.RollCallError as exc:
@@ -243,8 +242,8 @@ def rollcall_close(request, pk: int):
 
 @login_required
 def rollcall_detail(request, pk: int):
-    roll_call = get_object_or_404(RollCall.objects.select_related("session__event"), pk=pk)
-    scope.require_role(request.user)
+    roll_call = get_event_object(request.user, RollCall.objects.select_related("session__event"),
+                                 event_path="session__event", pk=pk)
     visible = scope.visible_bridges(request.user)
     checkins = (CheckIn.objects.filter(roll_call=roll_call, bridge__in=visible)
                 .select_related("person", "person__bridge", "bridge").order_by("bridge__path", "at"))

@@ -34,18 +34,39 @@ def may_see(user, event_id) -> bool:
 
 
 def get_event(user, pk, *, manage: bool = False, queryset: QuerySet[Event] | None = None) -> Event:
-    """The event `pk` if `user` may see it (404 otherwise); `manage` also asks for an organizer (403).
+    """The event `pk` if `user` may see it (404 otherwise); `manage` also asks for an organizer (403,
+    judged after visibility, so that a draft is a 404 to everyone but organizers).
 
     No role at all is a 403 (the caller is logged in but has no business here), as before.
     """
     if role_of(user) is None:
         raise PermissionDenied
-    if manage and not is_organizer(user):
-        raise PermissionDenied
     events = visible_events(user)
     if queryset is not None:
         events = queryset & events
     try:
-        return events.get(pk=int(pk))
+        event = events.get(pk=int(pk))
     except (Event.DoesNotExist, TypeError, ValueError):
         raise Http404("No such event") from None
+    # Only after the event is known to be visible: a draft answers 404 even to a change it may not make.
+    if manage and not is_organizer(user):
+        raise PermissionDenied
+    return event
+
+
+def get_event_object(user, queryset: QuerySet, *, event_path: str = "event", manage: bool = False, **lookup):
+    """An object that belongs to an event (a roll call, a follow-up form, a room...), judged as its event is.
+
+    `event_path` is the lookup from the object to its event ("session__event" for a roll call). 404 when
+    the event is not visible to the user (a draft, to anyone but organizers); then 403 for `manage`
+    without an organizer.
+    """
+    if role_of(user) is None:
+        raise PermissionDenied
+    visible = queryset.filter(**{f"{event_path}__in": visible_events(user).values("pk")})
+    obj = visible.filter(**lookup).first()
+    if obj is None:
+        raise Http404("No such object")
+    if manage and not is_organizer(user):
+        raise PermissionDenied
+    return obj

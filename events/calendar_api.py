@@ -32,8 +32,7 @@ def _event(request, event_id: int) -> Event:
 @router.post("/{event_id}/invitation-letters/zip", response={202: JobOut, 400: Detail},
              summary="Start generating every invited bridge's invitation PDF as one ZIP (job with progress)")
 def start_zip(request, event_id: int):
-    scope.require_role(request.user, "organizer")
-    event = _event(request, event_id)
+    event = get_event(request.user, event_id, manage=True)
     try:
         job = invitation_jobs.start_invitation_zip(event, user=request.user)
     except ValidationError as refused:
@@ -44,8 +43,7 @@ def start_zip(request, event_id: int):
 @router.post("/{event_id}/invitation-letters/email", response={202: JobOut, 400: Detail},
              summary="Start e-mailing the invitations (.ics METHOD:REQUEST, optionally the PDF) to invited bridges")
 def start_emails(request, event_id: int, payload: EmailJobIn):
-    scope.require_role(request.user, "organizer")
-    event = _event(request, event_id)
+    event = get_event(request.user, event_id, manage=True)
     try:
         job = invitation_jobs.start_invitation_emails(event, user=request.user, request=request,
                                                       attach_pdf=payload.attach_pdf)

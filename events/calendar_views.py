@@ -105,8 +105,7 @@ def invitations_page(request, pk: int):
 
 
 def _start(request, pk: int, starter):
-    scope.require_role(request.user, "organizer")
-    event = _event_for(request.user, pk)
+    event = get_event(request.user, pk, manage=True)
     try:
         starter(event, request)
     except ValidationError as exc:

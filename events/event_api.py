@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from bridges import scope
@@ -202,7 +202,8 @@ class DistrictOut(Schema):
     name: str
     total: int
     invited: int
-    confirmed: int
+    confirmed: int = Field(description="All that confirmed: untested, tested OK and with a problem")
+    untested: int = Field(description="Confirmed, no readiness test yet")
     tested_ok: int
     problem: int
     declined: int

@@ -23,6 +23,7 @@ from bridges.tree import district_of, intermediate_bridges
 from core import audit
 from core.text import fold
 
+from .. import participation
 from ..models import Event, Invitation, ReadinessTest
 from .console import _require_open, actor_label
 
@@ -166,31 +167,43 @@ def scoped_invitations(event: Event, user) -> QuerySet[Invitation]:
     return invitations
 
 
+# The count each invitation status adds to; "untested" is a confirmation without a test yet.
+_BUCKETS = {Invitation.Status.INVITED: "invited", Invitation.Status.CONFIRMED: "untested",
+            Invitation.Status.TESTED_OK: "tested_ok", Invitation.Status.PROBLEM: "problem",
+            Invitation.Status.DECLINED: "declined"}
+
+
 @dataclass
 class DistrictCounts:
     code: str
     name: str
     invited: int = 0
-    confirmed: int = 0
+    untested: int = 0
     tested_ok: int = 0
     problem: int = 0
     declined: int = 0
 
     @property
     def total(self) -> int:
-        return self.invited + self.confirmed + self.tested_ok + self.problem + self.declined
+        return self.invited + self.untested + self.tested_ok + self.problem + self.declined
+
+    @property
+    def confirmed(self) -> int:
+        """All that confirmed, as `participation.is_confirmed` says (tested or not, passed or not)."""
+        return sum(getattr(self, _BUCKETS[status]) for status in participation.CONFIRMED_STATUSES)
 
     @property
     def ready_percent(self) -> int:
         return round(100 * self.tested_ok / self.total) if self.total else 0
 
     def add(self, status: str) -> None:
-        setattr(self, status, getattr(self, status) + 1)
+        bucket = _BUCKETS[status]
+        setattr(self, bucket, getattr(self, bucket) + 1)
 
     def as_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "total": self.total, "invited": self.invited,
-                "confirmed": self.confirmed, "tested_ok": self.tested_ok, "problem": self.problem,
-                "declined": self.declined, "ready_percent": self.ready_percent}
+                "confirmed": self.confirmed, "untested": self.untested, "tested_ok": self.tested_ok,
+                "problem": self.problem, "declined": self.declined, "ready_percent": self.ready_percent}
 
 
 @dataclass
