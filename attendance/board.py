@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from bridges import scope
 from bridges.models import Bridge, Person, Tier
 from bridges.tree import district_of, path_ids
 from events import participation
@@ -355,19 +356,19 @@ def launch_payload_for(at) -> dict | None:
 
 def recent_feed(event_id: int, scope_path: str | None, board: EventBoard | None = None, limit: int = FEED_SIZE):
     """The latest happenings read back from the rows, for a board that (re)loads: newest first."""
-    scope = Q() if scope_path is None else Q(bridge__path__startswith=scope_path)
+    within = Q() if scope_path is None else Q(bridge__path__startswith=scope_path)
     items = []
     checkins = (
-        CheckIn.objects.filter(scope, roll_call__session__event_id=event_id)
+        CheckIn.objects.filter(within, roll_call__session__event_id=event_id)
         .select_related("bridge").order_by("-received_at", "-id")[:limit * 4]
     )
     items += [feed_item("checkin", at=c.received_at, bridge_id=c.bridge_id, bridge=c.bridge.name) for c in checkins]
     bridge_checkins = (
-        BridgeCheckIn.objects.filter(scope, event_id=event_id).select_related("bridge").order_by("-checked_in_at")[:limit]
+        BridgeCheckIn.objects.filter(within, event_id=event_id).select_related("bridge").order_by("-checked_in_at")[:limit]
     )
     items += [feed_item("bridge_checkin", at=c.checked_in_at, bridge_id=c.bridge_id, bridge=c.bridge.name)
               for c in bridge_checkins]
-    intervals = ConnectionInterval.objects.filter(scope, event_id=event_id).select_related("bridge")
+    intervals = ConnectionInterval.objects.filter(within, event_id=event_id).select_related("bridge")
     items += [feed_item("connected", at=i.started_at, bridge_id=i.bridge_id, bridge=i.bridge.name)
               for i in intervals.order_by("-started_at")[:limit]]
     items += [feed_item("disconnected", at=i.ended_at, bridge_id=i.bridge_id, bridge=i.bridge.name)
@@ -385,6 +386,5 @@ def snapshot(event_id: int, scope_path: str | None) -> dict:
     return EventBoard.load(event_id).snapshot(scope_path)
 
 
-def scope_path_of(role) -> str | None:
-    return role.scope.path if role is not None and role.scope_id else None
+scope_path_of = scope.scope_path_of  # the one rule lives in bridges.scope
 

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from bridges import scope
-from bridges.services import bridge_by_console_token
+from bridges.services import bridge_by_console_token, console_actor
 from events.access import get_event
 from events.participation import current_event as console_event
 
@@ -106,7 +106,7 @@ def launch_from_console(request, token: str):
     bridge, event = _console_and_event(token)
     if bridge is None or event is None or not launch.may_press(event, console_bridge=bridge):
         return JsonResponse({"detail": _("Only the host bridge's console can launch this event.")}, status=403)
-    record, created = launch.press(event, actor_label=f"console:{bridge.code}", request=request)
+    record, created = launch.press(event, actor_label=console_actor(bridge), request=request)
     return JsonResponse({"created": created, "launch": launch.payload(record), "server": board.now_ms()})
 
 

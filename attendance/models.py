@@ -12,6 +12,10 @@ def new_roll_call_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+# How long one roll-call QR is shown before the next (the current and the previous one are accepted).
+QR_WINDOW_SECONDS = 45
+
+
 class RollCall(models.Model):
     """A roll call (điểm danh) of a session, open for a few minutes."""
 
@@ -22,7 +26,7 @@ class RollCall(models.Model):
     # Set when an organizer closes it before closes_at.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Length of one QR window; a QR is accepted in its window and the previous one.
-    window_seconds = models.PositiveSmallIntegerField(_("QR rotation (seconds)"), default=45)
+    window_seconds = models.PositiveSmallIntegerField(_("QR rotation (seconds)"), default=QR_WINDOW_SECONDS)
     # Per roll call so that the QR codes of one roll call are worthless for another.
     secret = models.CharField(max_length=64, default=new_roll_call_secret, editable=False)
     opened_by = models.ForeignKey(
@@ -170,7 +174,3 @@ class Launch(models.Model):
     pressed_at = models.DateTimeField()
     at = models.DateTimeField(_("launch time"))
     pressed_by = models.CharField(max_length=120, blank=True)
-
-
-# Follow-up reports after a training (issue 6), kept in their own module.
-from .followup_models import FollowUpAnswer, FollowUpForm, FollowUpReminder  # noqa: E402, F401

@@ -14,6 +14,15 @@ def role_of(user) -> Role | None:
     return getattr(user, "diemcau_role", None)
 
 
+def scope_path_of(role: Role | None) -> str | None:
+    """The path prefix a role's view is limited to; None for the whole province (or no role)."""
+    return role.scope.path if role is not None and role.scope_id else None
+
+
+def scope_path(user) -> str | None:
+    return scope_path_of(role_of(user))
+
+
 def _subtree_q(scope: Bridge | None, field: str = "") -> Q:
     if scope is None:
         return Q()

@@ -18,6 +18,11 @@ def rotate_console_link(bridge: Bridge, *, request=None) -> Bridge:
     return bridge
 
 
+def console_actor(bridge: Bridge) -> str:
+    """Who the audit log names for what a school does on its console (it has no account)."""
+    return f"console:{bridge.code}"
+
+
 def bridge_by_console_token(token: str) -> Bridge | None:
     if not token or len(token) > 64:
         return None

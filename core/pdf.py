@@ -6,19 +6,17 @@ stay sharp at any zoom and cost no image encoding; bulk work fixes the QR mask p
 choosing the best of the eight masks is most of qrcode's time.
 """
 
-import io
 import threading
 import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import qrcode
 from django.conf import settings
-from qrcode.constants import ERROR_CORRECT_M
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
+
+from . import qr
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -32,8 +30,7 @@ _FONT_FILES = {
     FONT_ITALIC: "NotoSerif-Italic.ttf",
 }
 
-# Any fixed mask gives a valid code; one that is fixed saves evaluating all eight per code.
-BULK_QR_MASK = 4
+BULK_QR_MASK = qr.FIXED_MASK
 
 _lock = threading.Lock()
 _registered = False
@@ -66,19 +63,11 @@ def markup(value) -> str:
     return escape(nfc(value)).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def qr_matrix(data: str, *, mask_pattern: int | None = BULK_QR_MASK, error_correction=ERROR_CORRECT_M):
-    """The QR modules as rows of booleans, without the quiet zone."""
-    code = qrcode.QRCode(error_correction=error_correction, border=0, mask_pattern=mask_pattern)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
 def draw_qr(canvas, data: str, x: float, y: float, size: float, *, mask_pattern: int | None = BULK_QR_MASK,
             quiet_zone: int = 4) -> None:
     """Draw a QR code as vector rectangles with its lower-left corner at (x, y), `size` points wide
     including the quiet zone the scanners need."""
-    matrix = qr_matrix(data, mask_pattern=mask_pattern)
+    matrix = qr.matrix(data, mask_pattern=mask_pattern)
     count = len(matrix)
     module = size / (count + 2 * quiet_zone)
     left = x + quiet_zone * module
@@ -120,23 +109,3 @@ class QRFlowable(Flowable):
 
     def draw(self):
         draw_qr(self.canv, self.data, 0, 0, self.size, mask_pattern=self.mask_pattern)
-
-
-def qr_image(data: str, *, box_size: int = 8, border: int = 4, mask_pattern: int | None = BULK_QR_MASK):
-    """The QR code as a PIL image (for HTML pages or a raster canvas)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border,
-                         mask_pattern=mask_pattern)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.make_image().get_image()
-
-
-def qr_image_reader(data: str, **kwargs) -> ImageReader:
-    """The QR code as a reportlab ImageReader for canvas.drawImage."""
-    return ImageReader(qr_image(data, **kwargs).convert("1"))
-
-
-def qr_png(data: str, **kwargs) -> bytes:
-    buffer = io.BytesIO()
-    qr_image(data, **kwargs).save(buffer, format="PNG")
-    return buffer.getvalue()

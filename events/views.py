@@ -3,9 +3,7 @@
 Organizers edit; district officers see their district and may send reminders; officials read.
 """
 
-import io
 
-import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +20,7 @@ from bridges import scope
 from bridges.models import Bridge, Role, Tier
 from bridges.services import console_url
 from bridges.tree import district_of, intermediate_bridges
+from core import qr
 from core.models import Job
 from core.text import clean_text
 
@@ -350,10 +349,7 @@ def invitation_detail(request, pk: int, code: str):
 def invitation_qr(request, pk: int, code: str):
     """The console link as a QR code, to print or show; it is a secret, so only for those who manage the bridge."""
     invitation = _invitation(request, pk, code, manage=True)
-    image = qrcode.make(console_url(invitation.bridge), box_size=8, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response = HttpResponse(qr.png(console_url(invitation.bridge), border=2), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from bridges.models import Bridge, Role
 from bridges.services import console_url
+from core import qr
 from core.models import AuditEntry, Job
 from core.text import clean_text
 from events.models import Event
@@ -235,13 +236,12 @@ def test_bundled_font_covers_every_vietnamese_letter():
 
 
 def test_qr_helpers_decode(tmp_path):
-    from core import pdf
 
     url = "https://diemcau.example/verify/ABC123"
-    assert pdf.qr_matrix(url) == pdf.qr_matrix(url)  # fixed mask: the same modules every time
+    assert qr.matrix(url) == qr.matrix(url)  # fixed mask: the same modules every time
     if not ZBARIMG:
         pytest.skip("zbarimg (zbar-tools) is not installed: QR not decoded")
     image = tmp_path / "qr.png"
-    image.write_bytes(pdf.qr_png(url))
+    image.write_bytes(qr.png(url))
     result = subprocess.run([ZBARIMG, "--raw", "-q", str(image)], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == url

@@ -25,7 +25,7 @@ from .errors import TrainingError
 from .jobs import ISSUE, PRINT
 from .models import Certificate
 from .public_views import console_events, verification_answer
-from .views import _certificates, _districts, _scope_path, pdf_response
+from .views import _certificates, _districts, pdf_response
 
 router = Router(tags=["training"])
 ORGANIZER = Role.Kind.ORGANIZER
@@ -181,7 +181,7 @@ def put_rule(request, event_id: int, payload: RuleIn):
 def list_eligibility(request, event_id: int, status: str | None = None, district: str | None = None):
     event = _event(request, event_id)
     report = evaluate(event)
-    standings = report.within(_scope_path(request.user))
+    standings = report.within(scope.scope_path(request.user))
     if status == "eligible":
         standings = [s for s in standings if s.eligible]
     elif status == "not":
@@ -244,7 +244,7 @@ def print_merged(request, event_id: int, district: str | None = None):
     event = _event(request, event_id)
     if not _certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
         raise HttpError(400, _("There is no valid certificate to print."))
-    params = {"event_id": event.pk, "scope_path": _scope_path(request.user)}
+    params = {"event_id": event.pk, "scope_path": scope.scope_path(request.user)}
     if district:
         bridge = _districts(request.user).filter(code=clean_text(district)).first()
         if bridge is None:

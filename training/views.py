@@ -3,6 +3,7 @@
 Organizers change things; district officers and officials read what lies in their scope.
 """
 
+from core.jobs.access import visible_jobs
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +17,6 @@ from django.views.decorators.http import require_POST
 from bridges import scope
 from bridges.models import Person, Role, Tier
 from core import jobs as core_jobs
-from core.jobs_access import visible_jobs
 from core.text import clean_text, fold
 from events.access import get_event, visible_events
 from events.models import Event
@@ -37,16 +37,11 @@ def _event(request, event_id: int, *, manage: bool = False) -> Event:
     return get_event(request.user, event_id, manage=manage)
 
 
-def _scope_path(user) -> str | None:
-    role = scope.role_of(user)
-    return role.scope.path if role is not None and role.scope is not None else None
-
-
 def _certificates(user, event: Event | None = None):
     certs = Certificate.objects.select_related("event", "person__bridge")
     if event is not None:
         certs = certs.filter(event=event)
-    path = _scope_path(user)
+    path = scope.scope_path(user)
     if path:
         certs = certs.filter(person__bridge__path__startswith=path)
     return certs
@@ -78,7 +73,7 @@ def training_list(request):
 def training_detail(request, event_id: int):
     event = _event(request, event_id)
     report = evaluate(event)
-    standings = report.within(_scope_path(request.user))
+    standings = report.within(scope.scope_path(request.user))
     certs = _certificates(request.user, event)
     counts = dict(certs.values_list("status").annotate(n=Count("pk")).order_by())
     rule = rule_for(event)
@@ -114,7 +109,7 @@ def save_rule(request, event_id: int):
 
 
 def _filtered_standings(request, report):
-    standings = report.within(_scope_path(request.user))
+    standings = report.within(scope.scope_path(request.user))
     status = request.GET.get("status", "")
     if status == "eligible":
         standings = [s for s in standings if s.eligible]
@@ -218,7 +213,7 @@ def start_print(request, event_id: int):
     if not _certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
         messages.error(request, _("There is no valid certificate to print."))
         return redirect("training:detail", event_id=event.pk)
-    params = {"event_id": event.pk, "scope_path": _scope_path(request.user)}
+    params = {"event_id": event.pk, "scope_path": scope.scope_path(request.user)}
     district = _districts(request.user).filter(code=clean_text(request.POST.get("district"))).first()
     if district is not None:
         params["district_path"] = district.path

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
+from bridges.services import console_actor
 from core import audit
 from events.models import Event
 
@@ -15,10 +16,6 @@ from ..models import BridgeCheckIn
 from .timing import iso, plausible_past
 
 MAX_HEADCOUNT = 100_000
-
-
-def console_actor(bridge: Bridge) -> str:
-    return f"console:{bridge.code}"
 
 
 def status(bridge: Bridge, event: Event | None) -> dict:

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from bridges.models import Bridge, Person
+from bridges.services import console_actor
 from core import audit
 from events import participation
 
 from .. import live
 from ..models import CheckIn, CheckInAttempt, RollCall
-from .bridge_checkin import console_actor
 from .timing import CLIENT_SKEW, iso, plausible_past
 
 Outcome = CheckInAttempt.Outcome

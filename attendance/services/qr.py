@@ -13,16 +13,15 @@ PAGE_SECONDS so that typing an identifier does not race the rotation (see page_t
 import base64
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_noop
+
+from core import qr as core_qr
 
 from ..models import CheckInAttempt, RollCall
 
@@ -151,11 +150,4 @@ def page_token_fresh(page_token: str, code: ScannedCode) -> bool:
 
 
 def svg(url: str) -> bytes:
-    # A fixed mask skips the costly mask search; error level M survives a glare spot on a projector.
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=0,
-                         image_factory=qrcode.image.svg.SvgPathImage)
-    code.add_data(url)
-    code.make(fit=True)
-    buffer = BytesIO()
-    code.make_image().save(buffer)
-    return buffer.getvalue()
+    return core_qr.svg(url)

@@ -12,12 +12,12 @@ from core import audit
 from events.models import Event, Session
 
 from .. import live
-from ..models import CheckIn, RollCall
+from ..models import QR_WINDOW_SECONDS, CheckIn, RollCall
 from .timing import iso
 
 DEFAULT_MINUTES = 5
 MAX_MINUTES = 240
-DEFAULT_WINDOW_SECONDS = 45
+DEFAULT_WINDOW_SECONDS = QR_WINDOW_SECONDS
 MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS = 30, 60
 
 

@@ -4,11 +4,11 @@ translated reason or None; callers decide whether a problem rejects the row or o
 import re
 from datetime import date, datetime
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from bridges.phones import normalize_phone
 from core.text import clean_text, fold
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -56,40 +56,11 @@ def identifier(value) -> str:
 
 
 def phone(value) -> tuple[str, str | None]:
-    """Vietnamese national format with the leading 0: 905123456, "0905.123.456", "+84 905 123 456"
-    all give "0905123456"."""
-    if value is None or value == "":
-        return "", None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    raw = text(value)
-    if not raw:
-        return "", None
-    candidate = raw
-    digits = re.sub(r"\D", "", raw)
-    if digits.startswith("84") and len(digits) in (11, 12) and not raw.startswith("0"):
-        candidate = "+" + digits  # 84905123456: the country code without its plus
-    elif isinstance(value, int) or (digits == raw and not raw.startswith("0")):
-        # A number cell lost its leading 0.
-        candidate = "0" + digits
-    national = _national(candidate)
-    if national is None:
-        # Cells like "0905 123 456 - 0912 345 678": keep the first number found.
-        first = next(iter(phonenumbers.PhoneNumberMatcher(raw, "VN")), None)
-        national = _national(first.raw_string) if first is not None else None
-    if national is None:
-        return "", _("phone number %(value)s is not valid, left empty") % {"value": raw}
-    return national, None
-
-
-def _national(text: str) -> str | None:
-    try:
-        parsed = phonenumbers.parse(text, "VN")
-    except phonenumbers.NumberParseException:
-        return None
-    if parsed.country_code == 84 and phonenumbers.is_valid_number(parsed):
-        return "0" + str(parsed.national_number)
-    return None
+    """(the number as bridges.phones stores it, or "" with a reason when no valid number is in it)."""
+    found = normalize_phone(value)
+    if found is None:
+        return "", _("phone number %(value)s is not valid, left empty") % {"value": text(value)}
+    return found, None
 
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y", "%Y/%m/%d")

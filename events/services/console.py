@@ -3,7 +3,6 @@
 The console has no account; the audit log names the actor "console:<bridge code>".
 """
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -11,7 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridges import phones
 from bridges.models import Bridge
+from bridges.services import console_actor
 from core import audit
 from core.text import clean_text
 
@@ -21,10 +22,6 @@ from ..models import Invitation, ReadinessTest
 OPEN_STATUSES = participation.WORKING_STATUSES
 CONSOLE_STATUSES = participation.LISTED_STATUSES
 MAX_PARTICIPANTS = 10000
-
-
-def actor_label(bridge: Bridge) -> str:
-    return f"console:{bridge.code}"
 
 
 def console_invitations(bridge: Bridge) -> QuerySet[Invitation]:
@@ -64,7 +61,7 @@ def console_confirm(invitation: Invitation, *, request=None) -> Invitation:
         invitation.decline_reason = ""
         invitation.responded_at = timezone.now()
         invitation.save(update_fields=["status", "decline_reason", "responded_at"])
-        audit.record("console.confirm", request=request, actor_label=actor_label(invitation.bridge),
+        audit.record("console.confirm", request=request, actor_label=console_actor(invitation.bridge),
                      target=invitation, summary=invitation.bridge.code)
     return invitation
 
@@ -80,26 +77,17 @@ def console_decline(invitation: Invitation, reason: str = "", *, request=None) -
     invitation.decline_reason = reason
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "decline_reason", "responded_at"])
-    audit.record("console.decline", request=request, actor_label=actor_label(invitation.bridge),
+    audit.record("console.decline", request=request, actor_label=console_actor(invitation.bridge),
                  target=invitation, summary=invitation.bridge.code, details={"reason": reason})
     return invitation
 
 
 def normalize_phone(value: str) -> str:
-    """A Vietnamese phone number as digits in national form (0905123456); '' stays ''."""
-    value = clean_text(value)
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "VN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": value})
-    if number.country_code == 84:
-        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return "".join(ch for ch in national if ch.isdigit())
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """The number as bridges.phones stores it; a clear refusal when it is not a phone number."""
+    found = phones.normalize_phone(value)
+    if found is None:
+        raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": clean_text(value)})
+    return found
 
 
 CONTACT_FIELDS = {"head_name": 120, "head_role": 120, "head_phone": 20, "tech_name": 120, "tech_phone": 20,
@@ -164,7 +152,7 @@ def console_update_contacts(invitation: Invitation, data: dict, *, request=None)
         changed.append("expected_participants")
     if changed:
         # Field names only: the values are personal contact data.
-        audit.record("console.contacts", request=request, actor_label=actor_label(bridge), target=invitation,
+        audit.record("console.contacts", request=request, actor_label=console_actor(bridge), target=invitation,
                      summary=bridge.code, details={"changed": changed})
     return invitation
 

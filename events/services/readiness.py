@@ -18,14 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from bridges.models import Tier
-from bridges.scope import role_of
+from bridges.scope import role_of, scope_path_of
+from bridges.services import console_actor
 from bridges.tree import district_of, intermediate_bridges
 from core import audit
 from core.text import fold
 
 from .. import participation
 from ..models import Event, Invitation, ReadinessTest
-from .console import _require_open, actor_label
+from .console import _require_open
 
 RTT_MAX_MS = 300
 DOWNLOAD_MIN_MBPS = 2.0
@@ -148,7 +149,7 @@ def record_readiness(invitation: Invitation, data, *, request=None) -> Readiness
         invitation.responded_at = timezone.now()
         fields.append("responded_at")
     invitation.save(update_fields=fields)
-    audit.record("console.readiness", request=request, actor_label=actor_label(invitation.bridge),
+    audit.record("console.readiness", request=request, actor_label=console_actor(invitation.bridge),
                  target=invitation, summary=invitation.bridge.code,
                  details={"ok": test.ok, "problems": [problem["code"] for problem in test.problems]})
     return test
@@ -162,8 +163,9 @@ def scoped_invitations(event: Event, user) -> QuerySet[Invitation]:
     if role is None:
         return Invitation.objects.none()
     invitations = event.invitations.all()
-    if role.scope is not None:
-        invitations = invitations.filter(bridge__path__startswith=role.scope.path)
+    path = scope_path_of(role)
+    if path is not None:
+        invitations = invitations.filter(bridge__path__startswith=path)
     return invitations
 
 
