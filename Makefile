@@ -18,14 +18,19 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Background jobs (letters, certificates, exports, imports) run in `manage.py db_worker`, never in the
+# web process: it runs beside uvicorn, and Ctrl+C (or uvicorn exiting) stops both.
+WITH_WORKER = trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!;
+
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
-	SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+	@$(WITH_WORKER) SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
 
 serve: install
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+	@$(WITH_WORKER) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
 
 # First pass: the whole suite on the embedded default (SQLite, in-memory layer).
 # Second pass: the tests marked `services` on PostgreSQL + Redis, when both answer.
@@ -58,4 +63,4 @@ messages: install
 	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* media staticfiles
+	rm -rf $(VENV) db.sqlite3* .test-db*.sqlite3* media staticfiles

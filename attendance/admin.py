@@ -3,7 +3,6 @@ notifications), so attempts, nonces and intervals are read-only here."""
 
 from django.contrib import admin
 
-from .followup_models import FollowUpAnswer, FollowUpForm, FollowUpReminder
 from .models import BridgeCheckIn, CheckIn, CheckInAttempt, ClientNonce, ConnectionInterval, Launch, RollCall
 
 
@@ -70,22 +69,3 @@ class ConnectionIntervalAdmin(ReadOnlyAdmin):
 class LaunchAdmin(ReadOnlyAdmin):
     list_display = ("event", "pressed_at", "at", "pressed_by")
     raw_id_fields = ("event",)
-
-
-@admin.register(FollowUpForm)
-class FollowUpFormAdmin(admin.ModelAdmin):
-    list_display = ("title", "event", "deadline", "closed_at", "created_at")
-    list_select_related = ("event",)
-
-
-@admin.register(FollowUpAnswer)
-class FollowUpAnswerAdmin(admin.ModelAdmin):
-    list_display = ("bridge", "form", "students_trained", "classes_held", "teachers_led", "late", "submitted_at")
-    list_filter = ("late", "form")
-    raw_id_fields = ("bridge",)
-    list_select_related = ("bridge", "form")
-
-
-@admin.register(FollowUpReminder)
-class FollowUpReminderAdmin(admin.ModelAdmin):
-    list_display = [field.name for field in FollowUpReminder._meta.fields]

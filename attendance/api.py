@@ -12,11 +12,3 @@ router.add_router("", board_router)
 from .api_writes import router as writes_router  # noqa: E402
 
 router.add_router("", writes_router)
-
-# Reports, exports and follow-up reports (issue 6): /api/attendance/events/{event_id}/report|exports|followups,
-# /followups/{id}/..., and the school's side /api/attendance/console/{token}/followups (token, no session).
-from .report_api import console_router as report_console_router  # noqa: E402
-from .report_api import router as report_router  # noqa: E402
-
-router.add_router("", report_router)
-router.add_router("", report_console_router)

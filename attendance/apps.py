@@ -10,8 +10,6 @@ class AttendanceConfig(AppConfig):
         from events.tabs import EventTab, register
 
         from . import signals  # noqa: F401  (connects the Jitsi presence receiver)
-        from .reports import export, followup  # noqa: F401  (registers the report job kinds)
 
         register(EventTab("board", _("Live board"), "attendance:board", 70))
         register(EventTab("rollcalls", _("Roll calls"), "attendance:rollcalls", 80))
-        register(EventTab("reports", _("Reports"), "attendance:reports", 90))

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from bridges import scope
 from bridges.models import Bridge, Person, Tier
@@ -23,7 +22,9 @@ from bridges.tree import district_of, path_ids
 from events import participation
 from events.models import Event, Invitation
 
+from .messages import FeedLine
 from .models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
+from .services.timing import epoch_ms
 
 # A console sends a heartbeat well within this; an open interval whose last sign of life is older
 # belongs to a console that vanished without closing its socket.
@@ -64,23 +65,6 @@ def expected_teachers(invitation_expected: int | None, bridge_expected: int, ros
     return bridge_expected or roster_size
 
 
-def epoch_ms(moment) -> int | None:
-    return int(moment.timestamp() * 1000) if moment is not None else None
-
-
-def as_epoch_ms(value) -> int:
-    """A feed time as services may pass it (epoch ms, ISO text, datetime) in epoch ms; now if unreadable."""
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return epoch_ms(parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed))
-    if hasattr(value, "timestamp"):
-        return epoch_ms(value)
-    return now_ms()
-
-
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -97,8 +81,14 @@ def feed_item(kind: str, *, at=None, bridge_id: int | None = None, bridge: str =
     launch. A board shows it only when its scope covers bridge_id (no bridge: every board). No names of
     people: boards are projected in halls.
     """
-    return {"kind": kind, "at": epoch_ms(at or timezone.now()), "bridge_id": bridge_id, "bridge": bridge,
-            "label": label, "count": count}
+    return feed_line(kind, at=at, bridge_id=bridge_id, bridge=bridge, label=label, count=count).as_dict()
+
+
+def feed_line(kind: str, *, at=None, bridge_id: int | None = None, bridge: str = "", label: str = "",
+              count: int = 1) -> FeedLine:
+    """`feed_item` as the typed line that live messages carry."""
+    return FeedLine(kind=kind, at=epoch_ms(at or timezone.now()), bridge_id=bridge_id, bridge=bridge, label=label,
+                    count=count)
 
 
 def collapse_checkins(items: list[dict]) -> list[dict]:

@@ -27,7 +27,7 @@ from bridges.scope import role_of
 from events import access
 
 from . import board as board_state
-from . import launch, live
+from . import launch, live, messages
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class Coalescer:
         self.boards: set[BoardConsumer] = set()
         self.board: board_state.EventBoard | None = None
         self.pending: set[int] = set()
-        self.feed: list[dict] = []
+        self.feed: list[messages.FeedLine] = []
         self.full = False
         self.resync = False
         self.wake = asyncio.Event()
@@ -192,26 +192,29 @@ class Coalescer:
                 log.exception("board listener for event %s", self.event_id)
                 await asyncio.sleep(1)
                 continue
-            kind = message.get("type")
-            if kind == "bridges.changed":
-                self.note(message.get("bridge_ids") or [], message.get("feed"))
-            elif kind == "console.push":
-                self.note_console_push(message.get("payload") or {})
+            try:
+                typed = messages.parse(message)
+            except messages.MessageError:
+                # A sender out of its written shape is a bug there; skip it, the next refresh covers it.
+                log.exception("board of event %s: live message not in its shape", self.event_id)
+                continue
+            if isinstance(typed, messages.BridgesChanged):
+                self.note(typed.bridge_ids, typed.feed)
+            else:
+                self.note_console_push(typed)
 
-    def note(self, bridge_ids, feed: dict | list | None = None) -> None:
-        self.pending.update(b for b in bridge_ids if isinstance(b, int))
-        lines = feed if isinstance(feed, list) else [feed]
-        self.feed.extend(line for line in lines if isinstance(line, dict) and line.get("kind"))
+    def note(self, bridge_ids, feed=()) -> None:
+        self.pending.update(bridge_ids)
+        self.feed.extend(feed)
         del self.feed[:-FEED_PER_FRAME]
         self.wake.set()  # before the board is loaded this only queues: _run starts after the load
 
-    def note_console_push(self, payload: dict) -> None:
-        kind = str(payload.get("type", ""))
-        roll_call = payload.get("roll_call") if isinstance(payload.get("roll_call"), dict) else {}
-        if kind in ("rollcall.opened", "rollcall.closed"):
-            self.note([], {"kind": kind.replace(".", "_").replace("rollcall", "roll_call"),
-                           "label": str(roll_call.get("label", "")), "at": board_state.now_ms()})
-        elif kind == "launch":
+    def note_console_push(self, push: messages.ConsolePush) -> None:
+        if push.kind in ("rollcall.opened", "rollcall.closed"):
+            kind = "roll_call_opened" if push.kind == "rollcall.opened" else "roll_call_closed"
+            self.note([], [messages.FeedLine(kind=kind, label=push.payload["roll_call"]["label"],
+                                             at=board_state.now_ms())])
+        else:
             self.note([])
 
     # --- one frame --------------------------------------------------------------------------------------
@@ -267,23 +270,15 @@ class Coalescer:
     def _shared_state(self) -> tuple:
         return (json.dumps(self.board.roll_calls), json.dumps(self.board.launch))
 
-    def _feed_items(self, feed: list[dict]) -> list[dict]:
-        return board_state.collapse_checkins([self._feed_item(raw) for raw in reversed(feed)])
+    def _feed_items(self, feed: list[messages.FeedLine]) -> list[dict]:
+        return board_state.collapse_checkins([self._feed_item(line) for line in reversed(feed)])
 
-    def _feed_item(self, raw: dict) -> dict:
-        """Services' feed dicts in the board's shape (they may say bridge_name, person_name...)."""
-        bridge_id = raw.get("bridge_id")
-        live_bridge = self.board.bridges.get(bridge_id) if isinstance(bridge_id, int) else None
-        return {
-            "kind": str(raw.get("kind")),
-            "at": board_state.as_epoch_ms(raw.get("at")),
-            "bridge_id": bridge_id if isinstance(bridge_id, int) else None,
-            "bridge": str(raw.get("bridge") or raw.get("bridge_name") or (live_bridge.name if live_bridge else "")),
-            "label": str(raw.get("label") or raw.get("roll_call_label") or raw.get("headcount") or ""),
-            "count": 1,
-        }
+    def _feed_item(self, line: messages.FeedLine) -> dict:
+        """The line as a snapshot's feed has it, with the bridge's name where the sender left it out."""
+        live_bridge = self.board.bridges.get(line.bridge_id) if line.bridge_id is not None else None
+        return line.named(live_bridge.name if live_bridge else "").as_dict()
 
-    async def _fan_out(self, changed: set[int], feed: list[dict], generated_at: int) -> None:
+    async def _fan_out(self, changed: set[int], feed: list[messages.FeedLine], generated_at: int) -> None:
         shared = self._shared_state()
         shared_changed = shared != self.last_shared
         self.last_shared = shared

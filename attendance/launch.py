@@ -54,7 +54,7 @@ def press(event: Event, *, actor_label: str, request=None, user=None,
             audit.record("attendance.launch", request=request, user=user, actor_label=actor_label, target=event,
                          summary=event.title, details={"at": launch.at.isoformat(), "countdown": countdown})
             live.to_consoles(event.pk, payload(launch))
-            live.bridges_changed(event.pk, [], feed=board.feed_item("launch", at=launch.at))
+            live.bridges_changed(event.pk, [], feed=board.feed_line("launch", at=launch.at))
             return launch, True
     except IntegrityError:
         # Two presses racing past the check: the unique event key kept one; answer with it.

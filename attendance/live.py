@@ -12,6 +12,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from .messages import BridgesChanged, ConsolePush, FeedLine
+
 log = logging.getLogger(__name__)
 
 FEED_LIMIT = 40
@@ -48,18 +50,15 @@ def _send_after_commit(group: str, message: dict) -> None:
     transaction.on_commit(send)
 
 
-def bridges_changed(event_id: int, bridge_ids: list[int], feed: dict | list[dict] | None = None) -> None:
+def bridges_changed(event_id: int, bridge_ids: list[int], feed: FeedLine | list[FeedLine] | None = None) -> None:
     """Tell the boards that these bridges' state changed (and optionally lines for their feed).
 
     A batch of writes sends one message: boards show at most FEED_LIMIT lines per frame anyway."""
-    if isinstance(feed, list):
-        feed = feed[-FEED_LIMIT:]
-    _send_after_commit(changes_group(event_id), {"type": "bridges.changed", "bridge_ids": bridge_ids, "feed": feed})
+    lines = [] if feed is None else [feed] if isinstance(feed, FeedLine) else list(feed)[-FEED_LIMIT:]
+    message = BridgesChanged(tuple(bridge_ids), tuple(lines))
+    _send_after_commit(changes_group(event_id), message.as_message())
 
 
 def to_consoles(event_id: int, payload: dict) -> None:
-    _send_after_commit(consoles_group(event_id), {"type": "console.push", "payload": payload})
-
-
-def to_bridge(bridge_id: int, payload: dict) -> None:
-    _send_after_commit(bridge_group(bridge_id), {"type": "console.push", "payload": payload})
+    """A roll call opened or closed, or the launch: to the event's consoles (and boards), as typed."""
+    _send_after_commit(consoles_group(event_id), ConsolePush(payload).as_message())

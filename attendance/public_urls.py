@@ -15,11 +15,3 @@ urlpatterns = [
     path("c/<str:token>/roster", views.console_roster, name="console_roster"),
     path("c/<str:token>/rollcall/qr.svg", views.console_qr, name="console_qr"),
 ]
-
-# Follow-up reports the school sends after a training (issue 6).
-from . import followup_views  # noqa: E402
-
-urlpatterns += [
-    path("c/<str:token>/followup/", followup_views.console_followup, name="followup"),
-    path("c/<str:token>/followup/<int:form_id>/", followup_views.console_followup_submit, name="followup_submit"),
-]

@@ -1,9 +1,9 @@
-"""Attendance listens to the events app (which must not import attendance): Jitsi presence -> intervals."""
+"""Attendance listens to the video app (which must not import attendance): Jitsi presence -> intervals."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from events.models import PresenceEvent
+from video.models import PresenceEvent
 
 from .services.connections import apply_presence
 

@@ -22,18 +22,3 @@ urlpatterns += [
     path("rollcalls/<int:pk>/", views.rollcall_detail, name="rollcall"),
     path("rollcalls/<int:pk>/close/", views.rollcall_close, name="rollcall_close"),
 ]
-
-# Reports for officials and follow-up reports after a training (issue 6).
-from . import followup_views, report_views  # noqa: E402
-
-urlpatterns += [
-    path("reports/", report_views.reports_index, name="reports_index"),
-    path("events/<int:event_id>/reports/", report_views.reports_page, name="reports"),
-    path("events/<int:event_id>/reports/export", report_views.export_attendance, name="report_export"),
-    path("events/<int:event_id>/followups/", followup_views.followup_list, name="followups"),
-    path("followups/<int:pk>/", followup_views.followup_detail, name="followup"),
-    path("followups/<int:pk>/remind", followup_views.followup_remind, name="followup_remind"),
-    path("followups/<int:pk>/close", followup_views.followup_close, name="followup_close"),
-    path("followups/<int:pk>/export", followup_views.followup_export, name="followup_export"),
-    path("followups/answers/<int:pk>/attachment", followup_views.followup_attachment, name="followup_attachment"),
-]

@@ -66,8 +66,8 @@ def _prepare(out: str, teachers_per_school: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from bridges.demo import seed_bridges
     from bridges.models import Bridge, Person, Role, Tier
+    from demo.seeding import seed_bridges
     from events.models import Event, Invitation, Session
 
     seed_bridges(schools=600, teachers_per_school=teachers_per_school)

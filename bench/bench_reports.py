@@ -4,7 +4,7 @@ Three child processes on one throw-away SQLite database (the development data is
   1. prepare: migrate, seed the demo province (bridges and rosters), then an ended training with
      every bridge invited, readiness tests, bridge check-ins, connection intervals, three roll calls
      with ~93 % of teachers present at each, and certificates for those present at all three;
-  2. export: the real code path of `manage.py export_attendance` (attendance.reports.export.write):
+  2. export: the real code path of `manage.py export_attendance` (reports.export.write):
      the numbers from the database, then the three styled sheets, timed apart; peak RSS of the process;
   3. bare: the same cells (the same report, materialized first, not timed) written with bare openpyxl
      write-only and no styles: the floor this workbook is compared with. Also the teachers' CSV.
@@ -43,8 +43,8 @@ def _prepare(schools: int) -> dict:
     from django.utils import timezone
 
     from attendance.models import BridgeCheckIn, CheckIn, ConnectionInterval, RollCall
-    from bridges.demo import seed_bridges
     from bridges.models import Bridge, Person, Tier
+    from demo.seeding import seed_bridges
     from events.models import Event, Invitation, ReadinessTest, Session
     from training.models import Certificate
 
@@ -103,12 +103,12 @@ def _export(event_id: int, out: str) -> dict:
     import django
 
     django.setup()
-    from attendance.reports import data, export
-    from attendance.reports.filters import resolve
-    from attendance.reports.sheets import attendance_tables
-    from attendance.reports.workbook import write_workbook
     from bridges.models import Role
     from events.models import Event
+    from reports import data, export
+    from reports.filters import resolve
+    from reports.sheets import attendance_tables
+    from reports.workbook import write_workbook
 
     base_mb = _peak_mb()
     event = Event.objects.select_related("host").get(pk=event_id)
@@ -140,12 +140,12 @@ def _bare(event_id: int, out: str) -> dict:
     django.setup()
     from openpyxl import Workbook
 
-    from attendance.reports import data
-    from attendance.reports.cells import clean_cell_text, local_naive
-    from attendance.reports.filters import resolve
-    from attendance.reports.sheets import attendance_tables
     from bridges.models import Role
     from events.models import Event
+    from reports import data
+    from reports.cells import clean_cell_text, local_naive
+    from reports.filters import resolve
+    from reports.sheets import attendance_tables
 
     event = Event.objects.select_related("host").get(pk=event_id)
     report = data.build(event, resolve(event, None, role=Role(kind=Role.Kind.ORGANIZER)))
@@ -211,7 +211,7 @@ def run(quick: bool) -> dict:
     return {
         "title": "Attendance workbook (reports)",
         "command": ".venv/bin/python -m bench.bench_reports" + (" --quick" if quick else "")
-        + " (attendance.reports.export.write, the code behind manage.py export_attendance and the export job)",
+        + " (reports.export.write, the code behind manage.py export_attendance and the export job)",
         "figures": figures,
         "notes": (
             f"A fresh SQLite database in a child process: the demo province ({schools} schools, their districts and "

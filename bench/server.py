@@ -4,7 +4,7 @@
         server.manage("createsuperuser", "--noinput", "--username", "bench", env={...})
         client = httpx.Client(base_url=server.url)
         ...
-    print(server.peak_rss_mb)                 # the server process and its workers, sampled
+    print(server.peak_rss_mb)                 # the server, its workers and the job worker, sampled
 
 `python -m bench.server [--workers N]` starts one by hand and prints its URL (Ctrl-C stops it).
 Only loopback addresses are used.
@@ -120,13 +120,14 @@ class Workspace:
 
 class Server(Workspace):
     def __init__(self, *, workers: int = 1, database_url: str | None = None, redis_url: str | None = None,
-                 env: dict | None = None, jobs_mode: str = "thread", startup_timeout: float = 60.0):
+                 env: dict | None = None, jobs_mode: str = "database", startup_timeout: float = 60.0):
         super().__init__(database_url=database_url, redis_url=redis_url, env=env, jobs_mode=jobs_mode)
         self.workers = workers
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
         self.peak_rss = 0
         self._log = None
         self._sampling = threading.Event()
@@ -142,6 +143,11 @@ class Server(Workspace):
         self._log = (Path(self._tmp) / "server.log").open("w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
                                         stdout=subprocess.DEVNULL, stderr=self._log)
+        if self.jobs_mode == "database":
+            # Jobs run in a db_worker beside the server, never in it: the same two processes as `make demo`.
+            self.worker = subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+                cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=self._log)
         self._wait_healthy()
         self._sampling.set()
         self._sampler = threading.Thread(target=self._sample_rss, daemon=True)
@@ -164,17 +170,19 @@ class Server(Workspace):
 
     def _sample_rss(self) -> None:
         try:
-            root = psutil.Process(self.process.pid)
+            roots = [psutil.Process(proc.pid) for proc in (self.process, self.worker) if proc is not None]
         except psutil.NoSuchProcess:
             return
         while self._sampling.is_set():
             try:
-                total = root.memory_info().rss
-                for child in root.children(recursive=True):
-                    try:
-                        total += child.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        continue
+                total = 0
+                for root in roots:
+                    total += root.memory_info().rss
+                    for child in root.children(recursive=True):
+                        try:
+                            total += child.memory_info().rss
+                        except psutil.NoSuchProcess:
+                            continue
             except psutil.NoSuchProcess:
                 return
             self.peak_rss = max(self.peak_rss, total)
@@ -205,14 +213,15 @@ class Server(Workspace):
 
     def stop(self) -> None:
         self._sampling.clear()
-        if self.process is not None and self.process.poll() is None:
-            # Only the process group this object started.
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        for proc in (self.process, self.worker):
+            if proc is not None and proc.poll() is None:
+                # Only the process groups this object started.
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=5)
         if self._sampler is not None:
             self._sampler.join(timeout=2)
         if self._log is not None:

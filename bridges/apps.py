@@ -7,4 +7,10 @@ class BridgesConfig(AppConfig):
     verbose_name = _("Bridges and people")
 
     def ready(self):
+        from core import roles
+
+        from . import scope
         from .importing import jobs  # noqa: F401  (registers the import job kinds)
+
+        # core knows nobody's role: bridges tells it (home page, /api/me, who sees every job).
+        roles.provide(role_of=scope.role_of, sees_all_jobs=scope.is_organizer)

@@ -11,8 +11,12 @@ from bridges.api_import import router as bridges_import_router
 from core.api import router as core_router
 from events.api import router as events_router
 from events.console_api import router as events_console_router
-from events.jitsi_api import console_router as jitsi_console_router
+from followups.api import console_router as followups_console_router
+from followups.api import router as followups_router
+from reports.api import router as reports_router
 from training.api import router as training_router
+from video.api import console_router as video_console_router
+from video.api import router as video_router
 
 api = NinjaAPI(
     title="diemcau API",
@@ -40,7 +44,15 @@ api.add_router("/", core_router)
 api.add_router("/bridges/imports", bridges_import_router)
 api.add_router("/bridges/", bridges_router)
 api.add_router("/events/", events_router)
+# /api/events/{event_id}/rooms..., /api/events/{event_id}/jitsi/token/{bridge_code}
+api.add_router("/events/", video_router)
 api.add_router("/attendance/", attendance_router)
+# /api/attendance/events/{event_id}/report|exports, the paths reports had inside attendance.
+api.add_router("/attendance/", reports_router)
+# /api/attendance/events/{event_id}/followups, /followups/{id}/..., and the school's side
+# /api/attendance/console/{token}/followups (the token is the credential, no session).
+api.add_router("/attendance/", followups_router)
+api.add_router("/attendance/", followups_console_router)
 api.add_router("/training/", training_router)
 api.add_router("/console/", events_console_router)
-api.add_router("/console/", jitsi_console_router)
+api.add_router("/console/", video_console_router)  # /api/console/{token}/jitsi

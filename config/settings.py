@@ -57,11 +57,22 @@ INSTALLED_APPS = [
     "channels",
     "ninja",
     "core",
+    # After core: core's db_worker (which also settles jobs whose worker died) takes the command's name.
+    "django_tasks",
+    "django_tasks.backends.database",
     "bridges",
     "events",
+    "video",
     "attendance",
     "training",
+    "followups",
+    "reports",
 ]
+
+# The demo province, its seeding and the load driver: never installed in production, so its
+# commands (seed_demo, demo_banner, simulate_day) do not exist there.
+if not PRODUCTION:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -114,7 +125,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / ".test-db.sqlite3"))},
+            # One file per test process: two test runs in one checkout must not share (and corrupt) it.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3"))},
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
@@ -182,9 +194,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Background jobs ------------------------------------------------------------------------
-# "thread": run in this process in a worker thread (embedded default); "inline": run at once in
-# the caller (tests, commands).
-JOBS_MODE = os.environ.get("JOBS_MODE", "thread")
+# "database" (default): jobs wait in the database and `manage.py db_worker` runs them (make demo
+# starts one beside uvicorn; with PostgreSQL, workers on several machines share the queue); web
+# processes never run them. "inline": django-tasks runs them at once in the caller (tests).
+JOBS_MODE = os.environ.get("JOBS_MODE", "database")
+_JOB_BACKENDS = {
+    "database": "django_tasks.backends.database.DatabaseBackend",
+    "inline": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if JOBS_MODE not in _JOB_BACKENDS:
+    raise RuntimeError(f"JOBS_MODE must be one of {', '.join(_JOB_BACKENDS)} (got {JOBS_MODE!r})")
+TASKS = {"default": {"BACKEND": _JOB_BACKENDS[JOBS_MODE]}}
+# A running job's worker writes a heartbeat this often; a job silent for JOBS_STALE_SECONDS has lost
+# its worker and is marked failed (checked by every worker at start and every JOBS_RECOVERY_SECONDS).
+JOBS_HEARTBEAT_SECONDS = int(os.environ.get("JOBS_HEARTBEAT_SECONDS", 30))
+JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", 300))
+JOBS_RECOVERY_SECONDS = int(os.environ.get("JOBS_RECOVERY_SECONDS", 60))
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

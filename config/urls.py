@@ -15,7 +15,11 @@ urlpatterns = [
     path("jobs/", include("core.urls")),
     path("bridges/", include("bridges.urls")),
     path("events/", include("events.urls")),
+    path("events/", include("video.urls")),  # /events/<id>/rooms/, /events/jitsi/webhook
     path("attendance/", include("attendance.urls")),
+    path("attendance/", include("reports.urls")),  # /attendance/reports/, /attendance/events/<id>/reports/
+    # /attendance/events/<id>/followups/, /attendance/followups/<pk>/..., the school's /c/<token>/followup/
+    path("", include("followups.urls")),
     path("training/", include("training.urls")),
     path("", include("training.public_urls")),  # /verify/, /certificates/, /c/<token>/certificates/
     path("c/<str:token>/calendar.ics", calendar_views.bridge_feed, name="console_calendar"),

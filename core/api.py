@@ -3,9 +3,8 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from bridges.scope import role_of
-
-from .jobs_access import visible_jobs
+from .jobs.access import visible_jobs
+from .roles import role_of
 
 router = Router(tags=["core"])
 

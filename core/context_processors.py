@@ -1,7 +1,6 @@
-from bridges.scope import role_of
+from .roles import role_of
 
 
 def roles(request):
     user = getattr(request, "user", None)
-    role = role_of(user) if user is not None else None
-    return {"current_role": role}
+    return {"current_role": role_of(user) if user is not None else None}

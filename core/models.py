@@ -51,6 +51,10 @@ class Job(models.Model):
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     result_file = models.FileField(_("result file"), upload_to="jobs/%Y/%m/", blank=True)
+    # The django-tasks task that runs this job, and the last sign of life of the worker running it
+    # (core.jobs.recovery settles jobs whose worker died).
+    task_id = models.CharField(_("queue task id"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,9 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bridges.scope import role_of
-
-from .jobs_access import visible_jobs
+from .jobs.access import visible_jobs
+from .roles import role_of
 
 
 def home(request):

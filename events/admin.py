@@ -6,7 +6,6 @@ from .models import (
     Invitation,
     JitsiRoom,
     ParticipantGroup,
-    PresenceEvent,
     ReadinessTest,
     Session,
 )
@@ -62,13 +61,6 @@ class ReadinessTestAdmin(admin.ModelAdmin):
 class JitsiRoomAdmin(admin.ModelAdmin):
     list_display = ("label", "name", "event", "interactive", "capacity")
     list_filter = ("event",)
-
-
-@admin.register(PresenceEvent)
-class PresenceEventAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "kind", "room_name", "bridge", "occupant_id")
-    list_filter = ("kind",)
-    raw_id_fields = ("event", "bridge")
 
 
 @admin.register(Session)

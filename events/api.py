@@ -7,11 +7,6 @@ from .event_api import router as event_router  # noqa: E402
 
 router.add_router("", event_router)
 
-# Jitsi: room plan and room tokens under /api/events/{event_id}/rooms..., /api/events/{event_id}/jitsi/...
-from .jitsi_api import router as jitsi_router  # noqa: E402
-
-router.add_router("", jitsi_router)
-
 # Calendars and invitation letters under /api/events/{event_id}/invitation-letters/..., .../calendar.ics
 from .calendar_api import router as calendar_router  # noqa: E402
 

@@ -17,5 +17,4 @@ class EventsConfig(AppConfig):
         register(EventTab("invitations", _("Invitations"), "events:invitations", 30))
         register(EventTab("readiness", _("Readiness"), "events:readiness", 40))
         register(EventTab("letters", _("Invitation letters"), "events:invitation_letters", 50))
-        register(EventTab("rooms", _("Video rooms"), "events:room_plan", 60))
         register(EventTab("calendar", _("Calendar (.ics)"), "events:calendar", 200))

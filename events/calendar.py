@@ -40,10 +40,6 @@ def fmt_time(dt) -> str:
     return local(dt).strftime("%H:%M")
 
 
-def fmt_datetime(dt) -> str:
-    return local(dt).strftime("%d/%m/%Y %H:%M")
-
-
 def event_uid(event: Event) -> str:
     return f"{event.uid}@diemcau"
 

@@ -112,7 +112,12 @@ class ParticipantGroup(models.Model):
 
 
 class JitsiRoom(models.Model):
-    """A video room of an event's room plan."""
+    """A video room of an event's room plan.
+
+    The video app (video/room_plan.py) plans and edits these rooms, but the model lives here:
+    Invitation.room points at it, and moving it to video would make events import video, against
+    the app order (core <- bridges <- events <- video <- ...).
+    """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
     name = models.SlugField(_("room name"), max_length=120)
@@ -188,28 +193,3 @@ class ReadinessTest(models.Model):
         ordering = ["-at"]
         verbose_name = _("readiness test")
         verbose_name_plural = _("readiness tests")
-
-
-class PresenceEvent(models.Model):
-    """A Jitsi event_sync webhook, stored once (the webhook may be delivered again)."""
-
-    class Kind(models.TextChoices):
-        ROOM_CREATED = "room_created", _("room created")
-        ROOM_DESTROYED = "room_destroyed", _("room destroyed")
-        OCCUPANT_JOINED = "occupant_joined", _("occupant joined")
-        OCCUPANT_LEFT = "occupant_left", _("occupant left")
-
-    dedupe_key = models.CharField(max_length=64, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    room_name = models.CharField(max_length=200, db_index=True)
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="presence")
-    bridge = models.ForeignKey(Bridge, null=True, blank=True, on_delete=models.SET_NULL, related_name="presence")
-    occupant_id = models.CharField(max_length=200, blank=True)
-    occurred_at = models.DateTimeField(db_index=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    payload = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["occurred_at", "id"]
-        verbose_name = _("presence event")
-        verbose_name_plural = _("presence events")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, jitsi_views, views
+from . import calendar_views, views
 
 app_name = "events"
 urlpatterns = [
@@ -30,9 +30,4 @@ urlpatterns = [
     path("<int:pk>/letters/zip/", calendar_views.start_zip, name="invitation_letters_zip"),
     path("<int:pk>/letters/email/", calendar_views.start_emails, name="invitation_letters_email"),
     path("<int:pk>/letters/<str:code>.pdf", calendar_views.bridge_invitation_pdf, name="invitation_letter_pdf"),
-    # Jitsi (events/jitsi_views.py)
-    path("<int:event_id>/rooms/", jitsi_views.room_plan_page, name="room_plan"),
-    # Jitsi event_sync webhooks: Jitsi's api_prefix = <site>/events/jitsi/webhook
-    path("jitsi/webhook", jitsi_views.jitsi_webhook, name="jitsi_webhook"),
-    path("jitsi/webhook/events/<str:subject>/<str:action>", jitsi_views.jitsi_webhook, name="jitsi_webhook_event"),
 ]

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from attendance import presence
 from attendance.models import ConnectionInterval
-from events.models import PresenceEvent
 from tests.attendance_support import make_event
+from video.models import PresenceEvent
 
 pytestmark = pytest.mark.django_db
 

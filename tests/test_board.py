@@ -250,11 +250,14 @@ async def test_a_burst_of_check_ins_is_coalesced_into_few_frames(live_event, org
         from django.db import transaction
 
         from attendance import live
+        from attendance.messages import FeedLine
+        from attendance.services.timing import epoch_ms
         for person in people:
             with transaction.atomic():
                 CheckIn.objects.create(roll_call=roll_call, person=person, bridge=person.bridge, at=timezone.now(),
                                        method="tick")
-                live.bridges_changed(event.pk, [person.bridge_id], feed={"kind": "checkin", "bridge_id": person.bridge_id})
+                live.bridges_changed(event.pk, [person.bridge_id], feed=FeedLine(
+                    kind="checkin", at=epoch_ms(timezone.now()), bridge_id=person.bridge_id))
 
     await database_sync_to_async(burst)()
     expected_total = 2 + len(people)

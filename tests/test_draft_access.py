@@ -2,7 +2,7 @@
 
 The URL resolver and the websocket routes are walked, so a page or endpoint added later is covered
 without editing this test. Each route is filled in with objects of one draft event (its session,
-agenda item, room, invitation, roll call, follow-up form); an official and a district officer must
+agenda item, room, invitation, roll call, follow-up form and answer); an official and a district officer must
 get 404 (or a closed socket), and an organizer must not get 404 on the same GET (which shows that
 the URL was filled in right and that the 404 comes from the draft rule).
 """
@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -21,8 +22,8 @@ from events.models import AgendaItem, Event, Invitation, JitsiRoom, Session
 # kwargs that name an event, or an object that belongs to one.
 EVENT_KWARGS = {"event_id", "session_id", "item_id", "room_name", "roll_call_id", "form_id", "person_id"}
 # Routes whose `pk` is an event-owned object, by the start of their path.
-PK_OWNERS = {"events/": "event", "attendance/rollcalls/": "roll_call", "attendance/followups/": "form",
-             "followups/": "form", "rollcalls/": "roll_call"}
+PK_OWNERS = {"events/": "event", "attendance/rollcalls/": "roll_call", "attendance/followups/answers/": "answer",
+             "attendance/followups/": "form", "followups/": "form", "rollcalls/": "roll_call"}
 # Public check-ins and console routes carry their own secrets, not an event id.
 SKIP_PREFIXES = ("admin/", "c/<", "a/<", "api/console/", "api/attendance/console/", "api/training/console/",
                  "api/attendance/qr/", "verify/", "events/jitsi/webhook")
@@ -73,7 +74,8 @@ def _fill(route: str, kwargs: dict) -> str:
 
 
 @pytest.fixture
-def draft(small_tree, organizer):
+def draft(small_tree, organizer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     now = timezone.now()
     event = Event.objects.create(title="Bản nháp", kind=Event.Kind.TRAINING, status=Event.Status.DRAFT,
                                  host=small_tree["host"], starts_at=now - timedelta(hours=1),
@@ -87,8 +89,11 @@ def draft(small_tree, organizer):
     roll_call = _model("RollCall").objects.create(session=session, label="Lần 1", opened_at=now,
                                                   closes_at=now + timedelta(minutes=5))
     form = _model("FollowUpForm").objects.create(event=event, title="Báo cáo", deadline=now + timedelta(days=7))
+    answer = _model("FollowUpAnswer")(form=form, bridge=bridge, students_trained=10, classes_held=1, teachers_led=1,
+                                      submitted_at=now, updated_at=now)
+    answer.attachment.save("bao-cao.pdf", ContentFile(b"%PDF-1.4"), save=True)
     return {"event": event, "session": session, "item": item, "room": room, "bridge": bridge,
-            "roll_call": roll_call, "form": form, "person": bridge.people.first()}
+            "roll_call": roll_call, "form": form, "answer": answer, "person": bridge.people.first()}
 
 
 def _event_routes(objects):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from bridges.models import Bridge, Tier
 from bridges.tree import assign_paths_after_bulk_create
-from events import demo
+from demo import events as demo_event
 from events.models import AgendaItem, Event, Invitation, ReadinessTest
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +130,8 @@ def demo_like_event(province):
 
 def test_demo_event_is_realistic_and_idempotent(province):
     out = io.StringIO()
-    event = demo.seed(out)
-    assert event.status == Event.Status.PUBLISHED and event.title == demo.TITLE
+    event = demo_event.seed(out)
+    assert event.status == Event.Status.PUBLISHED and event.title == demo_event.TITLE
     sessions = list(event.sessions.order_by("starts_at"))
     assert [s.title for s in sessions] == ["Lễ phát động", "Tập huấn kỹ năng số cho giáo viên"]
     assert [s.counts_for_completion for s in sessions] == [False, True]
@@ -142,7 +142,7 @@ def test_demo_event_is_realistic_and_idempotent(province):
     assert 0.75 < statuses["tested_ok"] / 614 < 0.88
     assert statuses["problem"] > 20 and statuses["declined"] > 5 and statuses["invited"] > 30
     before = (Event.objects.count(), Invitation.objects.count(), ReadinessTest.objects.count(), statuses)
-    demo.seed(io.StringIO())
+    demo_event.seed(io.StringIO())
     statuses_again = dict(event.invitations.values_list("status").annotate(n=Count("pk")))
     assert (Event.objects.count(), Invitation.objects.count(), ReadinessTest.objects.count(), statuses_again) == before
     assert "614 bridges invited" in out.getvalue()

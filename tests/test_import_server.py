@@ -1,4 +1,4 @@
-"""The embedded default for real: uvicorn, JOBS_MODE=thread, SQLite; jobs run in the server's threads."""
+"""The embedded default for real: uvicorn and a db_worker beside it, SQLite; jobs run in the worker."""
 
 from bench.bench_import import TIERS_SCRIPT, _wait, web_import
 from bench.server import Server

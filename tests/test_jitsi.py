@@ -1,4 +1,4 @@
-"""Jitsi part: room tokens (verified with PyJWT), the room plan, its page and API, the console embed."""
+"""Video (Jitsi): room tokens (verified with PyJWT), the room plan, its page and API, the console embed."""
 
 from collections import Counter
 from datetime import timedelta
@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from bridges.models import Bridge, Role, Tier
 from core.models import AuditEntry
-from events import jitsi, room_plan
 from events.models import Event, Invitation, JitsiRoom
+from video import room_plan, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +65,13 @@ class TestTokens:
         school.email = "bs-s1@school.example.vn"
         school.save()
         now = timezone.now()
-        granted, token = jitsi.token_for(event, school, now=now)
+        granted, token = tokens.token_for(event, school, now=now)
         claims = decode(token)
         assert claims["iss"] == "diemcau-test" and claims["aud"] == "jitsi"
         assert claims["sub"] == "meet.example.vn"
         assert claims["room"] == granted.room.name == f"diemcau-{event.pk}-bs-1"
         assert claims["nbf"] == int(now.timestamp()) - 60
-        assert claims["exp"] == int((event.ends_at + jitsi.TOKEN_GRACE).timestamp())
+        assert claims["exp"] == int((event.ends_at + tokens.TOKEN_GRACE).timestamp())
         assert claims["context"]["user"] == {
             "id": "BS-S1", "name": "Trường BS 1", "email": "bs-s1@school.example.vn", "affiliation": "member",
         }
@@ -79,18 +79,18 @@ class TestTokens:
 
     def test_host_is_owner_of_the_main_room_and_blank_email_is_left_out(self, event, small_tree):
         room_plan.auto_plan(event)
-        _granted, token = jitsi.token_for(event, small_tree["host"])
+        _granted, token = tokens.token_for(event, small_tree["host"])
         claims = decode(token)
         assert claims["room"] == f"diemcau-{event.pk}-main"
         assert claims["context"]["user"]["affiliation"] == "owner"
         assert "email" not in claims["context"]["user"]  # tokens.md: strings only, never null
-        _granted, district_token = jitsi.token_for(event, small_tree["TN"])
+        _granted, district_token = tokens.token_for(event, small_tree["TN"])
         assert decode(district_token)["room"] == f"diemcau-{event.pk}-main"
         assert decode(district_token)["context"]["user"]["affiliation"] == "member"
 
     def test_wrong_secret_or_audience_fails_verification(self, event, small_tree):
         room_plan.auto_plan(event)
-        _granted, token = jitsi.token_for(event, small_tree["BS-S2"])
+        _granted, token = tokens.token_for(event, small_tree["BS-S2"])
         with pytest.raises(jwt.InvalidSignatureError):
             jwt.decode(token, "another-secret-of-sufficient-length-000", algorithms=["HS256"], audience="jitsi")
         with pytest.raises(jwt.InvalidAudienceError):
@@ -101,7 +101,7 @@ class TestTokens:
         event.ends_at = timezone.now() - timedelta(hours=1)
         event.starts_at = event.ends_at - timedelta(hours=3)
         event.save()
-        _granted, token = jitsi.token_for(event, small_tree["BS-S2"])
+        _granted, token = tokens.token_for(event, small_tree["BS-S2"])
         assert decode(token)  # within the grace period after the end
         # Two hours from now it has expired (a negative leeway moves PyJWT's clock forward).
         with pytest.raises(jwt.ExpiredSignatureError):
@@ -111,25 +111,25 @@ class TestTokens:
     def test_uninvited_declined_viewer_unplanned_cancelled_are_refused(self, event, small_tree, tiers):
         stranger = Bridge.objects.create(code="XX-S9", name="Trường lạ", tier=tiers["school"],
                                          parent=small_tree["BS"])
-        with pytest.raises(jitsi.TokenRefused, match="not invited"):
-            jitsi.token_for(event, stranger)
-        with pytest.raises(jitsi.TokenRefused, match="No video room"):
-            jitsi.token_for(event, small_tree["BS-S1"])  # not planned yet
+        with pytest.raises(tokens.TokenRefused, match="not invited"):
+            tokens.token_for(event, stranger)
+        with pytest.raises(tokens.TokenRefused, match="No video room"):
+            tokens.token_for(event, small_tree["BS-S1"])  # not planned yet
         room_plan.auto_plan(event)
         Invitation.objects.filter(event=event, bridge=small_tree["BS-S1"]).update(status=Invitation.Status.DECLINED)
-        with pytest.raises(jitsi.TokenRefused, match="declined"):
-            jitsi.token_for(event, small_tree["BS-S1"])
+        with pytest.raises(tokens.TokenRefused, match="declined"):
+            tokens.token_for(event, small_tree["BS-S1"])
         Invitation.objects.filter(event=event, bridge=small_tree["BS-S2"]).update(viewer=True, room=None)
-        with pytest.raises(jitsi.TokenRefused, match="livestream"):
-            jitsi.token_for(event, small_tree["BS-S2"])
+        with pytest.raises(tokens.TokenRefused, match="livestream"):
+            tokens.token_for(event, small_tree["BS-S2"])
         event.status = Event.Status.CANCELLED
         event.save()
-        with pytest.raises(jitsi.TokenRefused, match="cancelled"):
-            jitsi.token_for(event, small_tree["TN-S1"])
+        with pytest.raises(tokens.TokenRefused, match="cancelled"):
+            tokens.token_for(event, small_tree["TN-S1"])
         event.status = Event.Status.ENDED
         event.save()
-        with pytest.raises(jitsi.TokenRefused, match="ended"):
-            jitsi.token_for(event, small_tree["TN-S1"])
+        with pytest.raises(tokens.TokenRefused, match="ended"):
+            tokens.token_for(event, small_tree["TN-S1"])
 
 
 @pytest.mark.usefixtures("jitsi_settings")
@@ -256,7 +256,7 @@ class TestPlanEdits:
         with pytest.raises(room_plan.PlanError, match="still has bridges"):
             room_plan.remove_room(bs_room)
         with pytest.raises(room_plan.PlanError):
-            room_plan.remove_room(jitsi.main_room(event))
+            room_plan.remove_room(tokens.main_room(event))
         bs_room.refresh_from_db()
         assert bs_room.capacity == 100 and bs_room.invitations.count() == 2
 
@@ -308,7 +308,7 @@ class TestRoomPlanProvince:
         event = province
         with django_assert_max_num_queries(60):
             room_plan.auto_plan(event, 100)
-        main = jitsi.main_room(event)
+        main = tokens.main_room(event)
         assert main.invitations.count() == 14
         assert set(main.invitations.values_list("bridge__tier__role", flat=True)) == {
             Tier.Role.HOST, Tier.Role.INTERMEDIATE}
@@ -335,7 +335,7 @@ class TestRoomPlanProvince:
 class TestRoomPlanPage:
     def test_organizer_plans_and_moves_from_the_page(self, client, organizer, event):
         client.force_login(organizer)
-        url = reverse("events:room_plan", args=[event.pk])
+        url = reverse("video:room_plan", args=[event.pk])
         assert f"diemcau-{event.pk}-main" not in client.get(url).content.decode()
         resp = client.post(url, {"action": "auto", "room_size": "50"}, follow=True)
         page = resp.content.decode()
@@ -353,7 +353,7 @@ class TestRoomPlanPage:
     def test_district_officer_reads_their_district_only_and_cannot_edit(self, client, make_user, event, small_tree):
         room_plan.auto_plan(event)
         client.force_login(make_user("bs", Role.Kind.DISTRICT_OFFICER, scope=small_tree["BS"]))
-        url = reverse("events:room_plan", args=[event.pk])
+        url = reverse("video:room_plan", args=[event.pk])
         page = client.get(url).content.decode()
         assert "BS-S1" in page and "TN-S1" not in page and "<select" not in page and 'type="checkbox"' not in page
         assert client.post(url, {"action": "auto"}).status_code == 403
@@ -363,7 +363,7 @@ class TestRoomPlanPage:
                            ).status_code == 403
 
     def test_anonymous_is_sent_to_login(self, client, event):
-        resp = client.get(reverse("events:room_plan", args=[event.pk]))
+        resp = client.get(reverse("video:room_plan", args=[event.pk]))
         assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
 
 
@@ -399,7 +399,7 @@ class TestConsoleEmbed:
     def render(self, bridge, **context):
         from django.template.loader import render_to_string
 
-        return render_to_string("events/_console_video.html", {"bridge": bridge, **context})
+        return render_to_string("video/_console_video.html", {"bridge": bridge, **context})
 
     def test_invited_bridge_gets_the_iframe_api_embed(self, event, small_tree):
         room_plan.auto_plan(event)
@@ -429,7 +429,7 @@ class TestConsoleEmbed:
         assert "data-jitsi-join" not in html and "eyJ" not in html
 
     def test_console_page_embeds_the_room(self, client, event, small_tree, tiers):
-        """Through the real console URL (events/console.html includes the video section)."""
+        """Through the real console URL (events/console.html includes video/_console_video.html)."""
         room_plan.auto_plan(event)
         school = small_tree["BS-S1"]
         page = client.get(reverse("console", args=[school.console_token])).content.decode()

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events import room_plan
 from events.models import Event, Invitation
+from video import room_plan
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from events import room_plan
-from events.models import Event, Invitation, PresenceEvent
+from events.models import Event, Invitation
+from video import room_plan
+from video.models import PresenceEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +173,8 @@ def test_uninvited_bridge_code_is_not_mapped(client, event, tiers, small_tree):
 
 
 def test_url_names(event):
-    assert reverse("events:jitsi_webhook") == URL
-    assert reverse("events:jitsi_webhook_event", args=["occupant", "joined"]) == URL + "/events/occupant/joined"
+    assert reverse("video:jitsi_webhook") == URL
+    assert reverse("video:jitsi_webhook_event", args=["occupant", "joined"]) == URL + "/events/occupant/joined"
 
 
 @pytest.mark.services

@@ -11,13 +11,13 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from attendance.models import BridgeCheckIn, CheckIn
-from attendance.reports import data, export
-from attendance.reports.filters import resolve
-from attendance.reports.sheets import summary_table
-from attendance.reports.workbook import FIRST_DATA_ROW, HEADER_ROW
 from bridges.models import Bridge, Person, Role
 from core.models import AuditEntry, Job
 from events.models import Event, Invitation
+from reports import data, export
+from reports.filters import resolve
+from reports.sheets import summary_table
+from reports.workbook import FIRST_DATA_ROW, HEADER_ROW
 from training.eligibility import evaluate
 from training.models import Certificate
 
@@ -134,7 +134,7 @@ def test_district_officer_export_contains_only_their_district(client, facts, sma
     officer = make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"])
     client.force_login(officer)
     event = facts["event"]
-    response = client.post(reverse("attendance:report_export", args=[event.pk]), {"format": "xlsx"})
+    response = client.post(reverse("reports:export", args=[event.pk]), {"format": "xlsx"})
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     wb = workbook_of(response.content)
     text = all_text(wb)
@@ -149,9 +149,9 @@ def test_district_officer_export_contains_only_their_district(client, facts, sma
     assert len(table(wb.worksheets[2])[1]) == 6
 
     # Another district, by filter, is refused; the CSV follows the same scope.
-    refused = client.post(reverse("attendance:report_export", args=[event.pk]), {"format": "xlsx", "district": "TN"})
+    refused = client.post(reverse("reports:export", args=[event.pk]), {"format": "xlsx", "district": "TN"})
     assert refused.status_code == 403
-    teachers_csv = client.post(reverse("attendance:report_export", args=[event.pk]),
+    teachers_csv = client.post(reverse("reports:export", args=[event.pk]),
                                {"format": "csv", "sheet": "teachers"}).content.decode("utf-8-sig")
     assert "0BS10" in teachers_csv and "0TN10" not in teachers_csv
     assert AuditEntry.objects.filter(action="attendance.report_export", actor=officer).count() == 2
@@ -211,12 +211,12 @@ def test_unknown_event_district_or_roll_call_is_a_clear_error(client, english, f
         with pytest.raises(CommandError, match="choose xlsx or csv"):
             call_command("export_attendance", str(event.pk), "--out", str(tmp_path / "x.pdf"))
     client.force_login(organizer)
-    page = client.get(reverse("attendance:reports", args=[event.pk]), {"district": "XYZ"})
+    page = client.get(reverse("reports:reports", args=[event.pk]), {"district": "XYZ"})
     assert page.status_code == 400
     assert "There is no bridge with the code “XYZ”." in page.content.decode()
     response = client.get(f"/api/attendance/events/{event.pk}/report", {"roll_calls": [424242]})
     assert response.status_code == 400 and "424242" in response.json()["detail"]
-    assert client.get(reverse("attendance:reports", args=[999999])).status_code == 404
+    assert client.get(reverse("reports:reports", args=[999999])).status_code == 404
 
 
 def test_filters_by_tier_and_roll_call(facts, organizer):
@@ -251,16 +251,16 @@ def test_reports_page_shows_the_workbook_numbers(client, facts, small_tree, make
     official = make_user("lanhdao", Role.Kind.OFFICIAL)
     client.force_login(official)
     event = facts["event"]
-    page = client.get(reverse("attendance:reports", args=[event.pk]))
+    page = client.get(reverse("reports:reports", args=[event.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Huyện BS" in html and "Huyện TN" in html and "Trường BS 1" in html
     assert 'class="bar rate" style="width:75.0%"' in html  # BS: (5 + 4) / (6 × 2)
     summary = page.context["summary"]
     assert page.context["summary_total"][summary.index_of("invited")][0] == "7"
-    assert reverse("attendance:report_export", args=[event.pk]) in html
+    assert reverse("reports:export", args=[event.pk]) in html
     # The event tabs and the board link lead here.
-    assert reverse("attendance:reports", args=[event.pk]) in client.get(
+    assert reverse("reports:reports", args=[event.pk]) in client.get(
         reverse("attendance:board", args=[event.pk])).content.decode()
 
 
@@ -270,7 +270,7 @@ def test_large_export_runs_in_the_background_with_a_download_link(client, facts,
     monkeypatch.setattr(export, "DIRECT_LIMIT", 5)
     client.force_login(organizer)
     event = facts["event"]
-    response = client.post(reverse("attendance:report_export", args=[event.pk]), {"format": "xlsx"})
+    response = client.post(reverse("reports:export", args=[event.pk]), {"format": "xlsx"})
     assert response.status_code == 302 and "job=" in response["Location"]
     job = Job.objects.get(kind=export.EXPORT_JOB)
     assert job.status == Job.Status.DONE, job.message
@@ -310,10 +310,10 @@ def test_api_report_and_export_job(client, facts, small_tree, make_user):
 def test_reports_index_and_scoped_page_for_a_district_officer(client, facts, small_tree, make_user):
     client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
     event = facts["event"]
-    index = client.get(reverse("attendance:reports_index"))
-    assert index.status_code == 200 and reverse("attendance:reports", args=[event.pk]) in index.content.decode()
-    page = client.get(reverse("attendance:reports", args=[event.pk]))
+    index = client.get(reverse("reports:index"))
+    assert index.status_code == 200 and reverse("reports:reports", args=[event.pk]) in index.content.decode()
+    page = client.get(reverse("reports:reports", args=[event.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and "Trường BS 2" in html
     assert "Huyện TN" not in html and "Trường TN" not in html
-    assert client.get(reverse("attendance:reports", args=[event.pk]), {"district": "TN"}).status_code == 403
+    assert client.get(reverse("reports:reports", args=[event.pk]), {"district": "TN"}).status_code == 403

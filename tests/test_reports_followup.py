@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from attendance.followup_models import FollowUpAnswer, FollowUpForm, FollowUpReminder
-from attendance.reports import followup
-from attendance.reports.followup_sheets import summary_table
-from attendance.reports.workbook import FIRST_DATA_ROW
 from bridges.models import Bridge, Role
 from core.models import AuditEntry, Job
 from events.models import Invitation
+from followups import services as followup
+from followups.models import FollowUpAnswer, FollowUpForm, FollowUpReminder
+from reports.followup_sheets import summary_table
+from reports.workbook import FIRST_DATA_ROW
 
 from .report_data import make_attended_event
 
@@ -41,12 +41,12 @@ def form(small_tree):
 def answer(client, bridge, form, **values):
     data = {"students_trained": "120", "classes_held": "4", "teachers_led": "2", "notes": "Đã triển khai",
             "submitted_by": "Cô Lan", **values}
-    return client.post(reverse("attendance_public:followup_submit", args=[bridge.console_token, form.pk]), data)
+    return client.post(reverse("followups:console_submit", args=[bridge.console_token, form.pk]), data)
 
 
 def test_organizer_opens_a_follow_up_report_others_cannot(client, english, small_tree, organizer, make_user):
     event = make_attended_event(small_tree)["event"]
-    url = reverse("attendance:followups", args=[event.pk])
+    url = reverse("followups:list", args=[event.pk])
     client.force_login(make_user("lanhdao", Role.Kind.OFFICIAL))
     assert client.post(url, {"title": "X", "deadline": "2099-01-01T17:00"}).status_code == 403
     client.force_login(organizer)
@@ -56,7 +56,7 @@ def test_organizer_opens_a_follow_up_report_others_cannot(client, english, small
     ok = client.post(url, {"title": " Báo cáo  sau tập huấn ", "deadline": "31/12/2099 17:00",
                            "instructions": "Gửi trước hạn"})
     made = FollowUpForm.objects.get()
-    assert ok.status_code == 302 and ok["Location"] == reverse("attendance:followup", args=[made.pk])
+    assert ok.status_code == 302 and ok["Location"] == reverse("followups:detail", args=[made.pk])
     assert made.title == "Báo cáo sau tập huấn"
     assert timezone.localtime(made.deadline).strftime("%d/%m/%Y %H:%M") == "31/12/2099 17:00"
     assert AuditEntry.objects.filter(action="followup.open").exists()
@@ -66,7 +66,7 @@ def test_organizer_opens_a_follow_up_report_others_cannot(client, english, small
 
 def test_school_answers_from_its_console_and_may_correct(client, form, small_tree):
     school = small_tree["BS-S1"]
-    page = client.get(reverse("attendance_public:followup", args=[school.console_token]))
+    page = client.get(reverse("followups:console", args=[school.console_token]))
     assert page.status_code == 200 and "Báo cáo sau tập huấn" in page.content.decode()
     response = answer(client, school, form, attachment=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 test"))
     assert response.status_code == 302
@@ -79,7 +79,7 @@ def test_school_answers_from_its_console_and_may_correct(client, form, small_tre
     assert AuditEntry.objects.filter(action="followup.update", actor_label="console:BS-S1").exists()
     # A school that declined the event, or a forged link, is not asked.
     assert answer(client, small_tree["TN-S2"], form).status_code == 404
-    assert client.get(reverse("attendance_public:followup", args=["x" * 43])).status_code == 404
+    assert client.get(reverse("followups:console", args=["x" * 43])).status_code == 404
 
 
 @pytest.mark.parametrize(("values", "reason"), [
@@ -116,11 +116,11 @@ def test_district_officer_sees_missing_schools_and_reminds_them(client, form, sm
                                   teachers_led=1, submitted_at=timezone.now(), updated_at=timezone.now())
     officer = make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"])
     client.force_login(officer)
-    page = client.get(reverse("attendance:followup", args=[form.pk]))
+    page = client.get(reverse("followups:detail", args=[form.pk]))
     state = page.context["state"]
     assert [s.bridge.code for s in state.missing] == ["BS-S2"]  # TN schools are not theirs
     assert "TN-S1" not in page.content.decode()
-    response = client.post(reverse("attendance:followup_remind", args=[form.pk]), {"which": "all"})
+    response = client.post(reverse("followups:remind", args=[form.pk]), {"which": "all"})
     job = Job.objects.get(kind=followup.REMIND_JOB)
     assert response.status_code == 302 and job.status == Job.Status.DONE
     assert job.result == {"sent": 1, "without_email": []}
@@ -128,10 +128,10 @@ def test_district_officer_sees_missing_schools_and_reminds_them(client, form, sm
     assert small_tree["BS-S2"].console_token in mail.outbox[0].body
     assert FollowUpReminder.objects.filter(form=form, bridge=small_tree["BS-S2"], by=officer).count() == 1
     # Choosing a school of another district reminds nobody; an official may not remind at all.
-    client.post(reverse("attendance:followup_remind", args=[form.pk]), {"bridge": [small_tree["TN-S1"].pk]})
+    client.post(reverse("followups:remind", args=[form.pk]), {"bridge": [small_tree["TN-S1"].pk]})
     assert len(mail.outbox) == 1
     client.force_login(make_user("lanhdao", Role.Kind.OFFICIAL))
-    assert client.post(reverse("attendance:followup_remind", args=[form.pk]), {"which": "all"}).status_code == 403
+    assert client.post(reverse("followups:remind", args=[form.pk]), {"which": "all"}).status_code == 403
 
 
 @pytest.mark.services
@@ -147,7 +147,7 @@ def test_overdue_list_rollup_and_workbook(client, form, small_tree, organizer):
     assert [(d.name, d.expected, d.submitted, d.late, d.students) for d in state.districts] == [
         ("Huyện BS", 2, 2, 1, 140), ("Huyện TN", 1, 0, 0, 0)]
     client.force_login(organizer)
-    response = client.get(reverse("attendance:followup_export", args=[form.pk]), {"format": "xlsx"})
+    response = client.get(reverse("reports:followup_export", args=[form.pk]), {"format": "xlsx"})
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=FIRST_DATA_ROW, max_row=FIRST_DATA_ROW + 2)]
@@ -155,15 +155,33 @@ def test_overdue_list_rollup_and_workbook(client, form, small_tree, organizer):
     assert rows[0][1] == "Huyện BS" and rows[0][keys.index("students")] == 140
     assert rows[2][keys.index("students")] == 140 and rows[2][keys.index("missing")] == 1
     assert rows[2][keys.index("late")] == 1
-    csv_text = client.get(reverse("attendance:followup_export", args=[form.pk]),
+    csv_text = client.get(reverse("reports:followup_export", args=[form.pk]),
                           {"format": "csv", "sheet": "schools"}).content.decode("utf-8-sig")
     assert "BS-S1" in csv_text and "TN-S1" in csv_text
+
+
+def test_the_form_page_shows_the_rollup_and_downloads_the_reports_app_adds(client, form, small_tree, make_user):
+    # followups names no app above it: the table by district and the downloads come from reports' panel.
+    FollowUpAnswer.objects.create(form=form, bridge=small_tree["BS-S1"], students_trained=75, classes_held=3,
+                                  teachers_led=2, submitted_at=timezone.now(), updated_at=timezone.now())
+    client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
+    page = client.get(reverse("followups:detail", args=[form.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    for query in ("?format=xlsx", "?format=csv&amp;sheet=summary", "?format=csv&amp;sheet=schools"):
+        assert reverse("reports:followup_export", args=[form.pk]) + query in html
+    [panel] = page.context["panels"]
+    keys = [c.key for c in panel["table"].columns]
+    # The officer's part only: Bình Sơn's two schools, one answered with 75 students.
+    assert [row[keys.index("district")][0] for row in panel["rows"]] == ["Huyện BS"]
+    assert panel["total"][keys.index("expected")][0] == "2" and panel["total"][keys.index("students")][0] == "75"
+    assert reverse("reports:reports", args=[form.event_id]) in html  # back to the reports, through the tabs
 
 
 def test_attachment_download_is_scoped(client, form, small_tree, make_user):
     answer(client, small_tree["TN-S1"], form, attachment=SimpleUploadedFile("anh.png", b"\x89PNG data"))
     stored = FollowUpAnswer.objects.get()
-    url = reverse("attendance:followup_attachment", args=[stored.pk])
+    url = reverse("followups:attachment", args=[stored.pk])
     client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
     assert client.get(url).status_code == 403
     client.force_login(make_user("tn", Role.Kind.DISTRICT_OFFICER, small_tree["TN"]))
@@ -201,8 +219,8 @@ def test_console_page_links_to_the_follow_up_report(client, form, small_tree):
     token = small_tree["BS-S1"].console_token
     page = client.get(reverse("console", args=[token]))
     assert page.status_code == 200
-    assert reverse("attendance_public:followup", args=[token]) in page.content.decode()
+    assert reverse("followups:console", args=[token]) in page.content.decode()
     # A school not asked sees no card.
     other = client.get(reverse("console", args=[small_tree["TN-S2"].console_token]))
-    assert reverse("attendance_public:followup", args=[small_tree["TN-S2"].console_token]) not in \
+    assert reverse("followups:console", args=[small_tree["TN-S2"].console_token]) not in \
         other.content.decode()

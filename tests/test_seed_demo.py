@@ -1,17 +1,25 @@
+import json
+import os
 import re
+import subprocess
 import sys
 import unicodedata
+from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
+from django.utils.timezone import localdate
 
-from bridges.demo import ACCOUNTS, DEMO_PASSWORD
-from bridges.demo.plan import province_plan
-from bridges.demo.province import DISTRICTS
 from bridges.models import Bridge, Person, Role, Tier
-from core import demo as demo_registry
 from core.text import fold
+from demo import events as demo_event
+from demo import training as demo_training
+from demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from demo.plan import province_plan
+from demo.province import DISTRICTS
+from events.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -149,18 +157,38 @@ def test_banner_shows_links_and_logins():
     assert "27 điểm cầu" in text and "27 bridges" in text
 
 
-def test_registry_skips_missing_modules_but_not_broken_ones(tmp_path, monkeypatch):
-    (tmp_path / "diemcau_broken_demo.py").write_text("import a_module_that_does_not_exist_anywhere\n")
-    (tmp_path / "diemcau_failing_demo.py").write_text("def seed(stdout):\n    raise RuntimeError('boom')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(demo_registry, "DEMO_MODULES", ("bridges.demo", "events.no_such_demo_module"))
-    assert [m.__name__ for m in demo_registry.demo_modules()] == ["bridges.demo"]
-    monkeypatch.setattr(demo_registry, "DEMO_MODULES", ("bridges.demo", "diemcau_broken_demo"))
-    with pytest.raises(ModuleNotFoundError):
-        demo_registry.demo_modules()
-    monkeypatch.setattr(demo_registry, "DEMO_MODULES", ("bridges.demo", "diemcau_failing_demo"))
-    with pytest.raises(RuntimeError, match="boom"):
-        seed("--schools", "13", "--teachers-per-school", "1")
+def test_seed_demo_adds_the_demo_event_then_last_months_training():
+    seed("--schools", "13", "--teachers-per-school", "2")
+    event = Event.objects.get(title=demo_event.TITLE)
+    training = Event.objects.get(uid=demo_training.DEMO_UID)
+    assert event.invitations.count() == Bridge.objects.count() == 27
+    # The training is dated from the demo event, so the event must be seeded first.
+    assert localdate(training.starts_at) == localdate(event.starts_at) - timedelta(days=30)
+    assert training.sessions.get().roll_calls.count() == 3
+
+
+DEMO_COMMANDS = {"seed_demo", "demo_banner", "simulate_day"}
+
+
+def test_demo_commands_come_from_the_demo_app_outside_production():
+    assert "demo" in django_settings.INSTALLED_APPS
+    commands = get_commands()
+    assert {name: commands.get(name) for name in DEMO_COMMANDS} == dict.fromkeys(DEMO_COMMANDS, "demo")
+
+
+def test_production_does_not_install_the_demo():
+    """A fresh process: settings decide INSTALLED_APPS once, at import."""
+    env = {**os.environ, "DIEMCAU_ENV": "production", "SECRET_KEY": "p" * 50, "JITSI_APP_SECRET": "j" * 40,
+           "JITSI_WEBHOOK_SECRET": "w" * 40, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    code = ("import json, django; django.setup(); from django.conf import settings; "
+            "from django.core.management import get_commands; "
+            "print(json.dumps({'apps': settings.INSTALLED_APPS, 'commands': sorted(get_commands())}))")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+                          cwd=django_settings.BASE_DIR, check=False)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "training" in found["apps"] and "demo" not in found["apps"]
+    assert not DEMO_COMMANDS & set(found["commands"]) and "import_bridges" in found["commands"]
 
 
 def test_full_province(client):

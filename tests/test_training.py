@@ -227,14 +227,14 @@ class TestDemo:
                                            parent=small_tree["BS"])
             Person.objects.bulk_create([Person(bridge=school, full_name=f"GV {n}-{k}", teacher_id=f"D{n}-{k}")
                                         for k in range(20)])
-        from training import demo
+        from demo import training as demo_training
 
         out = io.StringIO()
-        demo.seed(out)
-        event = Event.objects.get(uid=demo.DEMO_UID)
+        demo_training.seed(out)
+        event = Event.objects.get(uid=demo_training.DEMO_UID)
         checkins = CheckIn.objects.filter(roll_call__session__event=event).count()
-        demo.seed(io.StringIO())
-        assert Event.objects.filter(uid=demo.DEMO_UID).count() == 1
+        demo_training.seed(io.StringIO())
+        assert Event.objects.filter(uid=demo_training.DEMO_UID).count() == 1
         assert CheckIn.objects.filter(roll_call__session__event=event).count() == checkins
         report = evaluate(event)
         people = len(report.standings)

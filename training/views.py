@@ -3,7 +3,6 @@
 Organizers change things; district officers and officials read what lies in their scope.
 """
 
-from core.jobs.access import visible_jobs
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from bridges import scope
 from bridges.models import Person, Role, Tier
 from core import jobs as core_jobs
+from core.jobs.access import visible_jobs
 from core.text import clean_text, fold
 from events.access import get_event, visible_events
 from events.models import Event

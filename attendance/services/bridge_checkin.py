@@ -12,8 +12,9 @@ from core import audit
 from events.models import Event
 
 from .. import live
+from ..messages import FeedLine
 from ..models import BridgeCheckIn
-from .timing import iso, plausible_past
+from .timing import epoch_ms, iso, plausible_past
 
 MAX_HEADCOUNT = 100_000
 
@@ -55,10 +56,8 @@ def check_in(bridge: Bridge, event: Event, *, method: str = BridgeCheckIn.Method
     if created:
         audit.record("attendance.bridge_checkin", actor_label=console_actor(bridge), target=row, ip=ip,
                      summary=f"{bridge.code} – {event.title}"[:500], details={"method": method, "at": iso(at)})
-        live.bridges_changed(event.pk, [bridge.pk], feed={
-            "kind": "bridge_checkin", "bridge_id": bridge.pk, "bridge_code": bridge.code, "bridge_name": bridge.name,
-            "at": iso(at),
-        })
+        live.bridges_changed(event.pk, [bridge.pk], feed=FeedLine(
+            kind="bridge_checkin", at=epoch_ms(at), bridge_id=bridge.pk, bridge=bridge.name))
     body = {
         "ok": True, "outcome": "accepted" if created else "duplicate",
         "message": _("Bridge checked in.") if created else _("This bridge was already checked in."),
@@ -91,8 +90,6 @@ def set_headcount(bridge: Bridge, event: Event, count, *, client_time=None, ip: 
     row.save(update_fields=["headcount", "headcount_at"])
     audit.record("attendance.headcount", actor_label=console_actor(bridge), target=row, ip=ip,
                  summary=f"{bridge.code}: {previous} → {count}", details={"at": iso(at), "created": created})
-    live.bridges_changed(event.pk, [bridge.pk], feed={
-        "kind": "headcount", "bridge_id": bridge.pk, "bridge_code": bridge.code, "bridge_name": bridge.name,
-        "headcount": count, "at": iso(at),
-    })
+    live.bridges_changed(event.pk, [bridge.pk], feed=FeedLine(
+        kind="headcount", at=epoch_ms(at), bridge_id=bridge.pk, bridge=bridge.name, label=str(count)))
     return 200, {"ok": True, "outcome": "accepted", "message": _("Headcount saved."), **_status_body(row)}

@@ -26,8 +26,9 @@ from core import audit
 from events import participation
 
 from .. import live
+from ..messages import FeedLine
 from ..models import CheckIn, CheckInAttempt, RollCall
-from .timing import CLIENT_SKEW, iso, plausible_past
+from .timing import CLIENT_SKEW, epoch_ms, iso, plausible_past
 
 Outcome = CheckInAttempt.Outcome
 
@@ -114,11 +115,9 @@ def new_checkin(roll_call: RollCall, person: Person, ctx: Context, *, at: dateti
                    at=at, method=ctx.method, recorded_by=recorded_by[:120])
 
 
-def feed_line(roll_call: RollCall, row: CheckIn) -> dict:
+def feed_line(roll_call: RollCall, row: CheckIn) -> FeedLine:
     """What the boards' feed says of an accepted check-in."""
-    return {"kind": "checkin", "bridge_id": row.bridge.pk, "bridge_code": row.bridge.code,
-            "bridge_name": row.bridge.name, "roll_call_id": roll_call.pk, "method": row.method,
-            "foreign": row.foreign, "at": iso(row.at)}
+    return FeedLine(kind="checkin", at=epoch_ms(row.at), bridge_id=row.bridge.pk, bridge=row.bridge.name)
 
 
 def _record(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime,

@@ -3,7 +3,7 @@
 attendance.presence turns them into minutes connected per session. A console interval is opened on
 connect, its last_seen_at moves with heartbeats (written at most every HEARTBEAT_WRITE_SECONDS) and
 it ends on disconnect; an interval whose socket vanished silently counts only to its last heartbeat.
-Video intervals come from the Jitsi webhooks stored as events.PresenceEvent.
+Video intervals come from the Jitsi webhooks stored as video.PresenceEvent.
 """
 
 from dataclasses import dataclass, field
@@ -15,11 +15,12 @@ from django.utils import timezone
 from bridges.models import Bridge
 from bridges.services import bridge_by_console_token
 from events import participation
-from events.models import PresenceEvent
+from video.models import PresenceEvent
 
 from .. import live
+from ..messages import FeedLine
 from ..models import ConnectionInterval
-from .timing import iso
+from .timing import epoch_ms
 
 HEARTBEAT_WRITE_SECONDS = 30
 
@@ -33,9 +34,10 @@ class ConsoleConnection:
     interval_id: int | None = None
 
 
-def _feed(kind: str, bridge: Bridge | None, bridge_id: int, at: datetime, source: str) -> dict:
-    return {"kind": kind, "source": source, "bridge_id": bridge_id, "bridge_code": bridge.code if bridge else "",
-            "bridge_name": bridge.name if bridge else "", "at": iso(at)}
+def _feed(kind: str, bridge: Bridge | None, bridge_id: int, at: datetime, source: str) -> FeedLine:
+    # `source` (console or video) is not shown: a bridge is connected by either. The board names the
+    # bridge itself when the sender has only its id.
+    return FeedLine(kind=kind, at=epoch_ms(at), bridge_id=bridge_id, bridge=bridge.name if bridge else "")
 
 
 def _open_console_interval(bridge: Bridge, event, connection_id: str, now: datetime) -> int:
@@ -99,8 +101,7 @@ def console_disconnected(connection: ConsoleConnection, now: datetime | None = N
         )
         if ended and connection.event_id is not None:
             live.bridges_changed(connection.event_id, [connection.bridge_id],
-                                 feed=_feed("disconnected", None, connection.bridge_id, now, "console") | {
-                                     "bridge_code": connection.bridge_code})
+                                 feed=_feed("disconnected", None, connection.bridge_id, now, "console"))
 
 
 # --- Video occupants (Jitsi event_sync webhooks) ---------------------------------------------------

@@ -10,6 +10,11 @@ from django.utils.dateparse import parse_datetime
 CLIENT_SKEW = timedelta(seconds=60)
 
 
+def epoch_ms(moment) -> int | None:
+    """A stored time as live messages carry it: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000) if moment is not None else None
+
+
 def parse_client_time(value) -> datetime | None:
     """ISO 8601 (what JS `toISOString()` gives) or epoch milliseconds; anything else is None."""
     if value is None or value == "":

@@ -1,5 +1,0 @@
-"""Reports for officials (issue 6): the attendance workbook, its CSVs, the reports page, follow-ups.
-
-data.py computes the numbers once (a handful of aggregate queries); sheets.py lays them out as
-tables; workbook.py and csv_export.py write those tables; the reports page shows the same tables.
-"""

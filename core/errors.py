@@ -1,0 +1,37 @@
+"""The one error type for refusals: bad input, or a rule that says no.
+
+Every domain refusal derives from `Refused`: the message is for people (already translated, in
+Vietnamese unless English was chosen), `code` is for programs, `fields` says which input was wrong.
+The API maps it once to a 400 with one error schema (core.api.ErrorOut); pages show `message`; jobs
+store it as the job's message. A refusal changes nothing: raise it before writing.
+"""
+
+
+class Refused(Exception):
+    code = "refused"
+    status = 400
+
+    def __init__(self, message: str = "", *, code: str | None = None, fields: dict[str, list[str]] | None = None,
+                 status: int | None = None):
+        self.fields = {name: [str(m) for m in (msgs if isinstance(msgs, list | tuple) else [msgs])]
+                       for name, msgs in (fields or {}).items()}
+        self.message = str(message) or " ".join(m for msgs in self.fields.values() for m in msgs)
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        super().__init__(self.message)
+
+    @property
+    def user_message(self) -> str:
+        # The name the jobs runner and older callers read.
+        return self.message
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message: the general one, then each field's."""
+        per_field = [m for msgs in self.fields.values() for m in msgs]
+        return per_field if per_field and self.message == " ".join(per_field) else [self.message, *per_field]
+
+    def as_dict(self) -> dict:
+        return {"detail": self.message, "code": self.code, "errors": self.messages, "fields": self.fields}

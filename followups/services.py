@@ -1,0 +1,356 @@
+"""Follow-up reports after a training: opening a form, the schools' answers, who is missing, reminders.
+
+The schools asked are the school bridges invited to the event (not those that declined). Answers are
+checked here, once, whether they come from the console page or the API: negative or absurd numbers
+are refused with the reason; an answer after the deadline is accepted and marked late; nothing is
+accepted once the organizer has closed the form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.db.models import Count, Max, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from attendance.districts import district_of
+from bridges.models import Bridge, Person, Tier
+from bridges.services import console_actor
+from core import audit, jobs
+from core.audit import client_ip
+from core.text import clean_text
+from events.models import Event, Invitation
+
+from .models import FollowUpAnswer, FollowUpForm, FollowUpReminder
+
+# Ceilings for numbers no school can report; a school that gives its size gets that as the ceiling.
+MAX_STUDENTS = 5000
+MAX_CLASSES = 500
+MAX_TEACHERS_WITHOUT_ROSTER = 300
+MAX_NOTES = 2000
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods")
+# Stored on Job rows (and looked up by the page): the name it had while follow-ups lived in attendance.
+REMIND_JOB = "attendance.followup_reminders"
+# 1234, 1.234 or 1,234 (Vietnamese writes thousands with a dot); a sign is kept to refuse it by name.
+WHOLE_NUMBER = re.compile(r"^[-+]?(\d+|\d{1,3}([.,]\d{3})+)$")
+
+
+class FollowUpError(Exception):
+    """Refused input; `errors` maps a field (or "" for the whole form) to the reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        self.user_message = " ".join(errors.values())
+        super().__init__(self.user_message)
+
+
+# --- Forms ----------------------------------------------------------------------------------------
+
+def open_form(event: Event, *, title: str, deadline: datetime | None, instructions: str = "", request=None,
+              now: datetime | None = None) -> FollowUpForm:
+    now = now or timezone.now()
+    if deadline is not None and timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)  # typed in the province's local time
+    errors = {}
+    title = clean_text(title)[:255]
+    if not title:
+        errors["title"] = _("Give the follow-up report a title.")
+    if deadline is None:
+        errors["deadline"] = _("Give a deadline.")
+    elif deadline <= now:
+        errors["deadline"] = _("The deadline must be in the future.")
+    if event.status in (Event.Status.DRAFT, Event.Status.CANCELLED):
+        errors[""] = _("Follow-up reports are for events that took place; this one is a draft or cancelled.")
+    if errors:
+        raise FollowUpError(errors)
+    user = getattr(request, "user", None)
+    form = FollowUpForm.objects.create(
+        event=event, title=title, instructions=instructions.strip()[:4000], deadline=deadline,
+        created_by=user if user is not None and user.is_authenticated else None)
+    audit.record("followup.open", request=request, target=form, summary=title[:200],
+                 details={"event_id": event.pk, "deadline": deadline.isoformat()})
+    return form
+
+
+def close_form(form: FollowUpForm, *, request=None) -> FollowUpForm:
+    if form.closed_at is None:
+        form.closed_at = timezone.now()
+        form.save(update_fields=["closed_at"])
+        audit.record("followup.close", request=request, target=form, summary=form.title[:200])
+    return form
+
+
+def expected_schools(form_or_event) -> QuerySet[Bridge]:
+    """The schools asked to answer: school bridges invited to the event that did not decline."""
+    event = form_or_event.event if isinstance(form_or_event, FollowUpForm) else form_or_event
+    invited = Invitation.objects.filter(event=event).exclude(status=Invitation.Status.DECLINED).values("bridge_id")
+    return Bridge.objects.filter(pk__in=invited, tier__role=Tier.Role.SCHOOL)
+
+
+def forms_for_school(bridge: Bridge) -> list[FollowUpForm]:
+    events = Invitation.objects.filter(bridge=bridge).exclude(status=Invitation.Status.DECLINED).values("event_id")
+    if bridge.tier.role != Tier.Role.SCHOOL:
+        return []
+    return list(FollowUpForm.objects.filter(event_id__in=events).select_related("event").order_by("-deadline"))
+
+
+def form_for_school(bridge: Bridge, form_id) -> FollowUpForm | None:
+    try:
+        pk = int(form_id)
+    except (TypeError, ValueError):
+        return None
+    return next((f for f in forms_for_school(bridge) if f.pk == pk), None)
+
+
+# --- Answers --------------------------------------------------------------------------------------
+
+def _count(data: dict, name: str, label: str, ceiling: int, ceiling_reason: str, errors: dict,
+           required: bool = True) -> int | None:
+    raw = data.get(name)
+    text = clean_text(raw).replace(" ", "") if raw is not None else ""
+    if text == "":
+        if required:
+            errors[name] = _("%(field)s: enter a number (0 if none).") % {"field": label}
+        return None
+    if not WHOLE_NUMBER.match(text):
+        errors[name] = _("%(field)s: “%(value)s” is not a whole number.") % {"field": label, "value": str(raw)[:20]}
+        return None
+    value = int(re.sub(r"[.,]", "", text))
+    if value < 0:
+        errors[name] = _("%(field)s cannot be negative.") % {"field": label}
+        return None
+    if value > ceiling:
+        errors[name] = ceiling_reason % {"field": label, "max": ceiling}
+        return None
+    return value
+
+
+def check_answer(bridge: Bridge, data: dict, attachment=None) -> dict:
+    """The cleaned answer, or FollowUpError with every reason at once."""
+    errors: dict[str, str] = {}
+    too_many = _("%(field)s: %(max)s at most; check the number.")
+    school_students = _count(data, "school_students", _("Students at the school"), 10 * MAX_STUDENTS, too_many,
+                             errors, required=False)
+    students_ceiling, students_reason = MAX_STUDENTS, too_many
+    if school_students is not None and school_students < MAX_STUDENTS:
+        students_ceiling = school_students
+        students_reason = _("%(field)s: more than the school's %(max)s students.")
+    students = _count(data, "students_trained", _("Students trained"), students_ceiling, students_reason, errors)
+    classes = _count(data, "classes_held", _("Classes held"), MAX_CLASSES, too_many, errors)
+    roster = Person.objects.filter(bridge=bridge).count()
+    teachers_ceiling = roster or MAX_TEACHERS_WITHOUT_ROSTER
+    teachers_reason = _("%(field)s: more than the %(max)s teachers on the school's roster.") if roster else too_many
+    teachers = _count(data, "teachers_led", _("Teachers who led them"), teachers_ceiling, teachers_reason, errors)
+    if classes and students == 0:
+        errors["students_trained"] = _("Classes were held but no student was trained: check the numbers.")
+    notes = str(data.get("notes") or "").strip()
+    if len(notes) > MAX_NOTES:
+        errors["notes"] = _("Notes: %(max)s characters at most.") % {"max": MAX_NOTES}
+    submitted_by = clean_text(data.get("submitted_by"))[:120]
+    if attachment is not None:
+        suffix = PurePath(attachment.name or "").suffix.lower()
+        if suffix not in ATTACHMENT_TYPES:
+            errors["attachment"] = _("Attachment: only %(types)s files.") % {"types": ", ".join(ATTACHMENT_TYPES)}
+        elif attachment.size > MAX_ATTACHMENT_BYTES:
+            errors["attachment"] = _("Attachment: %(mb)s MB at most.") % {"mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+    if errors:
+        raise FollowUpError(errors)
+    return {"students_trained": students, "classes_held": classes, "teachers_led": teachers,
+            "school_students": school_students, "notes": notes, "submitted_by": submitted_by}
+
+
+def submit(form: FollowUpForm, bridge: Bridge, data: dict, *, attachment=None, request=None,
+           now: datetime | None = None) -> tuple[FollowUpAnswer, bool]:
+    """Store the school's answer (a later one replaces it). Returns (answer, created)."""
+    now = now or timezone.now()
+    if form.is_closed:
+        raise FollowUpError({"": _("This follow-up report is closed: answers are no longer accepted.")})
+    if not expected_schools(form).filter(pk=bridge.pk).exists():
+        raise FollowUpError({"": _("This school is not asked for this follow-up report.")})
+    values = check_answer(bridge, data, attachment)
+    with transaction.atomic():
+        answer = FollowUpAnswer.objects.select_for_update().filter(form=form, bridge=bridge).first()
+        created = answer is None
+        if created:
+            answer = FollowUpAnswer(form=form, bridge=bridge, submitted_at=now, late=now > form.deadline)
+        for key, value in values.items():
+            setattr(answer, key, value)
+        answer.updated_at = now
+        if attachment is not None:
+            answer.attachment_name = clean_text(PurePath(attachment.name).name)[:200]
+            answer.attachment.save(attachment.name, attachment, save=False)
+        answer.save()
+    audit.record("followup.submit" if created else "followup.update", request=request,
+                 actor_label=console_actor(bridge), target=answer,
+                 summary=f"{form.title[:150]} – {bridge.code}",
+                 details={**{k: v for k, v in values.items() if k != "notes"}, "late": answer.late,
+                          "attachment": bool(attachment)})
+    return answer, created
+
+
+# --- Who has answered -----------------------------------------------------------------------------
+
+@dataclass
+class SchoolStatus:
+    bridge: Bridge
+    district_id: int
+    district_name: str
+    answer: FollowUpAnswer | None
+    reminders: int = 0
+    last_reminded_at: datetime | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return self.answer is not None
+
+
+@dataclass
+class DistrictRollup:
+    id: int | None
+    name: str
+    expected: int = 0
+    submitted: int = 0
+    late: int = 0
+    students: int = 0
+    classes: int = 0
+    teachers: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.submitted
+
+    def add(self, school: SchoolStatus) -> None:
+        self.expected += 1
+        if school.answer is not None:
+            self.submitted += 1
+            self.late += school.answer.late
+            self.students += school.answer.students_trained
+            self.classes += school.answer.classes_held
+            self.teachers += school.answer.teachers_led
+
+
+@dataclass
+class FollowUpStatus:
+    form: FollowUpForm
+    now: datetime
+    schools: list[SchoolStatus]
+    districts: list[DistrictRollup] = field(default_factory=list)
+    total: DistrictRollup | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.now > self.form.deadline
+
+    @property
+    def missing(self) -> list[SchoolStatus]:
+        return [s for s in self.schools if not s.submitted]
+
+    @property
+    def submitted(self) -> list[SchoolStatus]:
+        return [s for s in self.schools if s.submitted]
+
+    @property
+    def overdue_list(self) -> list[SchoolStatus]:
+        """Schools that have not answered although the deadline has passed."""
+        return self.missing if self.overdue else []
+
+    @property
+    def late(self) -> list[SchoolStatus]:
+        return [s for s in self.schools if s.answer is not None and s.answer.late]
+
+
+def status(form: FollowUpForm, scope_path: str | None, *, now: datetime | None = None) -> FollowUpStatus:
+    now = now or timezone.now()
+    schools = expected_schools(form).select_related("tier").order_by("path")
+    if scope_path:
+        schools = schools.filter(path__startswith=scope_path)
+    schools = list(schools)
+    answers = {a.bridge_id: a for a in FollowUpAnswer.objects.filter(form=form, bridge__in=[s.pk for s in schools])}
+    reminders = {row["bridge_id"]: row for row in FollowUpReminder.objects.filter(form=form).values("bridge_id")
+                 .annotate(n=Count("id"), last=Max("at"))}
+    ancestors: dict[int, dict] = {}
+    rows, rollups = [], {}
+    for bridge in schools:
+        district = district_of(bridge.path, ancestors) or {"id": bridge.pk, "name": bridge.name}
+        reminded = reminders.get(bridge.pk, {})
+        row = SchoolStatus(bridge, district["id"], district["name"], answers.get(bridge.pk),
+                           reminded.get("n", 0), reminded.get("last"))
+        rows.append(row)
+        rollups.setdefault(district["id"], DistrictRollup(district["id"], district["name"])).add(row)
+    total = DistrictRollup(None, _("Total"))
+    for row in rows:
+        total.add(row)
+    return FollowUpStatus(form, now, rows, sorted(rollups.values(), key=lambda d: d.name), total)
+
+
+# --- Reminders ------------------------------------------------------------------------------------
+
+def followup_url(bridge: Bridge) -> str:
+    return settings.SITE_URL + reverse("followups:console", args=[bridge.console_token])
+
+
+def remindable(form: FollowUpForm, scope_path: str | None, ids=None) -> list[Bridge]:
+    rows = status(form, scope_path).missing
+    chosen = [r.bridge for r in rows]
+    if ids is not None:
+        wanted = {int(i) for i in ids}
+        chosen = [b for b in chosen if b.pk in wanted]
+    return chosen
+
+
+def send_reminders(form: FollowUpForm, bridge_ids: list[int], *, user=None, ip=None, job=None) -> dict:
+    bridges = list(Bridge.objects.filter(pk__in=bridge_ids).order_by("path"))
+    answered = set(FollowUpAnswer.objects.filter(form=form).values_list("bridge_id", flat=True))
+    bridges = [b for b in bridges if b.pk not in answered]
+    sent, without = [], []
+    if job is not None:
+        jobs.progress(job, 0, len(bridges), _("Sending reminders…"))
+    with translation.override(settings.LANGUAGE_CODE), mail.get_connection() as connection:
+        messages = []
+        for bridge in bridges:
+            if not bridge.email:
+                without.append(bridge)
+                continue
+            context = {"form": form, "event": form.event, "bridge": bridge, "url": followup_url(bridge)}
+            subject = " ".join(render_to_string("followups/email/followup_reminder_subject.txt", context).split())
+            body = render_to_string("followups/email/followup_reminder_body.txt", context)
+            messages.append(mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [bridge.email],
+                                              connection=connection))
+            sent.append(bridge)
+        if messages:
+            connection.send_messages(messages)
+    by = user if user is not None and user.is_authenticated else None
+    FollowUpReminder.objects.bulk_create(
+        [FollowUpReminder(form=form, bridge=b, by=by, emailed=True) for b in sent]
+        + [FollowUpReminder(form=form, bridge=b, by=by, emailed=False) for b in without])
+    audit.record("followup.remind", user=by, ip=ip, target=form, summary=form.title[:200],
+                 details={"sent": len(sent), "without_email": [b.code for b in without][:100]})
+    result = {"sent": len(sent), "without_email": [b.code for b in without]}
+    if job is not None:
+        jobs.progress(job, len(bridges), len(bridges), _(
+            "%(sent)s reminders sent; %(missing)s schools have no e-mail address (phone them).") % {
+            "sent": len(sent), "missing": len(without)})
+    return result
+
+
+@jobs.job_kind(REMIND_JOB)
+def _remind_job(job) -> dict:
+    form = FollowUpForm.objects.select_related("event").get(pk=job.params["form"])
+    return send_reminders(form, job.params["bridges"], user=job.created_by, ip=job.params.get("ip"), job=job)
+
+
+def start_reminders(form: FollowUpForm, bridges: list[Bridge], *, request):
+    if not bridges:
+        raise FollowUpError({"": _("Every chosen school has answered already: there is no one to remind.")})
+    return jobs.start(REMIND_JOB, params={"form": form.pk, "bridges": [b.pk for b in bridges],
+                                          "ip": client_ip(request)}, user=request.user)

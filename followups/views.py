@@ -1,0 +1,186 @@
+"""Follow-up reports: the organizer opens one, officers follow and remind, schools answer from their console.
+
+The downloads (workbook, CSV) are the reports app's: it adds them to the form's page as a panel.
+"""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bridges import scope
+from bridges.models import Role
+from bridges.services import bridge_by_console_token
+from core.jobs.access import visible_jobs
+from core.text import clean_text
+from events.access import get_event
+
+from . import services as followup
+from .access import get_answer, get_form
+from .models import FollowUpAnswer, FollowUpForm
+from .panels import panels_for
+
+
+def parse_deadline(text: str) -> datetime | None:
+    """A deadline typed as 2025-06-30T17:00 (the browser's picker) or 30/06/2025 17:00."""
+    text = clean_text(text)
+    if not text:
+        return None
+    value = parse_datetime(text.replace(" ", "T", 1) if "-" in text else text)
+    if value is None:
+        for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
+            try:
+                value = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if value is None:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _may_remind(role) -> bool:
+    return role.kind in (Role.Kind.ORGANIZER, Role.Kind.DISTRICT_OFFICER)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_list(request, event_id: int):
+    role = scope.require_role(request.user)
+    event = get_event(request.user, event_id)
+    errors, posted, status = {}, {}, 200
+    if request.method == "POST":
+        if role.kind != Role.Kind.ORGANIZER:
+            raise PermissionDenied
+        posted = request.POST
+        deadline = parse_deadline(posted.get("deadline", ""))
+        try:
+            form = followup.open_form(event, title=posted.get("title", ""), deadline=deadline,
+                                      instructions=posted.get("instructions", ""), request=request)
+        except followup.FollowUpError as exc:
+            errors, status = exc.errors, 400
+            if posted.get("deadline") and deadline is None:
+                errors["deadline"] = _("Write the deadline as dd/mm/yyyy hh:mm.")
+        else:
+            messages.success(request, _("The follow-up report is open: the schools see it on their console."))
+            return redirect("followups:detail", pk=form.pk)
+    return render(request, "followups/followup_list.html", {
+        "event": event, "forms": FollowUpForm.objects.filter(event=event),
+        "can_open": role.kind == Role.Kind.ORGANIZER, "errors": errors, "posted": posted,
+        "schools": followup.expected_schools(event).count(), "tab": "reports",
+    }, status=status)
+
+
+@login_required
+@require_GET
+def followup_detail(request, pk: int):
+    form = get_form(request.user, pk)
+    role = scope.require_role(request.user)
+    state = followup.status(form, scope.scope_path_of(role))
+    job = None
+    if request.GET.get("job", "").isdigit():
+        job = visible_jobs(request.user).filter(pk=int(request.GET["job"]), kind=followup.REMIND_JOB).first()
+    return render(request, "followups/followup_detail.html", {
+        "form": form, "event": form.event, "state": state, "panels": panels_for(request, form, state),
+        "can_remind": _may_remind(role) and not form.is_closed, "can_close": role.kind == Role.Kind.ORGANIZER,
+        "job": job, "tab": "reports",
+    })
+
+
+@login_required
+@require_POST
+def followup_remind(request, pk: int):
+    form = get_form(request.user, pk)
+    role = scope.require_role(request.user)
+    if not _may_remind(role):
+        raise PermissionDenied
+    ids = request.POST.getlist("bridge") if request.POST.get("which") != "all" else None
+    try:
+        ids = [int(i) for i in ids] if ids is not None else None
+        if ids == []:
+            raise ValueError
+        bridges = followup.remindable(form, scope.scope_path_of(role), ids)
+        job = followup.start_reminders(form, bridges, request=request)
+    except ValueError:
+        messages.error(request, _("Choose the schools to remind."))
+        return redirect("followups:detail", pk=form.pk)
+    except followup.FollowUpError as exc:
+        messages.error(request, exc.user_message)
+        return redirect("followups:detail", pk=form.pk)
+    return redirect(reverse("followups:detail", args=[form.pk]) + f"?job={job.pk}")
+
+
+@login_required
+@require_POST
+def followup_close(request, pk: int):
+    form = get_form(request.user, pk, manage=True)
+    followup.close_form(form, request=request)
+    messages.success(request, _("The follow-up report is closed: schools can no longer answer."))
+    return redirect("followups:detail", pk=form.pk)
+
+
+@login_required
+@require_GET
+def followup_attachment(request, pk: int):
+    answer = get_answer(request.user, pk)
+    scope.require_bridge(request.user, answer.bridge)
+    if not answer.attachment:
+        raise Http404
+    return FileResponse(answer.attachment.open("rb"), as_attachment=True,
+                        filename=answer.attachment_name or answer.attachment.name.rsplit("/", 1)[-1])
+
+
+# --- The school's console ---------------------------------------------------------------------------
+
+def _console_page(request, bridge, token, *, errors=None, posted=None, posted_form=None, status=200):
+    forms = followup.forms_for_school(bridge)
+    answers = {a.form_id: a for a in FollowUpAnswer.objects.filter(bridge=bridge, form__in=forms)}
+    now = timezone.now()
+    items = [{"form": f, "answer": answers.get(f.pk), "overdue": now > f.deadline,
+              "errors": errors if posted_form == f.pk else {}, "posted": posted if posted_form == f.pk else None}
+             for f in forms]
+    return render(request, "followups/followup_console.html", {
+        "bridge": bridge, "token": token, "items": items, "roster": bridge.people.count(),
+    }, status=status)
+
+
+@never_cache
+@require_GET
+def console_followup(request, token: str):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return render(request, "bridges/console_invalid.html", status=404)
+    return _console_page(request, bridge, token)
+
+
+@never_cache
+@require_POST
+def console_followup_submit(request, token: str, form_id: int):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return render(request, "bridges/console_invalid.html", status=404)
+    form = followup.form_for_school(bridge, form_id)
+    if form is None:
+        raise Http404
+    try:
+        answer, created = followup.submit(form, bridge, request.POST, attachment=request.FILES.get("attachment"),
+                                          request=request)
+    except followup.FollowUpError as exc:
+        return _console_page(request, bridge, token, errors=exc.errors, posted=request.POST, posted_form=form.pk,
+                             status=400)
+    if answer.late:
+        messages.warning(request, _("Thank you. Your report was received after the deadline and is marked late."))
+    else:
+        messages.success(request, _("Thank you. Your report was received.") if created
+                         else _("Thank you. Your report was updated."))
+    return redirect("followups:console", token=token)
+

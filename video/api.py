@@ -1,0 +1,175 @@
+"""HTTP API of the video rooms: the room plan, room tokens, and the console's join data.
+
+config/api.py mounts `router` under /api/events/ and `console_router` under /api/console/.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from bridges import scope
+from bridges.models import Bridge
+from bridges.services import bridge_by_console_token
+from core.text import clean_text
+from events import participation
+from events.access import get_event
+from events.models import Event, JitsiRoom
+
+from . import room_plan, tokens
+
+router = Router(tags=["video rooms"])
+console_router = Router(tags=["console"])
+
+
+class Detail(Schema):
+    detail: str
+
+
+class RoomOut(Schema):
+    name: str
+    label: str
+    interactive: bool
+    capacity: int
+    bridge_count: int
+    bridges: list[str]
+
+
+class PlanOut(Schema):
+    event_id: int
+    rooms: list[RoomOut]
+    viewers: list[str]
+    unassigned: list[str]
+    declined: list[str]
+    livestream_url: str
+
+
+class AutoPlanIn(Schema):
+    room_size: int | None = None
+    schools_as_viewers: bool = False
+    reset: bool = False
+
+
+class AutoPlanOut(Schema):
+    rooms_created: int
+    assigned: int
+    viewers: int
+    kept: int
+    rooms_removed: int
+    warnings: list[str]
+
+
+class MoveItem(Schema):
+    bridge: str
+    target: str  # a room name, "viewer" (livestream) or "" (out of the plan)
+
+
+class MovesIn(Schema):
+    moves: list[MoveItem]
+
+
+class MovedOut(Schema):
+    moved: int
+
+
+class CapacityIn(Schema):
+    capacity: int
+
+
+class JoinOut(Schema):
+    event_id: int
+    domain: str
+    room: str
+    room_label: str
+    jwt: str
+    display_name: str
+    affiliation: str
+    script_url: str
+
+
+def _plan_out(event: Event, user) -> dict:
+    role = scope.require_role(user)
+    plan = room_plan.plan_for(event, None if role.scope is None else scope.visible_bridges(user))
+    return {
+        "event_id": event.pk,
+        "rooms": [
+            {
+                "name": rv.room.name, "label": rv.room.label, "interactive": rv.room.interactive,
+                "capacity": rv.room.capacity, "bridge_count": rv.total,
+                "bridges": [inv.bridge.code for inv in rv.members],
+            }
+            for rv in plan.rooms
+        ],
+        "viewers": [inv.bridge.code for inv in plan.viewers],
+        "unassigned": [inv.bridge.code for inv in plan.unassigned],
+        "declined": [inv.bridge.code for inv in plan.declined],
+        "livestream_url": event.livestream_url,
+    }
+
+
+@router.get("/{event_id}/rooms", response=PlanOut, summary="The event's room plan (bridges listed within scope)")
+def get_room_plan(request, event_id: int):
+    return _plan_out(get_event(request.user, event_id), request.user)
+
+
+@router.post("/{event_id}/rooms/auto", response={200: AutoPlanOut, 400: Detail},
+             summary="Plan rooms automatically (keeps existing places unless reset)")
+def auto_plan_rooms(request, event_id: int, payload: AutoPlanIn):
+    event = get_event(request.user, event_id, manage=True)
+    try:
+        result = room_plan.auto_plan(event, payload.room_size, schools_as_viewers=payload.schools_as_viewers,
+                                     reset=payload.reset, request=request)
+    except room_plan.PlanError as refused:
+        return Status(400, {"detail": refused.message})
+    return Status(200, result.as_dict())
+
+
+@router.post("/{event_id}/rooms/move", response={200: MovedOut, 400: Detail},
+             summary="Move bridges between rooms, to the livestream, or out of the plan (all or nothing)")
+def move_bridges(request, event_id: int, payload: MovesIn):
+    event = get_event(request.user, event_id, manage=True)
+    moves = [room_plan.Move(bridge_code=clean_text(m.bridge), target=clean_text(m.target)) for m in payload.moves]
+    try:
+        moved = room_plan.apply_moves(event, moves, request=request)
+    except room_plan.PlanError as refused:
+        return Status(400, {"detail": refused.message})
+    return Status(200, {"moved": moved})
+
+
+@router.post("/{event_id}/rooms/{room_name}/capacity", response={200: RoomOut, 400: Detail},
+             summary="Change a room's capacity")
+def set_room_capacity(request, event_id: int, room_name: str, payload: CapacityIn):
+    room = get_object_or_404(JitsiRoom, event=get_event(request.user, event_id, manage=True), name=room_name)
+    try:
+        room = room_plan.set_capacity(room, payload.capacity, request=request)
+    except room_plan.PlanError as refused:
+        return Status(400, {"detail": refused.message})
+    members = list(room.invitations.filter(viewer=False).select_related("bridge"))
+    return Status(200, {"name": room.name, "label": room.label, "interactive": room.interactive,
+                        "capacity": room.capacity, "bridge_count": len(members),
+                        "bridges": [inv.bridge.code for inv in members]})
+
+
+@router.get("/{event_id}/jitsi/token/{bridge_code}", response={200: JoinOut, 403: Detail},
+            summary="A bridge's signed room token (organizers, e.g. to join as that bridge from a hall PC)")
+def bridge_room_token(request, event_id: int, bridge_code: str):
+    event = get_event(request.user, event_id, manage=True)
+    bridge = get_object_or_404(Bridge, code=bridge_code)
+    try:
+        return Status(200, tokens.join_info(event, bridge))
+    except tokens.TokenRefused as refused:
+        return Status(403, {"detail": refused.message})
+
+
+@console_router.get("/{token}/jitsi", auth=None, response={200: JoinOut, 403: Detail, 404: Detail},
+                    summary="Join data for the console's bridge: domain, room, signed JWT, display name")
+def console_jitsi(request, token: str, event: int | None = None):
+    bridge = bridge_by_console_token(token)
+    if bridge is None:
+        return Status(404, {"detail": _("This console link is not valid.")})
+    current = participation.current_event(bridge, requested=event)
+    if current is None:
+        return Status(404, {"detail": _("This bridge has no current event.")})
+    try:
+        return Status(200, tokens.join_info(current, bridge))
+    except tokens.TokenRefused as refused:
+        return Status(403, {"detail": refused.message})
