@@ -3,7 +3,7 @@ from ninja import Router
 router = Router(tags=["attendance"])
 
 # Live board snapshot and launch (read side): /api/attendance/events/{event_id}/board, .../launch
-from .board_api import router as board_router  # noqa: E402
+from .board.api import router as board_router  # noqa: E402
 
 router.add_router("", board_router)
 

@@ -12,7 +12,7 @@ from bridges.services import bridge_by_console_token
 from events.participation import candidate_events
 
 from . import launch, live
-from .board_consumer import own_thread
+from .board.coalescer import own_thread
 
 CLOSE_FORBIDDEN = 4403
 

@@ -7,7 +7,7 @@ websocket_urlpatterns: list = [
 ]
 
 # Live board and launch clock (read side).
-from .board_consumer import BoardConsumer  # noqa: E402
+from .board.consumer import BoardConsumer  # noqa: E402
 from .launch_consumer import LaunchConsumer  # noqa: E402
 
 websocket_urlpatterns += [

@@ -4,7 +4,7 @@ app_name = "attendance"
 urlpatterns: list = []
 
 # Live board and launch (read side).
-from . import board_views  # noqa: E402
+from .board import views as board_views  # noqa: E402
 
 urlpatterns += [
     path("events/<int:event_id>/board/", board_views.board_page, name="board"),

@@ -6,7 +6,8 @@ from ninja import Router, Schema
 from bridges import scope
 from events.access import get_event
 
-from . import board, launch
+from .. import launch
+from . import state as board
 
 router = Router(tags=["attendance"])
 

@@ -14,7 +14,8 @@ from bridges.services import bridge_by_console_token, console_actor
 from events.access import get_event
 from events.participation import current_event as console_event
 
-from . import board, launch
+from .. import launch
+from . import state as board
 
 
 def board_strings() -> dict:

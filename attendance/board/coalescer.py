@@ -1,4 +1,4 @@
-"""/ws/board/<event_id>/: live board frames, coalesced once per process and fanned out to local boards.
+"""Live board frames, coalesced once per process and fanned out to the local boards (consumer.py).
 
 Services announce "bridges.changed" on the event's changes group (attendance.live). Each process
 runs one `Coalescer` per event that has boards connected here: it alone listens to the group, gathers
@@ -16,18 +16,20 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.db import connection
-from django.urls import reverse
 
 from bridges.scope import role_of
 from events import access
 
-from . import board as board_state
-from . import launch, live, messages
+from .. import live, messages
+from . import state as board_state
+
+if TYPE_CHECKING:
+    from .consumer import BoardConsumer
 
 log = logging.getLogger(__name__)
 
@@ -309,98 +311,3 @@ class Coalescer:
         if resync:
             frame["resync"] = True
         return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-class BoardConsumer(AsyncWebsocketConsumer):
-    scope_path: str | None = None
-    coalescer: Coalescer | None = None
-    greeted = False
-    queued = 0
-
-    async def connect(self):
-        self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
-        self.seq = 0
-        self.send_lock = asyncio.Lock()
-        self.sending: set[asyncio.Task] = set()
-        allowed, scope_path, exists = await own_thread(board_access)(self.scope.get("user"), self.event_id)
-        await self.accept()
-        if not allowed:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        if not exists:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        self.scope_path = scope_path
-        try:
-            self.coalescer = await Coalescer.join(self.event_id, self)
-        except Exception:
-            log.exception("board of event %s could not start", self.event_id)
-            await self.close(code=CLOSE_SERVER_ERROR)
-            return
-        # Only now: the snapshot the board loads on hello is read after this process listens for changes.
-        async with self.send_lock:
-            await self.send(text_data=json.dumps({
-                "type": "hello", "seq": 0, "server": board_state.now_ms(),
-                "snapshot_url": reverse("attendance:board_snapshot", args=[self.event_id]),
-            }))
-            self.greeted = True
-
-    async def disconnect(self, code):
-        for task in list(getattr(self, "sending", ())):
-            task.cancel()
-        if self.coalescer is not None:
-            self.coalescer = None
-            await Coalescer.leave(self.event_id, self)
-
-    async def receive(self, text_data=None, bytes_data=None):
-        try:
-            message = json.loads(text_data or "")
-        except ValueError:
-            return
-        if not isinstance(message, dict):
-            return
-        if message.get("type") == "clock":
-            reply = launch.clock_reply(message)
-            if reply is not None:
-                async with self.send_lock:
-                    await self.send(text_data=json.dumps(reply))
-        elif message.get("type") == "ping":
-            async with self.send_lock:
-                await self.send(text_data='{"type":"pong"}')
-
-    def queue_frame(self, body: str) -> None:
-        """Send without holding up the other boards; frames keep their order (the lock is first come,
-        first served). A board that falls MAX_QUEUED frames behind is dropped: it reconnects and
-        reloads the snapshot, which is cheaper for everyone than a backlog."""
-        if self.queued >= MAX_QUEUED:
-            self.drop()
-            return
-        self.queued += 1
-        task = asyncio.create_task(self.send_frame(body))
-        self.sending.add(task)
-        task.add_done_callback(self.sending.discard)
-
-    def drop(self) -> None:
-        if self.coalescer is not None:
-            self.coalescer.boards.discard(self)
-        asyncio.create_task(self._close_quietly())
-
-    async def _close_quietly(self) -> None:
-        with contextlib.suppress(OSError, RuntimeError):
-            await self.close()
-
-    async def send_frame(self, body: str) -> None:
-        try:
-            await self._send_frame(body)
-        finally:
-            self.queued -= 1
-
-    async def _send_frame(self, body: str) -> None:
-        async with self.send_lock:
-            if not self.greeted:
-                return  # the snapshot this board is about to load covers it
-            self.seq += 1
-            try:
-                await asyncio.wait_for(self.send(text_data=f'{{"seq":{self.seq},{body[1:]}'), SEND_TIMEOUT)
-            except (TimeoutError, OSError):
-                self.drop()  # gone, or stuck: a board that is still there reconnects and reloads

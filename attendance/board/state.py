@@ -22,9 +22,9 @@ from bridges.tree import district_of, path_ids
 from events import participation
 from events.models import Event, Invitation
 
-from .messages import FeedLine
-from .models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
-from .services.timing import epoch_ms
+from ..messages import FeedLine
+from ..models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
+from ..services.timing import epoch_ms
 
 # A console sends a heartbeat well within this; an open interval whose last sign of life is older
 # belongs to a console that vanished without closing its socket.
