@@ -54,7 +54,8 @@ class ServerProcess:
         raise RuntimeError(f"server not ready in {timeout}s:\n{self.output()}")
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:  # stop() closes it; the file on disk still holds what the server said
+            self.log.flush()
         return Path(self.log.name).read_text(errors="replace")[-5000:]
 
     def stop(self) -> None:
