@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core.audit import client_ip
+from core.errors import ErrorOut
 from core.models import Job
 
 from . import scope
@@ -35,10 +36,6 @@ class ImportJobOut(Schema):
 
 class ConfirmIn(Schema):
     skip_invalid: bool = False
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _out(job: Job) -> dict:

@@ -1,6 +1,7 @@
 """The HTTP API under /api/, described at /api/openapi.json. Each app contributes a router."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -9,6 +10,7 @@ from attendance.api import router as attendance_router
 from bridges.api import router as bridges_router
 from bridges.api_import import router as bridges_import_router
 from core.api import router as core_router
+from core.errors import Refused
 from events.api import router as events_router
 from events.console_api import router as events_console_router
 from followups.api import console_router as followups_console_router
@@ -28,15 +30,31 @@ api = NinjaAPI(
 )
 
 
+# Every refusal answers in one shape (core.errors.ErrorOut): detail, code, errors, fields.
+
+
+@api.exception_handler(Refused)
+def refused(request, exc: Refused):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
 @api.exception_handler(ValidationError)
-def refused(request, exc):
-    # Services refuse bad input with ValidationError; every endpoint answers it the same way.
-    return api.create_response(request, {"detail": _("The request was refused."), "errors": exc.messages}, status=400)
+def invalid(request, exc: ValidationError):
+    # Django's own refusals (form-style validation in services): the same shape, per field when known.
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+    return api.create_response(request, Refused(_("The request was refused."), code="invalid", fields=fields).as_dict()
+                               | {"errors": exc.messages}, status=400)
 
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(request, {"detail": _("You do not have access to this.")}, status=403)
+    return api.create_response(request, Refused(_("You do not have access to this."), code="forbidden").as_dict(),
+                               status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, Refused(_("Not found."), code="not_found").as_dict(), status=404)
 
 
 api.add_router("/", core_router)

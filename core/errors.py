@@ -6,6 +6,8 @@ The API maps it once to a 400 with one error schema (core.api.ErrorOut); pages s
 store it as the job's message. A refusal changes nothing: raise it before writing.
 """
 
+from ninja import Schema
+
 
 class Refused(Exception):
     code = "refused"
@@ -35,3 +37,13 @@ class Refused(Exception):
 
     def as_dict(self) -> dict:
         return {"detail": self.message, "code": self.code, "errors": self.messages, "fields": self.fields}
+
+
+
+class ErrorOut(Schema):
+    """The API's one error body, for every refusal (400), forbidden (403) and not found (404)."""
+
+    detail: str
+    code: str = "refused"
+    errors: list[str] = []
+    fields: dict[str, list[str]] = {}

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from bridges import scope
 from bridges.models import Bridge
 from core.api import JobOut, job_out
+from core.errors import ErrorOut
 
 from . import calendar, invitation_jobs
 from .access import get_event
@@ -15,10 +16,6 @@ from .invitation_pdf import filename, invitation_pdf
 from .models import Event, Invitation
 
 router = Router(tags=["calendars and invitations"])
-
-
-class Detail(Schema):
-    detail: str
 
 
 class EmailJobIn(Schema):
@@ -29,7 +26,7 @@ def _event(request, event_id: int) -> Event:
     return get_event(request.user, event_id)
 
 
-@router.post("/{event_id}/invitation-letters/zip", response={202: JobOut, 400: Detail},
+@router.post("/{event_id}/invitation-letters/zip", response={202: JobOut, 400: ErrorOut},
              summary="Start generating every invited bridge's invitation PDF as one ZIP (job with progress)")
 def start_zip(request, event_id: int):
     event = get_event(request.user, event_id, manage=True)
@@ -40,7 +37,7 @@ def start_zip(request, event_id: int):
     return Status(202, job_out(job))
 
 
-@router.post("/{event_id}/invitation-letters/email", response={202: JobOut, 400: Detail},
+@router.post("/{event_id}/invitation-letters/email", response={202: JobOut, 400: ErrorOut},
              summary="Start e-mailing the invitations (.ics METHOD:REQUEST, optionally the PDF) to invited bridges")
 def start_emails(request, event_id: int, payload: EmailJobIn):
     event = get_event(request.user, event_id, manage=True)

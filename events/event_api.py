@@ -17,6 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from bridges import scope
 from bridges.models import Bridge, Role, Tier
+from core.errors import ErrorOut
 
 from . import access, services
 from .access import visible_events
@@ -26,11 +27,6 @@ from .services.readiness import scoped_invitations
 router = Router(tags=["events"])
 
 ORGANIZER = Role.Kind.ORGANIZER
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[str] = []
 
 
 class AgendaItemOut(Schema):

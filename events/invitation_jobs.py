@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.errors import Refused
 from core.jobs import job_kind, progress, start
 from core.models import Job
 from core.text import fold
@@ -32,12 +33,10 @@ JOB_KINDS = (PDF_JOB, MAIL_JOB)
 PROGRESS_EVERY_S = 0.25
 
 
-class JobError(Exception):
+class JobError(Refused):
     """A reason shown to the organizer as the job's message."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.user_message = message
+    code = "letters_refused"
 
 
 def _invitations(event: Event, *, exclude_declined: bool = False):

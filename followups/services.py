@@ -27,6 +27,7 @@ from bridges.models import Bridge, Person, Tier
 from bridges.services import console_actor
 from core import audit, jobs
 from core.audit import client_ip
+from core.errors import Refused
 from core.text import clean_text
 from events.models import Event, Invitation
 
@@ -45,13 +46,14 @@ REMIND_JOB = "attendance.followup_reminders"
 WHOLE_NUMBER = re.compile(r"^[-+]?(\d+|\d{1,3}([.,]\d{3})+)$")
 
 
-class FollowUpError(Exception):
+class FollowUpError(Refused):
     """Refused input; `errors` maps a field (or "" for the whole form) to the reason."""
+
+    code = "followup_refused"
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
-        self.user_message = " ".join(errors.values())
-        super().__init__(self.user_message)
+        super().__init__(" ".join(errors.values()), fields={name: [reason] for name, reason in errors.items()})
 
 
 # --- Forms ----------------------------------------------------------------------------------------

@@ -9,17 +9,13 @@ from ninja import Query, Router, Schema, Status
 from bridges import scope
 from core.api import JobOut, job_out
 from core.audit import client_ip
+from core.errors import ErrorOut
 from events.access import get_event
 
 from . import data, export
 from .filters import ReportError, resolve
 
 router = Router(tags=["reports"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class FilterIn(Schema):

@@ -8,16 +8,15 @@ from django.utils.translation import gettext as _
 from attendance.models import RollCall
 from bridges import scope
 from bridges.models import Bridge, Tier
+from core.errors import Refused
 from core.text import clean_text
 from events.models import Event
 
 
-class ReportError(Exception):
+class ReportError(Refused):
     """Bad input for a report (unknown district, tier, roll call): the message is shown as is."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.user_message = message
+    code = "report_refused"
 
 
 @dataclass

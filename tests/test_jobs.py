@@ -2,6 +2,7 @@
 
 The suite runs jobs inline (JOBS_MODE=inline, django-tasks' ImmediateBackend); these tests switch to the
 real DatabaseBackend and run the real worker command with --batch (take every ready task, then stop).
+They are marked `services` so that the queue is also tried on PostgreSQL, where workers lock rows.
 """
 
 import io
@@ -90,6 +91,7 @@ def test_core_answers_to_db_worker():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_a_job_waits_in_the_database_until_the_worker_runs_it(database_queue, client, django_user_model):
     user = django_user_model.objects.create_user("gv", password="pw-Secret-123")
     with transaction.atomic():
@@ -116,6 +118,7 @@ def test_a_job_waits_in_the_database_until_the_worker_runs_it(database_queue, cl
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_a_failing_job_is_marked_failed_with_its_message(database_queue):
     broken_job = jobs.start(BROKEN)
     refused_job = jobs.start(REFUSED)
@@ -131,6 +134,7 @@ def test_a_failing_job_is_marked_failed_with_its_message(database_queue):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_a_running_job_keeps_beating_in_the_worker(database_queue, settings):
     settings.JOBS_HEARTBEAT_SECONDS = 0.05
     job = jobs.start(BEATING)
@@ -146,6 +150,7 @@ def _backdate(job: Job, **ago) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_the_worker_settles_jobs_whose_worker_died(database_queue):
     hour_ago = timezone.now() - timedelta(hours=1)
     # Left RUNNING by a worker killed an hour ago: no heartbeat since.
@@ -179,6 +184,7 @@ def test_the_worker_settles_jobs_whose_worker_died(database_queue):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_recovery_leaves_queued_and_beating_jobs_alone(database_queue):
     queued = jobs.start(ECHO, params={"word": "b"})
     _backdate(queued, hours=3)  # waited long for a worker, but its task is still ready

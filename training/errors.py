@@ -1,6 +1,7 @@
-class TrainingError(Exception):
-    """Refused input or action; `user_message` is already translated (core.jobs shows it as is)."""
+from core.errors import Refused
 
-    def __init__(self, user_message: str):
-        super().__init__(user_message)
-        self.user_message = user_message
+
+class TrainingError(Refused):
+    """Refused input or action on certificates; the message is already translated (jobs show it as is)."""
+
+    code = "training_refused"

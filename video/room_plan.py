@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from bridges.models import Bridge, Tier
 from bridges.tree import district_of, path_ids
 from core import audit
+from core.errors import Refused
 from core.text import clean_text
 from events.models import Event, Invitation, JitsiRoom
 
@@ -27,12 +28,10 @@ MAX_ROOM_SIZE = 1000
 # video, so the audit log of an event reads (and filters) the same across the move.
 
 
-class PlanError(Exception):
+class PlanError(Refused):
     """An edit of the plan that is refused; nothing was changed."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "room_plan_refused"
 
 
 @dataclass

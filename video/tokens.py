@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
+from core.errors import Refused
 from events import participation
 from events.models import Event, Invitation, JitsiRoom
 
@@ -27,12 +28,11 @@ CLOCK_SKEW = timedelta(seconds=60)
 ROOM_PREFIX = "diemcau"
 
 
-class TokenRefused(Exception):
+class TokenRefused(Refused):
     """A room token cannot be issued; the message says why, in the user's language."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "video_refused"
+    status = 403
 
 
 def audience() -> str:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
+from core.errors import Refused
 from events.models import Event, Invitation, JitsiRoom
 
 from .models import PresenceEvent
@@ -46,11 +47,13 @@ TIME_FIELDS = {
 }
 
 
-class WebhookRejected(Exception):
+class WebhookRejected(Refused):
+    """event_sync's post refused (bad secret, bad body): answered with `status`, nothing stored."""
+
+    code = "webhook_refused"
+
     def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(message, status=status)
 
 
 def authenticate(authorization: str) -> None:

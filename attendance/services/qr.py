@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_noop
 
 from core import qr as core_qr
+from core.errors import Refused
 
 from ..models import CheckInAttempt, RollCall
 
@@ -29,9 +30,11 @@ PAGE_SECONDS = 180
 _PAGE_SALT = "attendance.teacher-page"
 
 
-class QRRefused(Exception):
+class QRRefused(Refused):
+    """A scan refused; `outcome` is the stored CheckInAttempt outcome, `reason` its untranslated note."""
+
     def __init__(self, outcome: str, reason: str, roll_call: RollCall | None = None, bridge_id: int | None = None):
-        super().__init__(reason)
+        super().__init__(reason, code=outcome)
         self.outcome = outcome
         self.reason = reason
         self.roll_call = roll_call

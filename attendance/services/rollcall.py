@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
 from core import audit
+from core.errors import Refused
 from events.models import Event, Session
 
 from .. import live
@@ -21,8 +22,10 @@ DEFAULT_WINDOW_SECONDS = QR_WINDOW_SECONDS
 MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS = 30, 60
 
 
-class RollCallError(ValueError):
+class RollCallError(Refused):
     """A refused organizer action; the message is for the organizer."""
+
+    code = "roll_call_refused"
 
 
 def open_roll_calls(event_id: int, now: datetime | None = None):
