@@ -19,6 +19,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from bridges import scope
 from bridges.services import bridge_by_console_token
 from core.audit import client_ip
+from core.errors import ErrorOut
 from events import participation
 from events.access import get_event, get_event_object
 from events.models import Session
@@ -181,29 +182,23 @@ def list_roll_calls(request, event_id: int):
     return _rows(request.user, roll_calls)
 
 
-@router.post("/events/{event_id}/rollcalls", response={201: RollCallOut, 400: dict},
+@router.post("/events/{event_id}/rollcalls", response={201: RollCallOut, 400: ErrorOut},
              summary="Open a roll call for a session (organizers)")
 def open_roll_call(request, event_id: int, payload: RollCallOpenIn):
     if not scope.is_organizer(request.user):
         raise PermissionDenied
     session = get_object_or_404(Session, pk=payload.session_id, event_id=event_id)
-    try:
-        roll_call = rollcall.open_roll_call(session, label=payload.label, minutes=payload.minutes,
-                                            window_seconds=payload.window_seconds, user=request.user, request=request)
-    except rollcall.RollCallError as exc:
-        return Status(400, {"detail": str(exc)})
+    roll_call = rollcall.open_roll_call(session, label=payload.label, minutes=payload.minutes,
+                                        window_seconds=payload.window_seconds, user=request.user, request=request)
     return Status(201, _rows(request.user, [roll_call])[0])
 
 
-@router.post("/rollcalls/{roll_call_id}/close", response={200: RollCallOut, 400: dict},
+@router.post("/rollcalls/{roll_call_id}/close", response={200: RollCallOut, 400: ErrorOut},
              summary="Close a roll call now (organizers)")
 def close_roll_call(request, roll_call_id: int):
     roll_call = get_event_object(request.user, RollCall.objects.select_related("session"),
                                  event_path="session__event", manage=True, pk=roll_call_id)
-    try:
-        roll_call = rollcall.close_roll_call(roll_call, user=request.user, request=request)
-    except rollcall.RollCallError as exc:
-        return Status(400, {"detail": str(exc)})
+    roll_call = rollcall.close_roll_call(roll_call, user=request.user, request=request)
     return Status(200, _rows(request.user, [roll_call])[0])
 
 

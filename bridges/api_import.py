@@ -7,7 +7,7 @@ Progress of either job is at /api/jobs/{id}.
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from core.audit import client_ip
@@ -16,7 +16,6 @@ from core.models import Job
 
 from . import scope
 from .importing import jobs as import_jobs
-from .importing.errors import ImportFileError
 from .models import Role
 
 router = Router(tags=["imports"])
@@ -56,11 +55,8 @@ def _job(request, job_id: int, *kinds: str) -> Job:
              summary="Upload a bridge list or roster (multipart: file, kind=bridges|people, bridge=CODE)")
 def start_import(request, kind: Form[str], file: File[UploadedFile], bridge: Form[str] = ""):
     scope.require_role(request.user, Role.Kind.ORGANIZER)
-    try:
-        job = import_jobs.start_preview(user=request.user, uploaded=file, kind=kind, bridge_code=bridge.strip(),
-                                        lang=get_language())
-    except ImportFileError as exc:
-        return Status(400, {"detail": exc.user_message})
+    job = import_jobs.start_preview(user=request.user, uploaded=file, kind=kind, bridge_code=bridge.strip(),
+                                    lang=get_language())
     return _out(job)
 
 
@@ -74,11 +70,8 @@ def get_import(request, job_id: int):
              summary="Write what the preview showed, in one transaction; returns the apply job")
 def confirm_import(request, job_id: int, payload: ConfirmIn | None = None):
     preview = _job(request, job_id, import_jobs.PREVIEW)
-    try:
-        apply = import_jobs.confirm(preview, user=request.user, skip_invalid=bool(payload and payload.skip_invalid),
-                                    lang=get_language(), ip=client_ip(request))
-    except ImportFileError as exc:
-        return Status(400, {"detail": exc.user_message})
+    apply = import_jobs.confirm(preview, user=request.user, skip_invalid=bool(payload and payload.skip_invalid),
+                                lang=get_language(), ip=client_ip(request))
     return _out(apply)
 
 

@@ -1,18 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .jobs.access import visible_jobs
-from .roles import role_of
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return redirect("login")
-    return render(request, "core/home.html", {"role": role_of(request.user)})
 
 
 @require_GET

@@ -13,7 +13,7 @@ from core.errors import ErrorOut
 from events.access import get_event
 
 from . import data, export
-from .filters import ReportError, resolve
+from .filters import resolve
 
 router = Router(tags=["reports"])
 
@@ -74,11 +74,8 @@ def _group(report: data.AttendanceReport, group: data.GroupRow) -> dict:
 def event_report(request, event_id: int, filters: Query[FilterIn]):
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
-    try:
-        resolved = resolve(event, request.user, role=role, district=filters.district, tier=filters.tier,
-                           roll_calls=filters.roll_calls)
-    except ReportError as exc:
-        return Status(400, {"detail": exc.user_message})
+    resolved = resolve(event, request.user, role=role, district=filters.district, tier=filters.tier,
+                       roll_calls=filters.roll_calls)
     report = data.build(event, resolved)
     return {
         "event_id": event.pk, "title": event.title, "covering": resolved.describe(),
@@ -100,13 +97,10 @@ class ExportIn(FilterIn):
 def start_export(request, event_id: int, payload: ExportIn):
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
-    try:
-        resolved = resolve(event, request.user, role=role, district=payload.district, tier=payload.tier,
-                           roll_calls=payload.roll_calls)
-        job = export.start_job(event, resolved, user=request.user, fmt=payload.format, sheet=payload.sheet or None,
-                               language=payload.language if payload.language in ("vi", "en") else "vi",
-                               ip=client_ip(request))
-    except ReportError as exc:
-        return Status(400, {"detail": exc.user_message})
+    resolved = resolve(event, request.user, role=role, district=payload.district, tier=payload.tier,
+                       roll_calls=payload.roll_calls)
+    job = export.start_job(event, resolved, user=request.user, fmt=payload.format, sheet=payload.sheet or None,
+                           language=payload.language if payload.language in ("vi", "en") else "vi",
+                           ip=client_ip(request))
     job.refresh_from_db()
     return Status(202, job_out(job))

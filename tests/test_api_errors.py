@@ -5,6 +5,9 @@ import pytest
 from events.models import Event
 
 ERROR_KEYS = {"detail", "code", "errors", "fields"}
+# The public verification answers every code, a bad one included, with what a verification says
+# (valid / revoked / unknown / malformed / slow down): that is its result, not a refusal of the request.
+VERIFICATION = "/api/training/verify/"
 
 
 @pytest.fixture
@@ -20,6 +23,8 @@ def test_every_error_response_in_the_schema_is_the_one_error_body(api_schema):
                 if not status.startswith("4"):
                     continue
                 ref = str(response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", ""))
+                if ref.endswith("/VerifyOut") and path.startswith(VERIFICATION):
+                    continue
                 if ref and not ref.endswith("/ErrorOut"):
                     wrong.append(f"{method.upper()} {path} {status}: {ref}")
     assert not wrong, "\n".join(wrong)

@@ -21,7 +21,6 @@ from events.access import get_event
 from . import ratelimits, services
 from .certificate_pdf import zip_of
 from .eligibility import describe_rule, evaluate, rule_for
-from .errors import TrainingError
 from .jobs import ISSUE, PRINT
 from .models import Certificate
 from .public_views import console_events, verification_answer
@@ -33,10 +32,6 @@ ORGANIZER = Role.Kind.ORGANIZER
 
 def _event(request, event_id: int, *, manage: bool = False):
     return get_event(request.user, event_id, manage=manage)
-
-
-def _refuse(exc: TrainingError):
-    raise HttpError(400, exc.user_message) from exc
 
 
 class RuleIn(Schema):
@@ -168,10 +163,7 @@ def get_rule(request, event_id: int):
 @router.put("/events/{event_id}/rule", response=RuleOut, summary="Set the completion rule (organizers)")
 def put_rule(request, event_id: int, payload: RuleIn):
     event = _event(request, event_id, manage=True)
-    try:
-        services.save_rule(event, request=request, **payload.dict())
-    except TrainingError as exc:
-        _refuse(exc)
+    services.save_rule(event, request=request, **payload.dict())
     return _rule_out(event)
 
 
@@ -202,13 +194,10 @@ def list_eligibility(request, event_id: int, status: str | None = None, district
 def post_override(request, event_id: int, payload: OverrideIn):
     event = _event(request, event_id, manage=True)
     person = get_object_or_404(scope.visible_people(request.user), pk=payload.person_id)
-    try:
-        if payload.eligible is None:
-            services.clear_override(event, person, reason=payload.reason, request=request)
-        else:
-            services.set_override(event, person, eligible=payload.eligible, reason=payload.reason, request=request)
-    except TrainingError as exc:
-        _refuse(exc)
+    if payload.eligible is None:
+        services.clear_override(event, person, reason=payload.reason, request=request)
+    else:
+        services.set_override(event, person, eligible=payload.eligible, reason=payload.reason, request=request)
     report = evaluate(event)
     s = next(s for s in report.standings if s.person_id == person.pk)
     return {"person_id": s.person_id, "full_name": s.full_name, "teacher_id": s.teacher_id,
@@ -221,20 +210,14 @@ def post_override(request, event_id: int, payload: OverrideIn):
              summary="How many would be issued now, without issuing (organizers)")
 def issue_dry_run(request, event_id: int):
     event = _event(request, event_id, manage=True)
-    try:
-        return services.issue_certificates(event, request=request, dry_run=True).as_dict()
-    except TrainingError as exc:
-        _refuse(exc)
+    return services.issue_certificates(event, request=request, dry_run=True).as_dict()
 
 
 @router.post("/events/{event_id}/issue", response=JobOut,
              summary="Issue certificates to everyone eligible, as a background job (organizers)")
 def issue(request, event_id: int):
     event = _event(request, event_id, manage=True)
-    try:
-        services.require_issuable(evaluate(event))
-    except TrainingError as exc:
-        _refuse(exc)
+    services.require_issuable(evaluate(event))
     return job_out(core_jobs.start(ISSUE, params={"event_id": event.pk}, user=request.user))
 
 
@@ -284,10 +267,7 @@ def get_certificate_pdf(request, certificate_id: int):
 def revoke_certificate(request, certificate_id: int, payload: RevokeIn):
     scope.require_role(request.user, ORGANIZER)
     cert = _certificate(request, certificate_id)
-    try:
-        return services.revoke(cert, reason=payload.reason, request=request)
-    except TrainingError as exc:
-        _refuse(exc)
+    return services.revoke(cert, reason=payload.reason, request=request)
 
 
 @router.post("/events/{event_id}/people/{person_id}/issue", response=CertificateOut,
@@ -295,10 +275,7 @@ def revoke_certificate(request, certificate_id: int, payload: RevokeIn):
 def issue_person(request, event_id: int, person_id: int):
     event = _event(request, event_id, manage=True)
     person = get_object_or_404(scope.visible_people(request.user), pk=person_id)
-    try:
-        return services.issue_one(event, person, request=request)
-    except TrainingError as exc:
-        _refuse(exc)
+    return services.issue_one(event, person, request=request)
 
 
 def _template_out(event) -> dict:
