@@ -7,8 +7,7 @@ from .board.api import router as board_router  # noqa: E402
 
 router.add_router("", board_router)
 
-# Check-ins, roll calls, console writes (write side): /api/attendance/console/{token}/..., /qr/{code}/checkin,
-# /events/{event_id}/rollcalls, /rollcalls/{id}/...
+# Check-ins and roll calls (write side): /qr/{code}/checkin, /events/{event_id}/rollcalls, /rollcalls/{id}/...
 from .api_writes import router as writes_router  # noqa: E402
 
 router.add_router("", writes_router)

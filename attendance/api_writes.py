@@ -1,9 +1,9 @@
 """API of the write side (mounted in attendance.api, so under /api/attendance/).
 
-Console endpoints (/console/{token}/...) and the teacher check-in (/qr/{code}/checkin) take no
-session: the console token or the signed QR code is the credential. Every write carries a client
-nonce; a repeat returns the first answer (field "replayed" true) and writes nothing. Organizer
-endpoints use the session and bridges.scope like the pages.
+The teacher check-in (/qr/{code}/checkin) takes no session: the signed QR code is the credential.
+It carries a client nonce; a repeat returns the first answer (field "replayed" true) and writes
+nothing. Organizer endpoints use the session and bridges.scope like the pages. The school console's
+writes (check-in, headcount, ticks) are the console's API (/api/console/{token}/..., console/).
 """
 
 from datetime import datetime
@@ -12,42 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from bridges import scope
-from bridges.services import bridge_by_console_token
 from core.audit import client_ip
 from core.errors import ErrorOut
-from events import participation
 from events.access import get_event, get_event_object
 from events.models import Session
 
 from .models import CheckIn, RollCall
-from .services import console_state, console_writes, rollcall
+from .services import rollcall
 from .services.teacher_checkin import self_check_in
 
 router = Router(tags=["attendance"])
-
-
-class ConsoleWriteIn(Schema):
-    nonce: str | None = None
-    client_time: str | None = None
-    event_id: int | None = None
-
-
-class CheckInIn(ConsoleWriteIn):
-    method: str | None = "button"
-
-
-class HeadcountIn(ConsoleWriteIn):
-    headcount: int | None = None
-
-
-class TickIn(ConsoleWriteIn):
-    roll_call_id: int | None = None
-    person_id: int | None = None
 
 
 class TeacherCheckInIn(Schema):
@@ -101,56 +79,6 @@ class CheckInOut(Schema):
     @staticmethod
     def resolve_home_bridge_code(obj):
         return obj.person.bridge.code
-
-
-def _invalid_link():
-    return JsonResponse({"ok": False, "outcome": "invalid_link", "message": _(
-        "This console link is no longer valid. Ask the organizer or your district office for the current link.")},
-        status=403)
-
-
-def _console_write(request, token: str, kind: str, payload: ConsoleWriteIn):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return _invalid_link()
-    answer = console_writes.write(bridge, kind, payload.model_dump(), ip=client_ip(request))
-    return JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status)
-
-
-@router.post("/console/{token}/checkin", auth=None, summary="Console: check the bridge in (nonce-idempotent)")
-def console_checkin(request, token: str, payload: CheckInIn):
-    return _console_write(request, token, "checkin", payload)
-
-
-@router.post("/console/{token}/headcount", auth=None, summary="Console: people present now (nonce-idempotent)")
-def console_headcount(request, token: str, payload: HeadcountIn):
-    return _console_write(request, token, "headcount", payload)
-
-
-@router.post("/console/{token}/tick", auth=None, summary="Console: tick a person of the roster (nonce-idempotent)")
-def console_tick(request, token: str, payload: TickIn):
-    return _console_write(request, token, "tick", payload)
-
-
-@router.get("/console/{token}/live", auth=None, summary="Console: event, check-in state, open roll call")
-def console_live(request, token: str, event: int | None = None):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return _invalid_link()
-    return console_state.live_state(bridge, token, event)
-
-
-@router.get("/console/{token}/roster", auth=None, summary="Console: roster names and who is recorded")
-def console_roster(request, token: str, roll_call: int | None = None):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return _invalid_link()
-    found = None
-    if roll_call is not None:
-        found = RollCall.objects.filter(pk=roll_call).select_related("session__event").first()
-        if found is None or not participation.takes_part(bridge, found.session.event):
-            return JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404)
-    return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
 
 
 @router.post("/qr/{code}/checkin", auth=None, summary="Teacher: check in with a roll-call QR code (nonce-idempotent)")

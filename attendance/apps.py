@@ -13,3 +13,7 @@ class AttendanceConfig(AppConfig):
 
         register(EventTab("board", _("Live board"), "attendance:board", 70))
         register(EventTab("rollcalls", _("Roll calls"), "attendance:rollcalls", 80))
+
+        from .console import register_sections
+
+        register_sections()  # the launch button and the live section of the school console

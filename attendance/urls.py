@@ -10,8 +10,6 @@ urlpatterns += [
     path("events/<int:event_id>/board/", board_views.board_page, name="board"),
     path("events/<int:event_id>/board/snapshot", board_views.board_snapshot, name="board_snapshot"),
     path("events/<int:event_id>/launch", board_views.launch_from_board, name="launch"),
-    path("console/<str:token>/launch", board_views.launch_from_console, name="console_launch"),
-    path("console/<str:token>/launch/state", board_views.launch_state_for_console, name="console_launch_state"),
 ]
 
 # Roll calls (write side): organizers open and close them, officers follow them.

@@ -1,41 +1,33 @@
-"""Pages and endpoints of the write side: the teacher's check-in page (/a/<code>), the console's
-HTTP endpoints (/c/<token>/...) and the organizer's roll-call pages (/attendance/...).
+"""Pages of the write side: the teacher's check-in page (/a/<code>) and the organizer's roll-call
+pages (/attendance/...). The school console's reads and writes are the console app's API.
 
-Console endpoints take no cookie: the secret token in the path is the credential, so they are
-CSRF-exempt. The teacher page is also exempt: its authority is the signed QR code and page token,
-and a phone that refuses cookies must still be able to check in.
+The teacher page is CSRF-exempt: its authority is the signed QR code and page token, and a phone
+that refuses cookies must still be able to check in.
 """
 
-import json
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bridges import scope
 from bridges.models import Bridge, Person
-from bridges.services import bridge_by_console_token
 from core.audit import client_ip
-from events import participation
 from events.access import get_event, get_event_object
 from events.models import Event, Invitation
 
 from .forms import OpenRollCallForm
 from .models import CheckIn, CheckInAttempt, RollCall
-from .services import console_state, console_writes, qr, rollcall, teacher_checkin
-
-MAX_JSON_BYTES = 8 * 1024
+from .services import qr, rollcall, teacher_checkin
 
 # --- Teacher page ---------------------------------------------------------------------------------
 
@@ -95,93 +87,6 @@ def _teacher_page(request, code: str):
                                  status=answer.status, posted={"person": posted.get("person", ""),
                                                                "identifier": posted.get("identifier", "")})
     return _teacher_result(request, answer.body, answer.status)
-
-
-# --- Console endpoints ----------------------------------------------------------------------------
-
-
-def _invalid_link():
-    return JsonResponse({"ok": False, "outcome": "invalid_link", "message": _(
-        "This console link is no longer valid. Ask the organizer or your district office for the current link.")},
-        status=403)
-
-
-def console_endpoint(view):
-    """Resolve the console token to its bridge; an unknown or rotated link gets a clear 403."""
-
-    @wraps(view)
-    def wrapper(request, token: str, *args, **kwargs):
-        bridge = bridge_by_console_token(token)
-        if bridge is None:
-            return _invalid_link()
-        return view(request, bridge, token, *args, **kwargs)
-
-    return csrf_exempt(never_cache(wrapper))
-
-
-def _json_body(request) -> dict | None:
-    if len(request.body) > MAX_JSON_BYTES:
-        return None
-    try:
-        data = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _console_write(kind: str):
-    @console_endpoint
-    @require_POST
-    def view(request, bridge, token):
-        data = _json_body(request)
-        if data is None:
-            return JsonResponse({"ok": False, "outcome": "invalid",
-                                 "message": _("The request was not sent in the expected form.")}, status=400)
-        answer = console_writes.write(bridge, kind, data, ip=client_ip(request))
-        return JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status)
-
-    view.__name__ = f"console_{kind}"
-    return view
-
-
-console_checkin = _console_write("checkin")
-console_headcount = _console_write("headcount")
-console_tick = _console_write("tick")
-
-
-@console_endpoint
-@require_GET
-def console_live(request, bridge, token):
-    return JsonResponse(console_state.live_state(bridge, token, request.GET.get("event")))
-
-
-@console_endpoint
-@require_GET
-def console_roster(request, bridge, token):
-    roll_call = None
-    roll_call_id = request.GET.get("roll_call")
-    if roll_call_id:
-        try:
-            roll_call = RollCall.objects.filter(pk=int(roll_call_id)).select_related("session__event").first()
-        except ValueError:
-            roll_call = None
-        if roll_call is None or not participation.takes_part(bridge, roll_call.session.event):
-            return JsonResponse({"ok": False, "message": _("This roll call does not exist.")}, status=404)
-    return JsonResponse({"roll_call_id": roll_call.pk if roll_call else None,
-                         "people": rollcall.roster_state(bridge, roll_call)})
-
-
-@console_endpoint
-@require_GET
-def console_qr(request, bridge, token):
-    """The current roll-call QR for this bridge as SVG; 404 when no roll call is open."""
-    roll_call = console_state.open_roll_call_for(bridge, request.GET.get("event"))
-    if roll_call is None:
-        return HttpResponse(_("No roll call is open."), status=404, content_type="text/plain; charset=utf-8")
-    url = qr.token_url(qr.current_token(roll_call, bridge.pk))
-    response = HttpResponse(qr.svg(url), content_type="image/svg+xml")
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- Organizer pages ------------------------------------------------------------------------------

@@ -9,15 +9,13 @@ from ninja.security import django_auth
 from attendance.api import router as attendance_router
 from bridges.api import router as bridges_router
 from bridges.api_import import router as bridges_import_router
+from console.api import router as console_router
 from core.api import router as core_router
 from core.errors import Refused
 from events.api import router as events_router
-from events.console_api import router as events_console_router
-from followups.api import console_router as followups_console_router
 from followups.api import router as followups_router
 from reports.api import router as reports_router
 from training.api import router as training_router
-from video.api import console_router as video_console_router
 from video.api import router as video_router
 
 api = NinjaAPI(
@@ -67,10 +65,8 @@ api.add_router("/events/", video_router)
 api.add_router("/attendance/", attendance_router)
 # /api/attendance/events/{event_id}/report|exports, the paths reports had inside attendance.
 api.add_router("/attendance/", reports_router)
-# /api/attendance/events/{event_id}/followups, /followups/{id}/..., and the school's side
-# /api/attendance/console/{token}/followups (the token is the credential, no session).
+# /api/attendance/events/{event_id}/followups, /followups/{id}/...
 api.add_router("/attendance/", followups_router)
-api.add_router("/attendance/", followups_console_router)
 api.add_router("/training/", training_router)
-api.add_router("/console/", events_console_router)
-api.add_router("/console/", video_console_router)  # /api/console/{token}/jitsi
+# The school console: every read and write of its page, /api/console/{token}/... (the token is the credential).
+api.add_router("/console/", console_router)

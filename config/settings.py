@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "training",
     "followups",
     "reports",
+    "console",
 ]
 
 # The demo province, its seeding and the load driver: never installed in production, so its

@@ -5,7 +5,6 @@ from django.urls import include, path
 from config import views as project_views
 from config.api import api
 from core import views as core_views
-from events import calendar_views
 
 urlpatterns = [
     path("", project_views.home, name="home"),
@@ -19,15 +18,12 @@ urlpatterns = [
     path("events/", include("video.urls")),  # /events/<id>/rooms/, /events/jitsi/webhook
     path("attendance/", include("attendance.urls")),
     path("attendance/", include("reports.urls")),  # /attendance/reports/, /attendance/events/<id>/reports/
-    # /attendance/events/<id>/followups/, /attendance/followups/<pk>/..., the school's /c/<token>/followup/
+    # /attendance/events/<id>/followups/, /attendance/followups/<pk>/...
     path("", include("followups.urls")),
     path("training/", include("training.urls")),
-    path("", include("training.public_urls")),  # /verify/, /certificates/, /c/<token>/certificates/
-    path("c/<str:token>/calendar.ics", calendar_views.bridge_feed, name="console_calendar"),
-    path("c/<str:token>/invitations/<int:pk>.pdf", calendar_views.console_invitation_pdf,
-         name="console_invitation_pdf"),
-    path("c/<str:token>/", include("events.console_urls")),  # the school console (events/console_views.py)
-    path("", include("attendance.public_urls")),  # /a/<code> teacher check-in, /c/<token>/ attendance endpoints
+    path("", include("training.public_urls")),  # /verify/, /certificates/
+    path("c/<str:token>/", include("console.urls")),  # the school console's page and downloads (its API: /api/console/)
+    path("", include("attendance.public_urls")),  # /a/<code> teacher check-in
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

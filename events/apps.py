@@ -18,3 +18,7 @@ class EventsConfig(AppConfig):
         register(EventTab("readiness", _("Readiness"), "events:readiness", 40))
         register(EventTab("letters", _("Invitation letters"), "events:invitation_letters", 50))
         register(EventTab("calendar", _("Calendar (.ics)"), "events:calendar", 200))
+
+        from .console import register_sections
+
+        register_sections()  # the programme, the answer, the readiness test, the contacts

@@ -1,4 +1,6 @@
-"""Calendars and invitations over HTTP: thin views over events.calendar, invitation_pdf and invitation_jobs."""
+"""Calendars and invitations over HTTP: thin views over events.calendar, invitation_pdf and invitation_jobs.
+
+The school console's own feed and letter are console file routes (console/files.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,12 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bridges import scope
 from bridges.models import Bridge
-from bridges.services import bridge_by_console_token
 from core.models import Job
 
 from . import calendar, invitation_jobs
@@ -39,31 +39,6 @@ def event_ics(request, pk: int):
     if event.status == Event.Status.DRAFT and not scope.is_organizer(request.user):
         raise Http404
     return _ics_response(calendar.event_ics(event), f"su-kien-{event.pk}.ics")
-
-
-@require_GET
-@never_cache
-def bridge_feed(request, token: str):
-    """A bridge's subscription feed; the console secret is the credential, so rotating it ends the feed."""
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        raise Http404
-    response = HttpResponse(calendar.bridge_feed_ics(bridge), content_type=calendar.CONTENT_TYPE)
-    response["Content-Disposition"] = 'inline; filename="lich-diem-cau.ics"'
-    return response
-
-
-@require_GET
-def console_invitation_pdf(request, token: str, pk: int):
-    """The school's own invitation, downloaded from its console."""
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        raise Http404
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("event", "bridge__tier", "room").exclude(event__status=Event.Status.DRAFT),
-        event_id=pk, bridge=bridge,
-    )
-    return _pdf_response(invitation_pdf(invitation), filename(invitation.event, bridge))
 
 
 def _event_for(user, pk: int) -> Event:

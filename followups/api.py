@@ -1,19 +1,17 @@
-"""API: follow-up reports (mounted at /api/attendance/ by config/api.py).
+"""API: follow-up reports (mounted at /api/attendance/ by config/api.py). The school's side is the
+console's API (/api/console/{token}/followups, console/api_followups.py).
 
 /api/attendance/events/{id}/followups        list / open follow-up reports
 /api/attendance/followups/{id}               who answered, rollup by district
 /api/attendance/followups/{id}/remind|close
-/api/attendance/console/{token}/followups    the school's side (the console token is the credential)
 """
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from bridges import scope
 from bridges.models import Role
-from bridges.services import bridge_by_console_token
 from core.api import JobOut, job_out
 from events.access import get_event
 
@@ -22,7 +20,6 @@ from .access import get_form
 from .models import FollowUpAnswer, FollowUpForm
 
 router = Router(tags=["follow-up reports"])
-console_router = Router(tags=["follow-up reports"], auth=None)
 
 
 class ErrorOut(Schema):
@@ -45,7 +42,7 @@ class FollowUpFormIn(Schema):
     instructions: str = ""
 
 
-def _form_out(form: FollowUpForm) -> dict:
+def form_out(form: FollowUpForm) -> dict:
     return {"id": form.pk, "event_id": form.event_id, "title": form.title, "instructions": form.instructions,
             "deadline": form.deadline, "closed": form.is_closed}
 
@@ -54,7 +51,7 @@ def _form_out(form: FollowUpForm) -> dict:
 def list_followups(request, event_id: int):
     scope.require_role(request.user)
     event = get_event(request.user, event_id)
-    return [_form_out(f) for f in FollowUpForm.objects.filter(event=event)]
+    return [form_out(f) for f in FollowUpForm.objects.filter(event=event)]
 
 
 @router.post("/events/{event_id}/followups", response={201: FollowUpFormOut, 400: ErrorOut},
@@ -67,7 +64,7 @@ def open_followup(request, event_id: int, payload: FollowUpFormIn):
                                   instructions=payload.instructions, request=request)
     except followup.FollowUpError as exc:
         return Status(400, {"detail": exc.user_message, "errors": exc.errors})
-    return Status(201, _form_out(form))
+    return Status(201, form_out(form))
 
 
 class AnswerOut(Schema):
@@ -112,7 +109,7 @@ class FollowUpStatusOut(Schema):
     schools: list[SchoolStatusOut]
 
 
-def _answer_out(answer: FollowUpAnswer | None) -> dict | None:
+def answer_out(answer: FollowUpAnswer | None) -> dict | None:
     if answer is None:
         return None
     return {"students_trained": answer.students_trained, "classes_held": answer.classes_held,
@@ -133,11 +130,11 @@ def followup_status(request, form_id: int):
     role = scope.require_role(request.user)
     state = followup.status(form, scope.scope_path_of(role))
     return {
-        "form": _form_out(form), "overdue": state.overdue, "districts": [_rollup(d) for d in state.districts],
+        "form": form_out(form), "overdue": state.overdue, "districts": [_rollup(d) for d in state.districts],
         "total": _rollup(state.total),
         "schools": [{"bridge_id": s.bridge.pk, "code": s.bridge.code, "name": s.bridge.name,
                      "district": s.district_name, "submitted": s.submitted, "reminders": s.reminders,
-                     "answer": _answer_out(s.answer)} for s in state.schools],
+                     "answer": answer_out(s.answer)} for s in state.schools],
     }
 
 
@@ -161,48 +158,4 @@ def remind_followup(request, form_id: int, payload: RemindIn):
 
 @router.post("/followups/{form_id}/close", response=FollowUpFormOut, summary="Stop accepting answers (organizers)")
 def close_followup(request, form_id: int):
-    return _form_out(followup.close_form(get_form(request.user, form_id, manage=True), request=request))
-
-
-# --- The school's side ------------------------------------------------------------------------------
-
-class ConsoleFormOut(FollowUpFormOut):
-    answer: AnswerOut | None
-
-
-class AnswerIn(Schema):
-    students_trained: int | str
-    classes_held: int | str
-    teachers_led: int | str
-    school_students: int | str | None = None
-    notes: str = ""
-    submitted_by: str = ""
-
-
-@console_router.get("/console/{token}/followups", response={200: list[ConsoleFormOut], 404: ErrorOut},
-                    summary="The follow-up reports asked of this school, with its answers")
-def console_followups(request, token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return Status(404, {"detail": _("This console link is not valid.")})
-    forms = followup.forms_for_school(bridge)
-    answers = {a.form_id: a for a in FollowUpAnswer.objects.filter(bridge=bridge, form__in=forms)}
-    return Status(200, [{**_form_out(f), "answer": _answer_out(answers.get(f.pk))} for f in forms])
-
-
-@console_router.post("/console/{token}/followups/{form_id}",
-                     response={200: AnswerOut, 201: AnswerOut, 400: ErrorOut, 404: ErrorOut},
-                     summary="Send or update the school's answer (numbers are checked; late answers are marked)")
-def console_answer(request, token: str, form_id: int, payload: AnswerIn):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return Status(404, {"detail": _("This console link is not valid.")})
-    form = followup.form_for_school(bridge, form_id)
-    if form is None:
-        return Status(404, {"detail": _("This school is not asked for this follow-up report.")})
-    values = {k: ("" if v is None else str(v)) for k, v in payload.dict().items()}
-    try:
-        answer, created = followup.submit(form, bridge, values, request=request)
-    except followup.FollowUpError as exc:
-        return Status(400, {"detail": exc.user_message, "errors": exc.errors})
-    return Status((201 if created else 200), _answer_out(answer))
+    return form_out(followup.close_form(get_form(request.user, form_id, manage=True), request=request))

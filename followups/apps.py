@@ -8,3 +8,6 @@ class FollowupsConfig(AppConfig):
 
     def ready(self):
         from . import services  # noqa: F401  (registers the reminders job kind)
+        from .console import register_sections
+
+        register_sections()  # the follow-up card of the school console

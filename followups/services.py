@@ -298,7 +298,8 @@ def status(form: FollowUpForm, scope_path: str | None, *, now: datetime | None =
 # --- Reminders ------------------------------------------------------------------------------------
 
 def followup_url(bridge: Bridge) -> str:
-    return settings.SITE_URL + reverse("followups:console", args=[bridge.console_token])
+    # The school's page of the console app (/c/<token>/followup/), named like bridges.services.console_url.
+    return settings.SITE_URL + reverse("console_followup", args=[bridge.console_token])
 
 
 def remindable(form: FollowUpForm, scope_path: str | None, ids=None) -> list[Bridge]:

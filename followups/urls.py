@@ -1,5 +1,5 @@
 """Follow-up reports' pages, included at "" by config/urls.py: the officials' pages keep their paths
-under /attendance/ (bookmarks, mails) and the school's pages sit under its console link /c/<token>/."""
+under /attendance/ (bookmarks, mails). The school's page is the console's (/c/<token>/followup/)."""
 
 from django.urls import path
 
@@ -12,6 +12,4 @@ urlpatterns = [
     path("attendance/followups/<int:pk>/remind", views.followup_remind, name="remind"),
     path("attendance/followups/<int:pk>/close", views.followup_close, name="close"),
     path("attendance/followups/answers/<int:pk>/attachment", views.followup_attachment, name="attachment"),
-    path("c/<str:token>/followup/", views.console_followup, name="console"),
-    path("c/<str:token>/followup/<int:form_id>/", views.console_followup_submit, name="console_submit"),
 ]

@@ -1,4 +1,5 @@
-"""Follow-up reports: the organizer opens one, officers follow and remind, schools answer from their console.
+"""Follow-up reports: the organizer opens one, officers follow and remind. Schools answer from their
+console (the console app's page /c/<token>/followup/ and its API).
 
 The downloads (workbook, CSV) are the reports app's: it adds them to the form's page as a panel.
 """
@@ -14,19 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridges import scope
 from bridges.models import Role
-from bridges.services import bridge_by_console_token
 from core.jobs.access import visible_jobs
 from core.text import clean_text
 from events.access import get_event
 
 from . import services as followup
 from .access import get_answer, get_form
-from .models import FollowUpAnswer, FollowUpForm
+from .models import FollowUpForm
 from .panels import panels_for
 
 
@@ -137,50 +136,3 @@ def followup_attachment(request, pk: int):
         raise Http404
     return FileResponse(answer.attachment.open("rb"), as_attachment=True,
                         filename=answer.attachment_name or answer.attachment.name.rsplit("/", 1)[-1])
-
-
-# --- The school's console ---------------------------------------------------------------------------
-
-def _console_page(request, bridge, token, *, errors=None, posted=None, posted_form=None, status=200):
-    forms = followup.forms_for_school(bridge)
-    answers = {a.form_id: a for a in FollowUpAnswer.objects.filter(bridge=bridge, form__in=forms)}
-    now = timezone.now()
-    items = [{"form": f, "answer": answers.get(f.pk), "overdue": now > f.deadline,
-              "errors": errors if posted_form == f.pk else {}, "posted": posted if posted_form == f.pk else None}
-             for f in forms]
-    return render(request, "followups/followup_console.html", {
-        "bridge": bridge, "token": token, "items": items, "roster": bridge.people.count(),
-    }, status=status)
-
-
-@never_cache
-@require_GET
-def console_followup(request, token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return render(request, "bridges/console_invalid.html", status=404)
-    return _console_page(request, bridge, token)
-
-
-@never_cache
-@require_POST
-def console_followup_submit(request, token: str, form_id: int):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return render(request, "bridges/console_invalid.html", status=404)
-    form = followup.form_for_school(bridge, form_id)
-    if form is None:
-        raise Http404
-    try:
-        answer, created = followup.submit(form, bridge, request.POST, attachment=request.FILES.get("attachment"),
-                                          request=request)
-    except followup.FollowUpError as exc:
-        return _console_page(request, bridge, token, errors=exc.errors, posted=request.POST, posted_form=form.pk,
-                             status=400)
-    if answer.late:
-        messages.warning(request, _("Thank you. Your report was received after the deadline and is marked late."))
-    else:
-        messages.success(request, _("Thank you. Your report was received.") if created
-                         else _("Thank you. Your report was updated."))
-    return redirect("followups:console", token=token)
-

@@ -1,16 +1,17 @@
-"""The console's attendance endpoints: bridge check-in, headcount, roster ticks, offline queue rules."""
+"""The console's attendance operations (/api/console/<token>/...): bridge check-in, headcount, roster
+ticks, offline queue rules, the live state, the roster and the roll-call QR."""
 
 import datetime as dt
 import uuid
 
 import pytest
-from django.template import Context, Template
 from django.utils import timezone
 
 from attendance.models import BridgeCheckIn, CheckIn, CheckInAttempt, ClientNonce
 from attendance.services import console_writes, qr, rollcall
 from bridges.models import Person
 from bridges.services import rotate_console_link
+from console.views import render_sections
 from core.models import AuditEntry
 from tests.attendance_support import make_event
 
@@ -33,7 +34,7 @@ def open_call(env):
 
 def post(client, env, kind, **data):
     data.setdefault("nonce", str(uuid.uuid4()))
-    return client.post(f"/c/{env.token}/{kind}", data, content_type="application/json")
+    return client.post(f"/api/console/{env.token}/{kind}", data, content_type="application/json")
 
 
 def iso(value):
@@ -73,27 +74,27 @@ class TestBridgeCheckIn:
         assert BridgeCheckIn.objects.get().headcount == 42
 
     def test_write_without_nonce_is_refused(self, client, env):
-        resp = client.post(f"/c/{env.token}/checkin", {}, content_type="application/json")
+        resp = client.post(f"/api/console/{env.token}/checkin", {}, content_type="application/json")
         assert resp.status_code == 400 and not BridgeCheckIn.objects.exists()
 
     def test_body_that_is_not_json_is_refused(self, client, env):
-        resp = client.post(f"/c/{env.token}/checkin", "{not json", content_type="application/json")
+        resp = client.post(f"/api/console/{env.token}/checkin", "{not json", content_type="application/json")
         assert resp.status_code == 400 and resp.json()["outcome"] == "invalid"
-        resp = client.post(f"/c/{env.token}/checkin", "x" * 9000, content_type="application/json")
+        resp = client.post(f"/api/console/{env.token}/checkin", "x" * 9000, content_type="application/json")
         assert resp.status_code == 400
 
     def test_bridge_not_invited_cannot_check_in_to_the_event(self, client, env, small_tree):
         district = small_tree["BS"]
-        resp = client.post(f"/c/{district.console_token}/checkin",
+        resp = client.post(f"/api/console/{district.console_token}/checkin",
                            {"nonce": "district-01", "event_id": env.event.pk}, content_type="application/json")
         assert resp.status_code == 409 and resp.json()["outcome"] == "not_invited"
 
     def test_rotated_link_is_refused(self, client, env):
         old = env.token
         rotate_console_link(env.school)
-        resp = client.post(f"/c/{old}/checkin", {"nonce": "rotated-001"}, content_type="application/json")
-        assert resp.status_code == 403 and resp.json()["outcome"] == "invalid_link"
-        assert client.get(f"/c/{old}/live").status_code == 403
+        resp = client.post(f"/api/console/{old}/checkin", {"nonce": "rotated-001"}, content_type="application/json")
+        assert resp.status_code == 404 and resp.json()["code"] == "invalid_link"
+        assert client.get(f"/api/console/{old}/live").status_code == 404
         assert not BridgeCheckIn.objects.exists()
 
 
@@ -134,7 +135,8 @@ class TestTicks:
 
     def test_tick_without_nonce_is_stored_as_invalid_attempt(self, client, open_call):
         env = open_call
-        resp = client.post(f"/c/{env.token}/tick", {"person_id": env.people[0].pk, "roll_call_id": env.roll_call.pk},
+        resp = client.post(f"/api/console/{env.token}/tick", {"person_id": env.people[0].pk,
+                                                               "roll_call_id": env.roll_call.pk},
                            content_type="application/json")
         assert resp.status_code == 400
         assert CheckInAttempt.objects.get().outcome == Outcome.INVALID
@@ -143,7 +145,7 @@ class TestTicks:
         env = open_call
         district = small_tree["BS"]
         person = Person.objects.create(bridge=district, full_name="Cán bộ huyện", teacher_id="0D001")
-        resp = client.post(f"/c/{district.console_token}/tick", {
+        resp = client.post(f"/api/console/{district.console_token}/tick", {
             "nonce": "district-tick", "person_id": person.pk, "roll_call_id": env.roll_call.pk,
         }, content_type="application/json")
         assert resp.status_code == 409
@@ -172,19 +174,22 @@ class TestTicks:
         assert not CheckIn.objects.exists()
         assert CheckInAttempt.objects.filter(outcome=Outcome.CLOSED).count() == 2
 
-    def test_http_and_api_share_the_nonce(self, client, open_call):
+    def test_the_websocket_and_the_api_share_the_nonce(self, client, open_call):
         env = open_call
         body = {"nonce": "shared-nonce-1", "person_id": env.people[0].pk, "roll_call_id": env.roll_call.pk}
-        first = client.post(f"/c/{env.token}/tick", body, content_type="application/json")
-        over_api = client.post(f"/api/attendance/console/{env.token}/tick", body, content_type="application/json")
-        assert first.status_code == over_api.status_code == 201
+        # What the console websocket calls for a tick sent over the socket, whose ack was lost...
+        first = console_writes.write(env.school, "tick", body)
+        # ...then the queue resends it over HTTP.
+        over_api = client.post(f"/api/console/{env.token}/tick", body, content_type="application/json")
+        assert first.status == over_api.status_code == 201
         assert over_api.json()["replayed"] is True and CheckIn.objects.count() == 1
+        assert over_api.json() == {**first.body, "replayed": True}
 
 
 class TestConsoleReads:
     def test_live_state_and_qr(self, client, open_call):
         env = open_call
-        live = client.get(f"/c/{env.token}/live").json()
+        live = client.get(f"/api/console/{env.token}/live").json()
         assert live["event"]["id"] == env.event.pk and live["checked_in"] is False
         assert live["roll_call"]["id"] == env.roll_call.pk and live["roll_call"]["window_seconds"] == 45
         svg = client.get(live["roll_call"]["qr_url"])
@@ -194,21 +199,21 @@ class TestConsoleReads:
 
     def test_no_qr_without_open_roll_call(self, client, env):
         assert client.get(f"/c/{env.token}/rollcall/qr.svg").status_code == 404
-        assert client.get(f"/c/{env.token}/live").json()["roll_call"] is None
+        assert client.get(f"/api/console/{env.token}/live").json()["roll_call"] is None
 
     def test_roster_has_names_and_ticks_only(self, client, open_call):
         env = open_call
         post(client, env, "tick", person_id=env.people[0].pk, roll_call_id=env.roll_call.pk)
-        data = client.get(f"/c/{env.token}/roster?roll_call={env.roll_call.pk}").json()
+        data = client.get(f"/api/console/{env.token}/roster?roll_call={env.roll_call.pk}").json()
         assert [p["ticked"] for p in data["people"]] == [True, False, False]
         assert set(data["people"][0]) == {"id", "name", "ticked", "at"}
-        api = client.get(f"/api/attendance/console/{env.token}/roster?roll_call={env.roll_call.pk}").json()
-        assert api["people"] == data["people"]
+        # A roll call of an event the bridge is not part of is not shown.
+        assert client.get(f"/api/console/{env.token}/roster?roll_call=999999").status_code == 404
 
     def test_console_section_renders_with_stable_ids(self, open_call):
         env = open_call
-        html = Template("{% load attendance_console %}{% console_live bridge token %}").render(
-            Context({"bridge": env.school, "token": env.token}))
+        sections = {s["key"]: s["html"] for s in render_sections(None, env.school, env.event, env.token)}
+        html = sections["live"]
         for marker in ('id="checkin-button"', 'id="headcount-input"', 'id="rollcall-qr"', 'id="pending-count"',
                        f'data-person-id="{env.people[0].pk}"', 'class="tick-button"', 'data-ticked="0"',
                        "js/console_live.js", 'id="attendance-live-config"'):
@@ -221,10 +226,10 @@ def test_refusals_do_not_write_the_secret_path_to_the_log(client, open_call, cap
     caplog.set_level("WARNING", logger="django.request")
     assert post(client, env, "tick", person_id=env.other_school.people.first().pk,
                 roll_call_id=env.roll_call.pk).status_code == 404
-    assert client.get(f"/c/{env.token}/tick").status_code == 405
+    assert client.get(f"/api/console/{env.token}/tick").status_code == 405
     code = qr.current_token(env.roll_call, env.school.pk)
     assert client.post(f"/a/{code}", {"identifier": "nobody"}).status_code == 400
-    assert client.post(f"/api/attendance/console/{env.token}/tick", {"person_id": 1},
+    assert client.post(f"/api/console/{env.token}/tick", {"person_id": 1},
                        content_type="application/json").status_code == 400
     assert env.token not in caplog.text and code not in caplog.text
 

@@ -386,29 +386,37 @@ class TestSelfService:
 
 
 class TestConsole:
+    def zip_url(self, token, event_id):
+        return reverse("console_certificates_zip", args=[token]) + f"?event={event_id}"
+
     def test_school_zip_has_only_its_own_certificates(self, client, small_tree, issued):
         school = small_tree["BS-S1"]
-        page = client.get(reverse("console_certificates", args=[school.console_token]))
-        assert page.status_code == 200 and issued.event.title in page.content.decode()
-        resp = client.get(reverse("console_certificates_zip", args=[school.console_token, issued.event.pk]))
+        api = client.get(f"/api/console/{school.console_token}/certificates")
+        assert api.status_code == 200 and api.json()[0]["count"] == 3
+        assert api.json()[0]["zip_url"] == self.zip_url(school.console_token, issued.event.pk)
+        resp = client.get(api.json()[0]["zip_url"])
         assert resp.status_code == 200 and resp["Content-Type"] == "application/zip"
         archive = zipfile.ZipFile(io.BytesIO(resp.content))
         names = archive.namelist()
         assert len(names) == 3 and all(n.endswith(".pdf") for n in names)
         texts = [_pdf_text(archive.read(n)) for n in names]
         assert any(NAME_NFC in t for t in texts) and not any("TN" in t.split("\n")[0] for t in texts)
-        api = client.get(f"/api/training/console/{school.console_token}/certificates")
-        assert api.status_code == 200 and api.json()[0]["count"] == 3
 
-    def test_the_console_links_to_the_certificates(self, client, small_tree):
+    def test_the_console_shows_the_certificates_section(self, client, small_tree, issued):
         token = small_tree["BS-S1"].console_token
-        page = client.get(reverse("console", args=[token]))
-        assert page.status_code == 200
-        assert reverse("console_certificates", args=[token]) in page.content.decode()
+        page = client.get(reverse("console", args=[token])).content.decode()
+        assert 'id="certificates"' in page and issued.event.title in page
+        assert self.zip_url(token, issued.event.pk) in page
+        # A school without certificates has no such section.
+        other = client.get(reverse("console", args=[small_tree["host"].console_token])).content.decode()
+        assert 'id="certificates"' not in other
 
-    def test_bad_token(self, client, issued):
-        assert client.get(reverse("console_certificates", args=["nope"])).status_code == 404
-        assert client.get(reverse("console_certificates_zip", args=["nope", issued.event.pk])).status_code == 404
+    def test_bad_token_or_training(self, client, small_tree, issued):
+        assert client.get(self.zip_url("nope", issued.event.pk)).status_code == 404
+        assert client.get("/api/console/nope/certificates").status_code == 404
+        token = small_tree["BS-S1"].console_token
+        assert client.get(self.zip_url(token, 999999)).status_code == 404
+        assert client.get(reverse("console_certificates_zip", args=[token]) + "?event=x").status_code == 404
 
 
 @pytest.mark.services

@@ -25,8 +25,7 @@ EVENT_KWARGS = {"event_id", "session_id", "item_id", "room_name", "roll_call_id"
 PK_OWNERS = {"events/": "event", "attendance/rollcalls/": "roll_call", "attendance/followups/answers/": "answer",
              "attendance/followups/": "form", "followups/": "form", "rollcalls/": "roll_call"}
 # Public check-ins and console routes carry their own secrets, not an event id.
-SKIP_PREFIXES = ("admin/", "c/<", "a/<", "api/console/", "api/attendance/console/", "api/training/console/",
-                 "api/attendance/qr/", "verify/", "events/jitsi/webhook")
+SKIP_PREFIXES = ("admin/", "c/<", "a/<", "api/console/", "api/attendance/qr/", "verify/", "events/jitsi/webhook")
 
 
 def _model(name: str):

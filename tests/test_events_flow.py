@@ -78,13 +78,14 @@ def test_organizer_flow_end_to_end(client, organizer, province):
     school = Bridge.objects.get(code="D01-S000")
     page = client.get(reverse("console", args=[school.console_token]))
     assert page.status_code == 200 and event.title in page.content.decode()
-    client.post(reverse("console_confirm", args=[school.console_token]), {"event": event.pk})
-    resp = client.post(reverse("console_readiness", args=[school.console_token]), json.dumps({
+    client.post(reverse("api:console_confirm", kwargs={"token": school.console_token}), {"event": event.pk},
+                content_type="application/json")
+    resp = client.post(reverse("api:console_readiness", kwargs={"token": school.console_token}), json.dumps({
         "event": event.pk, "rtt_ms": 35.0, "download_mbps": 24.5, "camera": "ok", "microphone": "ok",
         "jitsi_reachable": True}), content_type="application/json")
     assert resp.status_code == 200 and resp.json()["ok"] is True
     other = Bridge.objects.get(code="D02-S001")
-    client.post(reverse("console_readiness", args=[other.console_token]), json.dumps({
+    client.post(reverse("api:console_readiness", kwargs={"token": other.console_token}), json.dumps({
         "event": event.pk, "rtt_ms": 35.0, "download_mbps": 0.9, "camera": "ok", "microphone": "ok",
         "jitsi_reachable": True}), content_type="application/json")
 

@@ -61,15 +61,20 @@ def test_only_organizers_press_from_the_board(event, organizer, make_user, clien
 @pytest.mark.django_db
 def test_only_the_host_console_presses_and_late_consoles_see_the_launch(event, small_tree, client):
     school, host = small_tree["BS-S1"], small_tree["host"]
-    school_state = client.get(reverse("attendance:console_launch_state", args=[school.console_token])).json()
+    def launch_url(bridge_or_token):
+        token = getattr(bridge_or_token, "console_token", bridge_or_token)
+        return reverse("api:console_launch", kwargs={"token": token})
+
+    school_state = client.get(launch_url(school)).json()
     assert school_state["can_press"] is False and school_state["launch"] is None
-    assert client.post(reverse("attendance:console_launch", args=[school.console_token])).status_code == 403
-    assert client.post(reverse("attendance:console_launch", args=["forged-token"])).status_code == 403
+    assert client.post(launch_url(school)).status_code == 403
+    assert client.post(launch_url("forged-token")).status_code == 404
     assert not Launch.objects.exists()
-    assert client.get(reverse("attendance:console_launch_state", args=[host.console_token])).json()["can_press"]
-    pressed = client.post(reverse("attendance:console_launch", args=[host.console_token]))
+    assert client.get(launch_url(host)).json()["can_press"]
+    pressed = client.post(launch_url(host))
     assert pressed.status_code == 200 and pressed.json()["created"]
-    late = client.get(reverse("attendance:console_launch_state", args=[school.console_token])).json()
+    assert client.post(launch_url(host)).json()["created"] is False
+    late = client.get(launch_url(school)).json()
     assert late["launch"]["at"] == pressed.json()["launch"]["at"] and late["title"] == event.title
     entry = AuditEntry.objects.get(action="attendance.launch")
     assert entry.actor_label == f"console:{host.code}"

@@ -97,7 +97,7 @@ def _surfaces(client, token: str) -> dict:
     page = client.get(f"/c/{token}/")
     assert page.status_code == 200
     video = client.get(f"/api/console/{token}/jitsi")
-    live = client.get(f"/api/attendance/console/{token}/live").json()
+    live = client.get(f"/api/console/{token}/live").json()
     return {
         "page": page.context["event"].pk if page.context["event"] else None,
         "video": video.json()["event_id"] if video.status_code == 200 else None,

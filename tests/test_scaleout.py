@@ -120,7 +120,7 @@ def test_a_check_in_on_one_worker_reaches_a_board_on_the_other(scaleout_database
                 await asyncio.sleep(0.3)  # the worker's coalescer has joined the Redis group
 
                 status, body = await asyncio.to_thread(
-                    post_json, f"{worker_b.url}/c/{seeded['token']}/checkin", {"nonce": uuid.uuid4().hex})
+                    post_json, f"{worker_b.url}/api/console/{seeded['token']}/checkin", {"nonce": uuid.uuid4().hex})
                 assert status == 201, body
                 frame = await frame_with_tile(ws, seeded["school"], lambda t, f: t["checked_in"], timeout=3)
                 assert frame["counters"]["total"]["checked_in"] == 1

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,18 +11,16 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from bridges import scope
 from bridges.models import Role
-from bridges.services import bridge_by_console_token
 from core import jobs as core_jobs
 from core.api import JobOut, job_out
 from core.text import clean_text
 from events.access import get_event
 
 from . import ratelimits, services
-from .certificate_pdf import zip_of
 from .eligibility import describe_rule, evaluate, rule_for
 from .jobs import ISSUE, PRINT
 from .models import Certificate
-from .public_views import console_events, verification_answer
+from .public_views import verification_answer
 from .views import _certificates, _districts, pdf_response
 
 router = Router(tags=["training"])
@@ -138,13 +135,6 @@ class TemplateIn(Schema):
 class TemplateOut(TemplateIn):
     own: bool
     logo_url: str | None
-
-
-class ConsoleTrainingOut(Schema):
-    event_id: int
-    title: str
-    count: int
-    zip_url: str
 
 
 def _rule_out(event) -> dict:
@@ -336,29 +326,3 @@ def self_service(request, payload: SelfServiceIn):
     return Status(200, [{
         "number": c.number, "status": c.status, "training_title": c.training_title, "issued_at": c.issued_at,
         "pdf_url": reverse("my_certificate_pdf", args=[c.pk]) if c.is_valid else None} for c in certs])
-
-
-@router.get("/console/{token}/certificates", auth=None, response=list[ConsoleTrainingOut],
-            summary="A school console's trainings with certificates, and their ZIP links")
-def console_certificates(request, token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        raise HttpError(404, _("Not found."))
-    return [{"event_id": row["event_id"], "title": row["event__title"], "count": row["count"],
-             "zip_url": reverse("console_certificates_zip", args=[token, row["event_id"]])}
-            for row in console_events(bridge)]
-
-
-@router.get("/console/{token}/certificates/{event_id}.zip", auth=None,
-            summary="A school's valid certificates of a training as a ZIP of PDFs")
-def console_zip(request, token: str, event_id: int):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        raise HttpError(404, _("Not found."))
-    certs = list(Certificate.objects.filter(person__bridge=bridge, event_id=event_id,
-                                            status=Certificate.Status.VALID).select_related("event").order_by("seq"))
-    if not certs:
-        raise HttpError(404, _("Not found."))
-    response = HttpResponse(zip_of(certs), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{event_id}-{bridge.code}.zip"'
-    return response

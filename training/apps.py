@@ -12,3 +12,7 @@ class TrainingConfig(AppConfig):
         from . import jobs  # noqa: F401  (registers the job kinds)
 
         register(EventTab("certificates", _("Certificates"), "training:detail", 100, trainings_only))
+
+        from .console import register_sections
+
+        register_sections()

@@ -1,4 +1,4 @@
-"""Routes outside /training/: public verification, teacher self-service, the school console's section."""
+"""Routes outside /training/: public verification and teacher self-service."""
 
 from django.urls import path
 
@@ -9,6 +9,4 @@ urlpatterns = [
     path("verify/<str:code>", public_views.verify, name="verify_code"),
     path("certificates/", public_views.self_service, name="my_certificates"),
     path("certificates/<int:pk>.pdf", public_views.self_service_pdf, name="my_certificate_pdf"),
-    path("c/<str:token>/certificates/", public_views.console_certificates, name="console_certificates"),
-    path("c/<str:token>/certificates/<int:event_id>.zip", public_views.console_zip, name="console_certificates_zip"),
 ]

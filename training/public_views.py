@@ -1,23 +1,19 @@
-"""Pages without an account: certificate verification, teacher self-service, the school console's ZIP.
+"""Pages without an account: certificate verification and teacher self-service (the school console's
+ZIP is a console file route, console/files.py).
 
 Verification shows only what the certificate itself shows (never the birth date or the school);
 self-service needs the identifier AND the birth date and answers a wrong pair with a plain "not found".
 """
 
-from django.db.models import Count, Max
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bridges.models import Person
-from bridges.services import bridge_by_console_token
 
 from . import ratelimits, services
-from .certificate_pdf import zip_of
 from .codes import BadCheckCharacter, MalformedCode, display
 from .forms import SelfServiceForm, VerifyForm
 from .models import Certificate
@@ -107,39 +103,3 @@ def self_service_pdf(request, pk: int):
     from .views import pdf_response
 
     return pdf_response(cert)
-
-
-def _console_bridge(token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        raise Http404
-    return bridge
-
-
-def console_events(bridge):
-    """Trainings with valid certificates for the school's people, with counts."""
-    return (Certificate.objects.filter(person__bridge=bridge, status=Certificate.Status.VALID)
-            .values("event_id", "event__title", "event__starts_at")
-            .annotate(count=Count("pk"), last_issued=Max("issued_at")).order_by("-event__starts_at"))
-
-
-@require_GET
-def console_certificates(request, token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return render(request, "bridges/console_invalid.html", status=404)
-    return render(request, "training/console_certificates.html", {
-        "bridge": bridge, "token": token, "events": console_events(bridge),
-        "console_url": reverse("console", args=[token])})
-
-
-@require_GET
-def console_zip(request, token: str, event_id: int):
-    bridge = _console_bridge(token)
-    certs = list(Certificate.objects.filter(person__bridge=bridge, event_id=event_id,
-                                            status=Certificate.Status.VALID).select_related("event").order_by("seq"))
-    if not certs:
-        raise Http404
-    response = HttpResponse(zip_of(certs), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{event_id}-{bridge.code}.zip"'
-    return response

@@ -1,24 +1,20 @@
-"""HTTP API of the video rooms: the room plan, room tokens, and the console's join data.
+"""HTTP API of the video rooms: the room plan and room tokens, mounted under /api/events/ by config/api.py.
 
-config/api.py mounts `router` under /api/events/ and `console_router` under /api/console/.
+The console's join data is the console's API (/api/console/{token}/jitsi, console/api_video.py).
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from bridges import scope
 from bridges.models import Bridge
-from bridges.services import bridge_by_console_token
 from core.text import clean_text
-from events import participation
 from events.access import get_event
 from events.models import Event, JitsiRoom
 
 from . import room_plan, tokens
 
 router = Router(tags=["video rooms"])
-console_router = Router(tags=["console"])
 
 
 class Detail(Schema):
@@ -156,20 +152,5 @@ def bridge_room_token(request, event_id: int, bridge_code: str):
     bridge = get_object_or_404(Bridge, code=bridge_code)
     try:
         return Status(200, tokens.join_info(event, bridge))
-    except tokens.TokenRefused as refused:
-        return Status(403, {"detail": refused.message})
-
-
-@console_router.get("/{token}/jitsi", auth=None, response={200: JoinOut, 403: Detail, 404: Detail},
-                    summary="Join data for the console's bridge: domain, room, signed JWT, display name")
-def console_jitsi(request, token: str, event: int | None = None):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return Status(404, {"detail": _("This console link is not valid.")})
-    current = participation.current_event(bridge, requested=event)
-    if current is None:
-        return Status(404, {"detail": _("This bridge has no current event.")})
-    try:
-        return Status(200, tokens.join_info(current, bridge))
     except tokens.TokenRefused as refused:
         return Status(403, {"detail": refused.message})

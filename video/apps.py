@@ -13,3 +13,7 @@ class VideoConfig(AppConfig):
 
         # The key stays "rooms": templates/video/room_plan.html marks it current with tab="rooms".
         register(EventTab("rooms", _("Video rooms"), "video:room_plan", 60))
+
+        from .console import register_sections
+
+        register_sections()

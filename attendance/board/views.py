@@ -1,4 +1,5 @@
-"""The live board page, its snapshot JSON, and the launch button (board and host console)."""
+"""The live board page, its snapshot JSON, and the board's launch button (the host console's is the
+console API's /api/console/{token}/launch)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,13 +7,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from bridges import scope
-from bridges.services import bridge_by_console_token, console_actor
 from events.access import get_event
-from events.participation import current_event as console_event
 
 from .. import launch
 from . import state as board
@@ -90,36 +88,3 @@ def launch_from_board(request, event_id: int):
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"created": created, "launch": launch.payload(record), "server": board.now_ms()})
     return redirect("attendance:board", event_id=event.pk)
-
-
-def _console_and_event(token: str):
-    bridge = bridge_by_console_token(token)
-    if bridge is None:
-        return None, None
-    return bridge, console_event(bridge)
-
-
-@csrf_exempt
-@require_POST
-def launch_from_console(request, token: str):
-    """The host bridge's console presses the button; its secret link is the credential (no cookie, so
-    no CSRF token either, like the console's other endpoints)."""
-    bridge, event = _console_and_event(token)
-    if bridge is None or event is None or not launch.may_press(event, console_bridge=bridge):
-        return JsonResponse({"detail": _("Only the host bridge's console can launch this event.")}, status=403)
-    record, created = launch.press(event, actor_label=console_actor(bridge), request=request)
-    return JsonResponse({"created": created, "launch": launch.payload(record), "server": board.now_ms()})
-
-
-@require_GET
-@never_cache
-def launch_state_for_console(request, token: str):
-    """A console that loads after the launch still shows the launch screen while it lasts."""
-    bridge, event = _console_and_event(token)
-    if bridge is None:
-        return JsonResponse({"detail": _("This console link is not valid.")}, status=404)
-    if event is None:
-        return JsonResponse({"launch": None, "server": board.now_ms(), "can_press": False, "event_id": None})
-    return JsonResponse({"launch": launch.current(event.pk), "server": board.now_ms(), "event_id": event.pk,
-                         "title": event.title, "can_press": launch.may_press(event, console_bridge=bridge)},
-                        json_dumps_params={"ensure_ascii": False})

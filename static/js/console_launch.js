@@ -8,8 +8,9 @@
  * starts together whatever its clock says.
  *
  * On a console page (#launch-console present) this file also wires itself to the console's
- * websocket, shows the launch button on the host bridge's console, and asks for the launch state
- * on load so a console opened after the launch still shows the launch screen while it lasts.
+ * websocket, shows the launch button on the host bridge's console, and asks the console's API
+ * (/api/console/<token>/launch) for the launch state on load, so a console opened after the launch
+ * still shows the launch screen while it lasts.
  */
 (function () {
   "use strict";
@@ -119,12 +120,11 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  async function press(url, scope) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(scope), Accept: "application/json" },
-    });
+  // The board's button posts with its session (and CSRF token); a console's with its link's token only.
+  async function press(url, scope, { session = true } = {}) {
+    const headers = { Accept: "application/json" };
+    if (session) headers["X-CSRFToken"] = csrfToken(scope);
+    const response = await fetch(url, { method: "POST", credentials: session ? "same-origin" : "omit", headers });
     if (!response.ok) throw new Error("HTTP " + response.status);
     return response.json();
   }
@@ -146,7 +146,7 @@
 
     async function loadState() {
       try {
-        const response = await fetch(panel.dataset.stateUrl, { credentials: "same-origin", cache: "no-store" });
+        const response = await fetch(panel.dataset.stateUrl, { credentials: "omit", cache: "no-store" });
         if (!response.ok) return;
         const body = await response.json();
         if (body.can_press && button) panel.classList.remove("hidden");
@@ -185,7 +185,7 @@
         button.disabled = true;
         if (error) error.classList.add("hidden");
         try {
-          const body = await press(panel.dataset.pressUrl, panel);
+          const body = await press(panel.dataset.pressUrl, panel, { session: false });
           overlay.show(body.launch);
         } catch (e) {
           button.disabled = false;

@@ -5,6 +5,9 @@
  * else by fetch), and an item leaves the queue only when the server answered it. The server
  * dedupes by nonce, so a resend after a lost answer never counts twice.
  *
+ * Reads and writes over HTTP go to the console's API (/api/console/<token>/..., the URLs the page
+ * lists in #console-urls); an unknown or rotated link answers 404 with code "invalid_link".
+ *
  * Other scripts of the console page may use the same websocket:
  *   document.addEventListener("diemcau:console-message", e => e.detail)   every message received
  *   window.diemcauConsole.send({type: ...})                               false when not connected
@@ -16,6 +19,10 @@
   var configNode = document.getElementById("attendance-live-config");
   if (!root || !configNode) return;
   var config = JSON.parse(configNode.textContent);
+  var urlsNode = document.getElementById("console-urls");
+  var consoleUrls = urlsNode ? JSON.parse(urlsNode.textContent) : { api: {}, files: {} };
+  config.urls = { live: consoleUrls.api.live, roster: consoleUrls.api.roster, checkin: consoleUrls.api.checkin,
+                  headcount: consoleUrls.api.headcount, tick: consoleUrls.api.tick };
   var S = config.strings;
   var QUEUE_KEY = "diemcau.console-queue." + config.bridgeId;
   var HEARTBEAT_MS = 15000, ACK_TIMEOUT_MS = 10000, MAX_BACKOFF_MS = 30000;
@@ -137,7 +144,7 @@
     var attempt = state.wsOpen ? sendOverSocket(item) : sendOverHttp(item);
     attempt.then(function (answer) {
       state.sending = false;
-      if (answer.body && answer.body.outcome === "invalid_link") { linkInvalid(answer.body.message); return; }
+      if (answer.body && answer.body.code === "invalid_link") { linkInvalid(answer.body.detail); return; }
       if (!answer.status || answer.status >= 500 || answer.status === 429) { scheduleRetry(); return; }
       // A definitive answer (accepted, duplicate or refused): the item is done.
       dequeue(item.nonce);
@@ -200,7 +207,8 @@
     var windowIndex = Math.floor(now / 1000 / rollCall.window_seconds);
     if (windowIndex === state.qrWindow) return;
     state.qrWindow = windowIndex;
-    var url = rollCall.qr_url + (rollCall.qr_url.indexOf("?") < 0 ? "?" : "&") + "w=" + windowIndex;
+    var base = rollCall.qr_url || (consoleUrls.files.rollcall_qr + "?event=" + rollCall.event_id);
+    var url = base + (base.indexOf("?") < 0 ? "?" : "&") + "w=" + windowIndex;
     // Swap only once the new image arrived: offline, the last code stays on screen.
     var next = new Image();
     next.onload = function () { if (state.qrWindow === windowIndex) qr.src = url; };
@@ -211,7 +219,7 @@
     var url = config.urls.live + (config.eventId ? "?event=" + config.eventId : "");
     return fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
       return response.json().then(function (data) {
-        if (data.outcome === "invalid_link") { linkInvalid(data.message); return; }
+        if (data.code === "invalid_link") { linkInvalid(data.detail); return; }
         learnOffset(data.server_time);
         showCheckin(data);
         showRollCall(data.roll_call);

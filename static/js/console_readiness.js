@@ -7,6 +7,8 @@
   var section = document.getElementById("readiness");
   if (!section) return;
   var config = JSON.parse(document.getElementById(section.dataset.configId).textContent);
+  // The console's routes (#console-urls): the speed test's bytes and the API operation that records the result.
+  var urls = JSON.parse(document.getElementById("console-urls").textContent);
   var labels = JSON.parse(document.getElementById(section.dataset.labelsId).textContent);
   var button = section.querySelector("[data-run-readiness]");
   var resultBox = section.querySelector(".readiness-result");
@@ -70,7 +72,7 @@
   }
 
   function measureDownload() {
-    var url = config.speedtestUrl + "&nocache=" + Date.now();
+    var url = urls.files.speedtest + "?bytes=" + config.speedtestBytes + "&nocache=" + Date.now();
     var started = performance.now();
     return withTimeout(fetch(url, { cache: "no-store", credentials: "same-origin" }), 30000)
       .then(function (resp) {
@@ -106,13 +108,6 @@
     return withTimeout(fetch(url, { mode: "no-cors", cache: "no-store" }), 8000)
       .then(function () { return true; })
       .catch(function () { return false; });
-  }
-
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) return input.value;
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
   }
 
   function showResult(answer) {
@@ -178,10 +173,11 @@
            results.jitsi_reachable ? "done" : "bad");
 
       results.event = config.event;
-      var resp = await fetch(config.postUrl, {
+      // The console's token in the path is the credential: no cookie, so no CSRF token either.
+      var resp = await fetch(urls.api.readiness, {
         method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        credentials: "omit",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify(results),
       });
       var answer = await resp.json();

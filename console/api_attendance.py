@@ -1,0 +1,222 @@
+"""The console's part of attendance over the API: bridge check-in, headcount, roster ticks (the
+offline queue's writes), the live state, the roster, the launch button.
+
+Writes go through attendance.services.console_writes.write, as the console websocket's do: each
+carries a client nonce, and a repeat of a nonce (a queue resent after a lost answer, over HTTP or
+the socket) gets the first answer with "replayed": true and writes nothing.
+"""
+
+from typing import Literal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from attendance import launch
+from attendance.board import state as board
+from attendance.board.api import LaunchOut
+from attendance.models import RollCall
+from attendance.services import console_state, console_writes, rollcall
+from bridges.services import console_actor
+from core.audit import client_ip
+from core.errors import ErrorOut, Refused
+from events import participation
+
+from .api_support import ERRORS, documented, read_json
+from .auth import console_event, console_link
+
+router = Router(tags=["console"], auth=console_link)
+
+
+class WriteIn(Schema):
+    nonce: str  # 8-64 URL-safe characters (a UUID); a repeat gets the first answer
+    client_time: str | None = None  # ISO time the action was made (an offline queue sends it later)
+    event_id: int | None = None  # default: the console's current event
+
+
+class CheckInIn(WriteIn):
+    method: Literal["button", "qr"] = "button"
+
+
+class HeadcountIn(WriteIn):
+    headcount: int
+
+
+class TickIn(WriteIn):
+    roll_call_id: int
+    person_id: int
+
+
+class WriteOut(Schema):
+    """One shape for the three writes; only the fields a write's answer has are sent."""
+
+    ok: bool
+    outcome: str  # accepted, duplicate, stale, invalid, no_event, not_invited, unknown_person, closed
+    message: str
+    replayed: bool = False
+    checked_in: bool | None = None
+    checked_in_at: str | None = None
+    method: str | None = None
+    headcount: int | None = None
+    headcount_at: str | None = None
+    roll_call_id: int | None = None
+    person_id: int | None = None
+    person_name: str | None = None
+    bridge_id: int | None = None
+    bridge_name: str | None = None
+    at: str | None = None
+    foreign: bool | None = None
+
+
+WRITE_ANSWERS = {200: WriteOut, 201: WriteOut, 400: WriteOut, 404: WriteOut | ErrorOut, 409: WriteOut}
+
+
+def _write(request, kind: str):
+    data = read_json(request)
+    if data is None:
+        return Status(400, {"ok": False, "outcome": "invalid",
+                            "message": _("The request was not sent in the expected form.")})
+    answer = console_writes.write(request.auth, kind, data, ip=client_ip(request))
+    return Status(answer.status, {**answer.body, "replayed": answer.replayed})
+
+
+@router.post("/{token}/checkin", response=WRITE_ANSWERS, url_name="console_checkin", exclude_unset=True,
+             summary="Check the bridge in (nonce-idempotent)", openapi_extra=documented(CheckInIn),
+             description="The bridge is there: 201 the first time, 200 \"duplicate\" after (the first time "
+                         "stands). A client time in the past is kept, one in the future is not trusted. "
+                         "409 when the bridge has no such event.")
+def checkin(request, token: str):
+    return _write(request, "checkin")
+
+
+@router.post("/{token}/headcount", response=WRITE_ANSWERS, url_name="console_headcount", exclude_unset=True,
+             summary="Set the number of people present now (nonce-idempotent)", openapi_extra=documented(HeadcountIn),
+             description="The latest typed count wins: a queued older count that arrives later answers \"stale\" "
+                         "and changes nothing.")
+def headcount(request, token: str):
+    return _write(request, "headcount")
+
+
+@router.post("/{token}/tick", response=WRITE_ANSWERS, url_name="console_tick", exclude_unset=True,
+             summary="Tick a person of the bridge's roster at a roll call (nonce-idempotent)",
+             openapi_extra=documented(TickIn),
+             description="Counts with the time it was made while the roll call was open, even if it arrives "
+                         "after the close. 404 for someone not on this bridge's roster, 409 for a closed roll "
+                         "call or an event the bridge is not invited to. Every refusal is recorded as an attempt.")
+def tick(request, token: str):
+    return _write(request, "tick")
+
+
+class BridgeOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class LiveEventOut(Schema):
+    id: int
+    title: str
+    starts_at: str
+    ends_at: str
+    status: str
+
+
+class LiveRollCallOut(Schema):
+    id: int
+    label: str
+    session: str
+    event_id: int
+    opened_at: str
+    closes_at: str
+    window_seconds: int
+    qr_url: str  # the roll-call QR as SVG; it changes every window_seconds
+
+
+class LiveOut(Schema):
+    server_time: str
+    bridge: BridgeOut
+    event: LiveEventOut | None
+    checked_in: bool
+    checked_in_at: str | None
+    headcount: int
+    headcount_at: str | None
+    roll_call: LiveRollCallOut | None
+
+
+@router.get("/{token}/live", response={200: LiveOut, **ERRORS}, url_name="console_live",
+            summary="The console's event, its check-in state and the open roll call",
+            description="What the live section shows; `server_time` lets the console correct its clock. "
+                        "`event` (query) picks one of the bridge's events, else its current one.")
+def live(request, token: str, event: int | None = None):
+    bridge = request.auth
+    state = console_state.live_state(bridge, console_event(bridge, event))
+    if state["roll_call"] is not None:
+        qr_url = reverse("console_qr", args=[token]) + f"?event={state['roll_call']['event_id']}"
+        state["roll_call"] = {**state["roll_call"], "qr_url": qr_url}
+    return state
+
+
+class RosterPersonOut(Schema):
+    id: int
+    name: str
+    ticked: bool
+    at: str | None
+
+
+class RosterOut(Schema):
+    roll_call_id: int | None
+    people: list[RosterPersonOut]
+
+
+@router.get("/{token}/roster", response={200: RosterOut, **ERRORS}, url_name="console_roster",
+            summary="The bridge's roster: names, and who is recorded at a roll call",
+            description="Names only (never birth dates or identifiers). With `roll_call`, which of them are "
+                        "recorded there and when; 404 for a roll call of an event the bridge is not part of.")
+def roster(request, token: str, roll_call: int | None = None):
+    bridge = request.auth
+    found = None
+    if roll_call is not None:
+        found = RollCall.objects.filter(pk=roll_call).select_related("session__event").first()
+        if found is None or not participation.takes_part(bridge, found.session.event):
+            raise Refused(_("This roll call does not exist."), code="not_found", status=404)
+    return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
+
+
+class LaunchStateOut(Schema):
+    launch: LaunchOut | None
+    server: int  # the server's time, epoch ms
+    event_id: int | None
+    title: str = ""
+    can_press: bool
+
+
+class LaunchPressedOut(Schema):
+    created: bool
+    launch: LaunchOut
+    server: int
+
+
+@router.get("/{token}/launch", response={200: LaunchStateOut, **ERRORS}, url_name="console_launch",
+            summary="The launch moment of the console's event, and whether this console may press it",
+            description="A console that loads after the launch still shows the launch screen while it lasts. "
+                        "`can_press` is true on the host bridge's console only.")
+def launch_state(request, token: str, event: int | None = None):
+    bridge = request.auth
+    found = console_event(bridge, event)
+    if found is None:
+        return {"launch": None, "server": board.now_ms(), "event_id": None, "can_press": False}
+    return {"launch": launch.current(found.pk), "server": board.now_ms(), "event_id": found.pk,
+            "title": found.title, "can_press": launch.may_press(found, console_bridge=bridge)}
+
+
+@router.post("/{token}/launch", response={200: LaunchPressedOut, 403: ErrorOut, **ERRORS},
+             summary="Press the launch button (the host bridge's console)",
+             description="Every console and board counts down to the same instant. Once per event: a second "
+                         "press answers with the first launch (`created` false).")
+def press_launch(request, token: str, event: int | None = None):
+    bridge = request.auth
+    found = console_event(bridge, event)
+    if found is None or not launch.may_press(found, console_bridge=bridge):
+        raise Refused(_("Only the host bridge's console can launch this event."), code="forbidden", status=403)
+    record, created = launch.press(found, actor_label=console_actor(bridge), request=request)
+    return {"created": created, "launch": launch.payload(record), "server": board.now_ms()}

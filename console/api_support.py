@@ -1,0 +1,44 @@
+"""What the console's API operations share: the raw JSON body, its documentation, the error answers.
+
+Console writes read their JSON body themselves instead of through a django-ninja schema: the
+services are the one judge of what a school sends (a tick with a malformed nonce is still recorded
+as an invalid attempt, a readiness result with an unknown field is refused with its name, a phone
+number is checked by bridges.phones), so nothing may be refused before them with another answer.
+The schemas below each operation only document the body (`documented`).
+"""
+
+import json
+
+from django.utils.translation import gettext as _
+
+from core.errors import ErrorOut, Refused
+
+MAX_BODY_BYTES = 8 * 1024
+
+# Every console operation may answer these: a refusal, or a 404 for a link that is not (or no
+# longer) valid, or an event that is not on this console.
+ERRORS = {400: ErrorOut, 404: ErrorOut}
+
+
+def read_json(request, limit: int = MAX_BODY_BYTES) -> dict | None:
+    """The JSON object posted, or None when the body is too large or no JSON object."""
+    if len(request.body) > limit:
+        return None
+    try:
+        data = json.loads(request.body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def json_body(request, limit: int = MAX_BODY_BYTES, message: str | None = None) -> dict:
+    """read_json, or a 400 refusal."""
+    data = read_json(request, limit)
+    if data is None:
+        raise Refused(message or _("The request was not sent in the expected form."), code="invalid")
+    return data
+
+
+def documented(schema) -> dict:
+    """openapi_extra describing the JSON body an operation reads with json_body."""
+    return {"requestBody": {"required": False, "content": {"application/json": {"schema": schema.model_json_schema()}}}}

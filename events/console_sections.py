@@ -1,0 +1,39 @@
+"""The sections of a school's console page: a registry the apps fill, so no app names one above it.
+
+The console app (top of the import order) draws the page from what is registered here, as
+events/tabs.py does for an event's tabs. Each app registers its sections in its AppConfig.ready():
+
+- key: stable; the section's element id on the page, and how tests pick one;
+- order: where it goes on the page (smaller first);
+- template: the section's template, in the registering app's folder;
+- context(bridge, event, token) -> dict, or None to leave the section out. `event` is the console's
+  event for this request (events.participation.current_event, chosen once by console.auth), or None.
+
+The console adds to every section's context: bridge, event, token, invitation (the bridge's
+invitation to the event, or None) and `urls`, the console's own routes (`urls.api.<operation>` for
+reads and writes, `urls.files.<name>` for downloads), so section templates name no console URL.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ConsoleSection:
+    key: str
+    order: int
+    template: str
+    context: Callable  # context(bridge, event, token) -> dict | None
+
+
+_SECTIONS: dict[str, ConsoleSection] = {}
+
+
+def register(section: ConsoleSection) -> None:
+    # Keyed: a second registration of the same key (a reloaded AppConfig) replaces the first.
+    _SECTIONS[section.key] = section
+
+
+def registered() -> list[ConsoleSection]:
+    """Every section, in page order."""
+    return sorted(_SECTIONS.values(), key=lambda section: (section.order, section.key))
