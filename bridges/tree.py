@@ -64,3 +64,31 @@ def district_of(path: str, districts: dict):
         if bridge_id in districts:
             return districts[bridge_id]
     return None
+
+
+def group_of(path: str, ancestors: dict[int, dict]) -> dict:
+    """The unit a bridge is counted under on the board, in reports and follow-ups: its district
+    (`district_of`), else, for the host and others outside any district, the tree's root.
+
+    `ancestors` maps ids to rows with at least id, code, name, tier__role, for the bridges on the path.
+    """
+    from .models import Tier
+
+    known = [i for i in path_ids(path) if i in ancestors]
+    intermediates = {i: ancestors[i] for i in known if ancestors[i]["tier__role"] == Tier.Role.INTERMEDIATE}
+    return district_of(path, intermediates) or ancestors[known[0]]
+
+
+def group_of_loading(path: str, ancestors: dict[int, dict]) -> dict | None:
+    """`group_of`, fetching into the caller's cache `ancestors` the bridges of the path it lacks;
+    None for an empty path."""
+    from .models import Bridge
+
+    ids = path_ids(path)
+    missing = [i for i in ids if i not in ancestors]
+    if missing:
+        for row in Bridge.objects.filter(pk__in=missing).values("id", "code", "name", "tier__role"):
+            ancestors[row["id"]] = row
+    if not any(i in ancestors for i in ids):
+        return None
+    return group_of(path, ancestors)

@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from attendance.districts import district_of
 from bridges.models import Bridge, Person, Tier
 from bridges.services import console_actor
+from bridges.tree import group_of_loading as district_of
 from core import audit, jobs
 from core.audit import client_ip
 from core.errors import Refused

@@ -4,7 +4,7 @@ A fixed handful of queries whatever the size of the event (invitations, rosters,
 readiness tests, bridge check-ins, connection intervals, certificates) plus the training app's
 eligibility evaluation, which is the one place that says who completed. Other rules are reused as
 they are: which bridges count as confirmed or tested (events.participation), how many teachers a
-bridge is expected to bring (the board's) and which district a bridge belongs to (attendance.districts).
+bridge is expected to bring (the board's) and which district a bridge belongs to (bridges.tree.group_of).
 
 Counting rules, stated once:
 - a bridge is "tested" when its latest readiness test passed (or its invitation says tested OK);
@@ -23,10 +23,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from attendance.board import expected_teachers
-from attendance.districts import district_of
 from attendance.models import BridgeCheckIn, CheckIn, RollCall
 from attendance.presence import connected_seconds_by_bridge
 from bridges.models import Bridge, Person
+from bridges.tree import group_of_loading as district_of
 from events import participation
 from events.models import Event, Invitation, ReadinessTest
 from training.eligibility import describe_rule, evaluate

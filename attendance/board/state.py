@@ -17,8 +17,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from bridges import scope
-from bridges.models import Bridge, Person, Tier
-from bridges.tree import district_of, path_ids
+from bridges.models import Bridge, Person
+from bridges.tree import group_of
 from events import participation
 from events.models import Event, Invitation
 
@@ -200,7 +200,7 @@ class EventBoard:
         previous = self.bridges
         self.bridges, self.groups = {}, {}
         for bridge_id, status, inv_expected, code, name, path, bridge_expected, tech_phone, head_phone in rows:
-            group = self._group_of(path, ancestors)
+            group = group_of(path, ancestors)
             self.groups.setdefault(group["id"], {"id": group["id"], "code": group["code"], "name": group["name"]})
             live = BridgeLive(
                 id=bridge_id, code=code, name=name, path=path, group_id=group["id"], phone=tech_phone or head_phone,
@@ -212,13 +212,6 @@ class EventBoard:
                 live.online, live.ever_connected, live.checked_in = old.online, old.ever_connected, old.checked_in
                 live.headcount, live.present = old.headcount, old.present
             self.bridges[bridge_id] = live
-
-    @staticmethod
-    def _group_of(path: str, ancestors: dict[int, dict]) -> dict:
-        """A bridge's district (bridges.tree.district_of); the host and others outside any: the tree's root."""
-        known = [i for i in path_ids(path) if i in ancestors]
-        intermediates = {i: ancestors[i] for i in known if ancestors[i]["tier__role"] == Tier.Role.INTERMEDIATE}
-        return district_of(path, intermediates) or ancestors[known[0]]
 
     # --- live part ------------------------------------------------------------------------------
 
