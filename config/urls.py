@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("followups.urls")),
     path("training/", include("training.urls")),
     path("", include("training.public_urls")),  # /verify/, /certificates/
-    path("c/<str:token>/", include("console.urls")),  # the school console's page and downloads (its API: /api/console/)
+    path("c/<str:token>/", include("console.urls")),  # the school console: page, downloads (API: /api/console/)
     path("", include("attendance.public_urls")),  # /a/<code> teacher check-in
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -8,6 +8,7 @@ the socket) gets the first answer with "replayed": true and writes nothing.
 
 from typing import Literal
 
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -22,7 +23,7 @@ from core.audit import client_ip
 from core.errors import ErrorOut, Refused
 from events import participation
 
-from .api_support import ERRORS, documented, read_json
+from .api_support import ERRORS, Token, documented, read_json
 from .auth import console_event, console_link
 
 router = Router(tags=["console"], auth=console_link)
@@ -68,32 +69,43 @@ class WriteOut(Schema):
     foreign: bool | None = None
 
 
-WRITE_ANSWERS = {200: WriteOut, 201: WriteOut, 400: WriteOut, 404: WriteOut | ErrorOut, 409: WriteOut}
+# A refusal is the API's one error body (detail, code = the outcome, errors, fields) with the write's
+# own answer beside it (ok, outcome, message...), the fields the websocket's acks carry too.
+WRITE_ANSWERS = {200: WriteOut, 201: WriteOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+REFUSALS = (" A refusal carries, beside the error body, the write's answer: ok (false), outcome (also its code), "
+            "message; a repeat of its nonce gets it again.")
+
+
+def _answer(status: int, body: dict):
+    if status < 400:
+        return Status(status, body)
+    refusal = Refused(body.get("message", ""), code=body.get("outcome") or Refused.code).as_dict()
+    return JsonResponse({**refusal, **body}, status=status)
 
 
 def _write(request, kind: str):
     data = read_json(request)
     if data is None:
-        return Status(400, {"ok": False, "outcome": "invalid",
-                            "message": _("The request was not sent in the expected form.")})
+        return _answer(400, {"ok": False, "outcome": "invalid", "replayed": False,
+                             "message": _("The request was not sent in the expected form.")})
     answer = console_writes.write(request.auth, kind, data, ip=client_ip(request))
-    return Status(answer.status, {**answer.body, "replayed": answer.replayed})
+    return _answer(answer.status, {**answer.body, "replayed": answer.replayed})
 
 
 @router.post("/{token}/checkin", response=WRITE_ANSWERS, url_name="console_checkin", exclude_unset=True,
              summary="Check the bridge in (nonce-idempotent)", openapi_extra=documented(CheckInIn),
              description="The bridge is there: 201 the first time, 200 \"duplicate\" after (the first time "
                          "stands). A client time in the past is kept, one in the future is not trusted. "
-                         "409 when the bridge has no such event.")
-def checkin(request, token: str):
+                         "409 when the bridge has no such event." + REFUSALS)
+def checkin(request, token: Token):
     return _write(request, "checkin")
 
 
 @router.post("/{token}/headcount", response=WRITE_ANSWERS, url_name="console_headcount", exclude_unset=True,
              summary="Set the number of people present now (nonce-idempotent)", openapi_extra=documented(HeadcountIn),
              description="The latest typed count wins: a queued older count that arrives later answers \"stale\" "
-                         "and changes nothing.")
-def headcount(request, token: str):
+                         "and changes nothing." + REFUSALS)
+def headcount(request, token: Token):
     return _write(request, "headcount")
 
 
@@ -102,8 +114,8 @@ def headcount(request, token: str):
              openapi_extra=documented(TickIn),
              description="Counts with the time it was made while the roll call was open, even if it arrives "
                          "after the close. 404 for someone not on this bridge's roster, 409 for a closed roll "
-                         "call or an event the bridge is not invited to. Every refusal is recorded as an attempt.")
-def tick(request, token: str):
+                         "call or an event the bridge is not invited to. Every refusal is recorded as an attempt." + REFUSALS)
+def tick(request, token: Token):
     return _write(request, "tick")
 
 
@@ -147,7 +159,7 @@ class LiveOut(Schema):
             summary="The console's event, its check-in state and the open roll call",
             description="What the live section shows; `server_time` lets the console correct its clock. "
                         "`event` (query) picks one of the bridge's events, else its current one.")
-def live(request, token: str, event: int | None = None):
+def live(request, token: Token, event: int | None = None):
     bridge = request.auth
     state = console_state.live_state(bridge, console_event(bridge, event))
     if state["roll_call"] is not None:
@@ -172,7 +184,7 @@ class RosterOut(Schema):
             summary="The bridge's roster: names, and who is recorded at a roll call",
             description="Names only (never birth dates or identifiers). With `roll_call`, which of them are "
                         "recorded there and when; 404 for a roll call of an event the bridge is not part of.")
-def roster(request, token: str, roll_call: int | None = None):
+def roster(request, token: Token, roll_call: int | None = None):
     bridge = request.auth
     found = None
     if roll_call is not None:
@@ -200,7 +212,7 @@ class LaunchPressedOut(Schema):
             summary="The launch moment of the console's event, and whether this console may press it",
             description="A console that loads after the launch still shows the launch screen while it lasts. "
                         "`can_press` is true on the host bridge's console only.")
-def launch_state(request, token: str, event: int | None = None):
+def launch_state(request, token: Token, event: int | None = None):
     bridge = request.auth
     found = console_event(bridge, event)
     if found is None:
@@ -213,7 +225,7 @@ def launch_state(request, token: str, event: int | None = None):
              summary="Press the launch button (the host bridge's console)",
              description="Every console and board counts down to the same instant. Once per event: a second "
                          "press answers with the first launch (`created` false).")
-def press_launch(request, token: str, event: int | None = None):
+def press_launch(request, token: Token, event: int | None = None):
     bridge = request.auth
     found = console_event(bridge, event)
     if found is None or not launch.may_press(found, console_bridge=bridge):

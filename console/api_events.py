@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from events import services
 from events.services.console import CONTACT_FIELDS, latest_test
 
-from .api_support import ERRORS, documented, json_body
+from .api_support import ERRORS, Token, documented, json_body
 from .auth import console_link, require_invitation
 
 router = Router(tags=["console"], auth=console_link)
@@ -92,7 +92,7 @@ def invitation_out(invitation, message: str | None = None) -> dict:
             summary="The console's bridge and the events it lists",
             description="The bridge the link belongs to and its invitations to announced events (a cancelled "
                         "one stays listed for a day after its end, so the school learns of it).")
-def state(request, token: str):
+def state(request, token: Token):
     bridge = request.auth
     return {"bridge_code": bridge.code, "bridge_name": bridge.name,
             "invitations": [invitation_out(inv) for inv in services.console_invitations(bridge)]}
@@ -102,7 +102,7 @@ def state(request, token: str):
              summary="Confirm that the bridge attends", openapi_extra=documented(EventRefIn),
              description="Moves the invitation from invited (or declined) to confirmed, or straight to the result "
                          "of its latest readiness test. Refused once the event is no longer open.")
-def confirm(request, token: str):
+def confirm(request, token: Token):
     data = json_body(request)
     invitation = services.console_confirm(require_invitation(request.auth, data.get("event")), request=request)
     return invitation_out(invitation, _("Thank you: your attendance is confirmed. Now run the readiness test."))
@@ -112,7 +112,7 @@ def confirm(request, token: str):
              summary="Tell the organizers the bridge will not attend", openapi_extra=documented(DeclineIn),
              description="Records the answer with an optional reason (300 characters at most). The school may "
                          "confirm again later.")
-def decline(request, token: str):
+def decline(request, token: Token):
     data = json_body(request)
     invitation = require_invitation(request.auth, data.get("event"))
     invitation = services.console_decline(invitation, str(data.get("reason") or ""), request=request)
@@ -125,7 +125,7 @@ def decline(request, token: str):
              description="Only the fields sent change. Phones are normalized (bridges.phones), e-mail lowered; a "
                          "refusal names each wrong field in `fields`. The contacts are the bridge's, the expected "
                          "number is this event's.")
-def contacts(request, token: str):
+def contacts(request, token: Token):
     data = json_body(request)
     invitation = require_invitation(request.auth, data.get("event"))
     values = {name: data[name] for name in (*CONTACT_FIELDS, "expected_participants") if name in data}
@@ -138,7 +138,7 @@ def contacts(request, token: str):
              description="What the console measured: websocket round trip, download speed, camera, microphone, "
                          "whether the video server answers. Judged by events.services.readiness (exact fields, "
                          "plausible ranges); sets the invitation to tested OK or problem.")
-def readiness(request, token: str):
+def readiness(request, token: Token):
     data = json_body(request, READINESS_MAX_BYTES, _("The test results were not sent in the expected form."))
     invitation = require_invitation(request.auth, data.pop("event", None))
     test = services.record_readiness(invitation, data, request=request)

@@ -13,7 +13,7 @@ from followups import services as followup
 from followups.api import AnswerOut, FollowUpFormOut, answer_out, form_out
 from followups.console import school_forms
 
-from .api_support import ERRORS, json_body
+from .api_support import ERRORS, Token, json_body
 from .auth import console_link
 from .links import followup_answer_url
 
@@ -51,7 +51,7 @@ def _answer_body() -> dict:
             summary="The follow-up reports asked of this school, with its answers",
             description="Only schools invited (and not declined) to the training are asked. Latest deadline "
                         "first; `overdue` once the deadline has passed.")
-def followups(request, token: str):
+def followups(request, token: Token):
     return [{**form_out(item.form), "overdue": item.overdue, "answer": answer_out(item.answer),
              "answer_url": followup_answer_url(token, item.form.pk)} for item in school_forms(request.auth)]
 
@@ -63,7 +63,7 @@ def followups(request, token: str):
                          "checked (whole, not negative, plausible against the school's roster and students); a "
                          "late answer is accepted and marked; a closed report refuses. A refusal names each "
                          "wrong field in `fields` (\"\" for the whole form).")
-def answer(request, token: str, form_id: int):
+def answer(request, token: Token, form_id: int):
     bridge = request.auth
     form = followup.form_for_school(bridge, form_id)
     if form is None:

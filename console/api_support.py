@@ -8,8 +8,10 @@ The schemas below each operation only document the body (`documented`).
 """
 
 import json
+from typing import Annotated
 
 from django.utils.translation import gettext as _
+from ninja import Path
 
 from core.errors import ErrorOut, Refused
 
@@ -42,3 +44,7 @@ def json_body(request, limit: int = MAX_BODY_BYTES, message: str | None = None) 
 def documented(schema) -> dict:
     """openapi_extra describing the JSON body an operation reads with json_body."""
     return {"requestBody": {"required": False, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
+# Every operation's {token}: the console link's secret, which is all the credential a school has.
+Token = Annotated[str, Path(description="The secret token of the school's console link (/c/<token>/).")]

@@ -6,7 +6,7 @@ from core.errors import ErrorOut
 from video import tokens
 from video.api import JoinOut
 
-from .api_support import ERRORS
+from .api_support import ERRORS, Token
 from .auth import console_link, require_event
 
 router = Router(tags=["console"], auth=console_link)
@@ -17,7 +17,7 @@ router = Router(tags=["console"], auth=console_link)
             description="For the console's event (`event` picks one the bridge takes part in). 403 with the "
                         "reason when the bridge may not join (declined, a livestream viewer, not in the room "
                         "plan, the event cancelled); the page then shows the livestream or the reason.")
-def jitsi(request, token: str, event: int | None = None):
+def jitsi(request, token: Token, event: int | None = None):
     bridge = request.auth
     found = require_event(bridge, event)
     return tokens.join_info(found, bridge)  # a refusal (tokens.TokenRefused) answers 403 with its reason

@@ -13,6 +13,7 @@ from django_ratelimit.core import is_ratelimited
 
 from attendance.services import qr, rollcall
 from events import calendar
+from events.console import SPEEDTEST_BYTES
 from events.invitation_pdf import filename, invitation_pdf
 from events.models import Event, Invitation
 from training.certificate_pdf import zip_of
@@ -20,7 +21,6 @@ from training.console import school_certificates
 
 from .auth import console_event, console_page
 
-SPEEDTEST_DEFAULT_BYTES = 2_000_000
 SPEEDTEST_MAX_BYTES = 10_000_000
 
 
@@ -32,9 +32,9 @@ def speedtest(request, bridge, token):
                       increment=True):
         return HttpResponse(_("Too many speed tests; wait a minute."), status=429, content_type="text/plain")
     try:
-        size = int(request.GET.get("bytes", SPEEDTEST_DEFAULT_BYTES))
+        size = int(request.GET.get("bytes", SPEEDTEST_BYTES))
     except ValueError:
-        size = SPEEDTEST_DEFAULT_BYTES
+        size = SPEEDTEST_BYTES
     size = max(1, min(size, SPEEDTEST_MAX_BYTES))
     response = HttpResponse(os.urandom(size), content_type="application/octet-stream")
     response["Cache-Control"] = "no-store"

@@ -12,7 +12,7 @@ from .forms import ContactsForm, DeclineForm
 from .models import Event, Invitation, ParticipantGroup
 from .services.console import OPEN_STATUSES, latest_test
 
-# The readiness test downloads this much from /c/<token>/speedtest (console.files caps what it sends).
+# The readiness test downloads this much from the console's speed test route (which caps what it sends).
 SPEEDTEST_BYTES = 2_000_000
 
 
@@ -29,7 +29,6 @@ def _programme(bridge, event, token):
     return {
         "sessions": event.sessions.prefetch_related("agenda"),
         "participant_group": ParticipantGroup.objects.filter(event=event, tier_id=bridge.tier_id).first(),
-        "has_invitation": invitation_of(bridge, event) is not None,
     }
 
 

@@ -11,7 +11,8 @@ events/tabs.py does for an event's tabs. Each app registers its sections in its 
 
 The console adds to every section's context: bridge, event, token, invitation (the bridge's
 invitation to the event, or None) and `urls`, the console's own routes (`urls.api.<operation>` for
-reads and writes, `urls.files.<name>` for downloads), so section templates name no console URL.
+reads and writes, `urls.files.<name>` for downloads, `urls.pages.<name>`), so section templates name
+no console URL. A section's scripts find the same routes in the page's #console-urls.
 """
 
 from collections.abc import Callable

@@ -1,6 +1,7 @@
 """Real browser (Debian's chromium through Playwright) against a real ASGI server on the test database:
 a teacher checks in on a phone page and the board updates without reload; a console that goes offline
-keeps its tick and syncs it once back; consoles with different clocks launch together."""
+keeps its tick and syncs it once back; a phone console answers, fixes its contacts and checks in
+through the console's API, and sends a follow-up report; consoles with different clocks launch together."""
 
 import os
 import time
@@ -11,12 +12,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from attendance.models import CheckIn, Launch, RollCall
+from attendance.models import BridgeCheckIn, CheckIn, Launch, RollCall
 from attendance.services import qr
 from bridges.models import Role
 from events.models import Event, Invitation, Session
+from followups.models import FollowUpAnswer, FollowUpForm
 from tests.board_support import ServerProcess, server_env
 
 CHROMIUM = "/usr/bin/chromium"
@@ -125,6 +128,70 @@ def test_an_offline_console_keeps_its_tick_and_syncs_it_later(browser, scene):
     page.wait_for_selector("#pending-count[data-count='0']", state="attached", timeout=20000)
     page.wait_for_selector(f'#live-roster [data-person-id="{person.pk}"][data-ticked="1"]', timeout=5000)
     assert CheckIn.objects.filter(person=person, roll_call=scene["roll_call"]).count() == 1
+    context.close()
+
+
+def test_a_phone_console_answers_fixes_its_contacts_and_checks_in(browser, scene):
+    """The console's forms go to its API with fetch: the answer reloads the page with the server's
+    message, a refusal shows its reason next to the field; the live section checks the bridge in and
+    shows the roll-call QR served under the console link."""
+    server, school = scene["server"], scene["TN-S2"]
+    Invitation.objects.filter(event=scene["event"], bridge=school).update(status=Invitation.Status.INVITED)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{server.url}/c/{school.console_token}/")
+
+    with page.expect_navigation():
+        page.click('#registration [data-console-form="confirm"] button[type=submit]')
+    page.wait_for_selector("#console-messages li.success", timeout=10000)
+    assert Invitation.objects.get(event=scene["event"], bridge=school).status == Invitation.Status.CONFIRMED
+    assert page.locator('[data-console-form="confirm"]').count() == 0
+
+    page.fill("#contacts [name=head_phone]", "12345")
+    page.click("#contacts button[type=submit]")
+    page.wait_for_selector('#contacts [data-field-error="head_phone"]', timeout=10000)
+    assert page.locator("#contacts [name=head_phone]").get_attribute("aria-invalid") == "true"
+    # In the page's language (Vietnamese: the page is, whatever the browser's Accept-Language says).
+    with translation.override("vi"):
+        reason = gettext("“%(value)s” is not a valid phone number.") % {"value": "12345"}
+    assert page.locator('#contacts [data-field-error="head_phone"]').text_content() == reason
+    school.refresh_from_db()
+    assert school.head_phone == "0905000000"
+    page.fill("#contacts [name=head_phone]", "0905 123 456")
+    with page.expect_navigation():
+        page.click("#contacts button[type=submit]")
+    page.wait_for_selector("#console-messages li.success", timeout=10000)
+    school.refresh_from_db()
+    assert school.head_phone == "0905123456"
+
+    page.wait_for_function("document.getElementById('rollcall-qr').naturalWidth > 0", timeout=10000)
+    page.click("#checkin-button")
+    page.wait_for_selector('#checkin-button[data-checked-in="1"]', timeout=10000)
+    assert BridgeCheckIn.objects.filter(event=scene["event"], bridge=school).count() == 1
+    context.close()
+
+
+def test_a_school_sends_its_follow_up_report_from_the_console(browser, scene):
+    """The follow-up page posts its form (multipart, as an attachment may come with it) to the console API."""
+    server, school = scene["server"], scene["BS-S1"]
+    form = FollowUpForm.objects.create(event=scene["event"], title="Báo cáo sau lễ",
+                                       deadline=timezone.now() + timedelta(days=3))
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server.url}/c/{school.console_token}/followup/")
+    box = f"#form-{form.pk}"
+    page.fill(f"{box} [name=students_trained]", "-5")
+    page.fill(f"{box} [name=classes_held]", "2")
+    page.fill(f"{box} [name=teachers_led]", "1")
+    page.click(f"{box} button[type=submit]")
+    page.wait_for_selector(f'{box} [data-field-error="students_trained"]', timeout=10000)
+    assert not FollowUpAnswer.objects.exists()
+    page.fill(f"{box} [name=students_trained]", "120")
+    with page.expect_navigation():
+        page.click(f"{box} button[type=submit]")
+    page.wait_for_selector("#console-messages li.success", timeout=10000)
+    stored = FollowUpAnswer.objects.get(form=form, bridge=school)
+    assert (stored.students_trained, stored.classes_held, stored.teachers_led) == (120, 2, 1)
     context.close()
 
 

@@ -46,6 +46,8 @@ def test_join_button_reports_an_unreachable_video_server_and_honours_plan_change
     page = browser_page
     requests = []
     page.on("request", lambda request: requests.append(request.url))
+    # English chosen with the language switch: the page, and so its API answers, are English.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
     page.goto(f"{live_server.url}/c/{school.console_token}/?event={event.pk}")
     button = page.locator("[data-jitsi-join]")
     error = page.locator("[data-jitsi-error]")

@@ -1,10 +1,8 @@
 """Business rules of events, one module per concern. Views, API, consumers and commands call these."""
 
 from .console import (
-    CONSOLE_STATUSES,
     console_confirm,
     console_decline,
-    console_invitation,
     console_invitations,
     console_update_contacts,
 )
@@ -36,9 +34,9 @@ from .schedule import (
 )
 
 __all__ = [
-    "CONSOLE_STATUSES", "DOWNLOAD_MIN_MBPS", "RTT_MAX_MS", "TRANSITIONS", "InviteResult", "ReadinessSummary",
-    "add_agenda_item", "add_session", "console_confirm", "console_decline", "console_invitation",
-    "console_invitations", "console_update_contacts", "create_event", "delete_agenda_item", "delete_session",
+    "DOWNLOAD_MIN_MBPS", "RTT_MAX_MS", "TRANSITIONS", "InviteResult", "ReadinessSummary",
+    "add_agenda_item", "add_session", "console_confirm", "console_decline", "console_invitations",
+    "console_update_contacts", "create_event", "delete_agenda_item", "delete_session",
     "evaluate_readiness", "invite_bridges", "local_text", "parse_code_file", "parse_code_text",
     "parse_readiness", "readiness_summary", "record_readiness", "reminder_targets", "require_editable",
     "resolve_codes", "send_reminders", "set_participant_groups", "set_status", "start_reminders",

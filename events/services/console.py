@@ -20,24 +20,12 @@ from .. import participation
 from ..models import Invitation, ReadinessTest
 
 OPEN_STATUSES = participation.WORKING_STATUSES
-CONSOLE_STATUSES = participation.LISTED_STATUSES
 MAX_PARTICIPANTS = 10000
 
 
 def console_invitations(bridge: Bridge) -> QuerySet[Invitation]:
+    """What the console lists; the event a console request works for is chosen by console.auth."""
     return participation.listed_invitations(bridge)
-
-
-def console_invitation(bridge: Bridge, event_id=None) -> Invitation | None:
-    """The invitation the console page works on: the event asked for (a listed one, cancelled
-    included so the school learns of it), else the console's current event (`participation`)."""
-    if event_id not in (None, ""):
-        event = participation.requested_event(bridge, event_id, statuses=CONSOLE_STATUSES)
-    else:
-        event = participation.current_event(bridge)
-    if event is None:
-        return None
-    return bridge.invitations.select_related("event", "event__host").filter(event=event).first()
 
 
 def _require_open(invitation: Invitation) -> None:

@@ -89,7 +89,9 @@
   }
 
   function request(form) {
-    var options = { method: "POST", credentials: "omit", cache: "no-store", headers: { Accept: "application/json" } };
+    // The API negotiates its language; the page's is what the school chose (Vietnamese unless switched).
+    var options = { method: "POST", credentials: "omit", cache: "no-store",
+                    headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" } };
     if (form.hasAttribute("data-multipart")) {
       options.body = new FormData(form);
     } else {

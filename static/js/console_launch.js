@@ -122,7 +122,7 @@
 
   // The board's button posts with its session (and CSRF token); a console's with its link's token only.
   async function press(url, scope, { session = true } = {}) {
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" };
     if (session) headers["X-CSRFToken"] = csrfToken(scope);
     const response = await fetch(url, { method: "POST", credentials: session ? "same-origin" : "omit", headers });
     if (!response.ok) throw new Error("HTTP " + response.status);
@@ -146,7 +146,9 @@
 
     async function loadState() {
       try {
-        const response = await fetch(panel.dataset.stateUrl, { credentials: "omit", cache: "no-store" });
+        const response = await fetch(panel.dataset.stateUrl, {
+          credentials: "omit", cache: "no-store", headers: { "Accept-Language": document.documentElement.lang || "vi" },
+        });
         if (!response.ok) return;
         const body = await response.json();
         if (body.can_press && button) panel.classList.remove("hidden");

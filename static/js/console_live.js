@@ -25,6 +25,8 @@
                   headcount: consoleUrls.api.headcount, tick: consoleUrls.api.tick };
   var S = config.strings;
   var QUEUE_KEY = "diemcau.console-queue." + config.bridgeId;
+  // The API negotiates its language: answers in the page's (Vietnamese unless the school switched).
+  var LANGUAGE = document.documentElement.lang || "vi";
   var HEARTBEAT_MS = 15000, ACK_TIMEOUT_MS = 10000, MAX_BACKOFF_MS = 30000;
 
   var state = {
@@ -126,7 +128,8 @@
   }
   function sendOverHttp(item) {
     return fetch(config.urls[item.kind], {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body(item)),
+      method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": LANGUAGE },
+      body: JSON.stringify(body(item)),
       credentials: "omit", cache: "no-store"
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
@@ -217,7 +220,8 @@
   }
   function refresh() {
     var url = config.urls.live + (config.eventId ? "?event=" + config.eventId : "");
-    return fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
+    var options = { credentials: "omit", cache: "no-store", headers: { "Accept-Language": LANGUAGE } };
+    return fetch(url, options).then(function (response) {
       return response.json().then(function (data) {
         if (data.code === "invalid_link") { linkInvalid(data.detail); return; }
         learnOffset(data.server_time);
@@ -228,7 +232,8 @@
   }
   function refreshRoster() {
     if (!state.rollCall) return;
-    fetch(config.urls.roster + "?roll_call=" + state.rollCall.id, { credentials: "omit", cache: "no-store" })
+    fetch(config.urls.roster + "?roll_call=" + state.rollCall.id,
+          { credentials: "omit", cache: "no-store", headers: { "Accept-Language": LANGUAGE } })
       .then(function (response) { return response.json(); })
       .then(function (data) {
         (data.people || []).forEach(function (person) {

@@ -177,7 +177,8 @@
       var resp = await fetch(urls.api.readiness, {
         method: "POST",
         credentials: "omit",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+                   "Accept-Language": document.documentElement.lang || "vi" },
         body: JSON.stringify(results),
       });
       var answer = await resp.json();

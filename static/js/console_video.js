@@ -34,7 +34,9 @@
   // to what the page holds when the network hiccups. A refusal (403) is shown as the server words it.
   function freshJoinData(url, fallback) {
     if (!url || !window.fetch) return Promise.resolve(fallback);
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // The API negotiates its language: a refusal in the page's (Vietnamese unless the school switched).
+    return fetch(url, { credentials: "omit",
+                        headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" } })
       .then(function (response) {
         return response.json().then(function (body) {
           if (response.ok) return body;
