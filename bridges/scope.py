@@ -43,6 +43,13 @@ def visible_people(user) -> QuerySet[Person]:
     return Person.objects.filter(_subtree_q(role.scope, "bridge__"))
 
 
+def visible_districts(user) -> QuerySet[Bridge]:
+    """The intermediate bridges (districts) a user may filter by, in tree order."""
+    from .models import Tier
+
+    return visible_bridges(user).filter(tier__role=Tier.Role.INTERMEDIATE).order_by("path")
+
+
 def can_see_bridge(user, bridge: Bridge) -> bool:
     role = role_of(user)
     if role is None:

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from bridges import scope
 from bridges.models import Role
 from core.api import JobOut, job_out
+from core.errors import ErrorOut
 from events.access import get_event
 
 from . import services as followup
@@ -20,11 +21,6 @@ from .access import get_form
 from .models import FollowUpAnswer, FollowUpForm
 
 router = Router(tags=["follow-up reports"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class FollowUpFormOut(Schema):
@@ -59,11 +55,8 @@ def list_followups(request, event_id: int):
 def open_followup(request, event_id: int, payload: FollowUpFormIn):
     scope.require_role(request.user, Role.Kind.ORGANIZER)
     event = get_event(request.user, event_id)
-    try:
-        form = followup.open_form(event, title=payload.title, deadline=payload.deadline,
-                                  instructions=payload.instructions, request=request)
-    except followup.FollowUpError as exc:
-        return Status(400, {"detail": exc.user_message, "errors": exc.errors})
+    form = followup.open_form(event, title=payload.title, deadline=payload.deadline,
+                              instructions=payload.instructions, request=request)
     return Status(201, form_out(form))
 
 
@@ -147,11 +140,8 @@ class RemindIn(Schema):
 def remind_followup(request, form_id: int, payload: RemindIn):
     form = get_form(request.user, form_id)
     role = scope.require_role(request.user, Role.Kind.ORGANIZER, Role.Kind.DISTRICT_OFFICER)
-    try:
-        bridges = followup.remindable(form, scope.scope_path_of(role), payload.bridges)
-        job = followup.start_reminders(form, bridges, request=request)
-    except followup.FollowUpError as exc:
-        return Status(400, {"detail": exc.user_message, "errors": exc.errors})
+    bridges = followup.remindable(form, scope.scope_path_of(role), payload.bridges)
+    job = followup.start_reminders(form, bridges, request=request)
     job.refresh_from_db()
     return Status(202, job_out(job))
 

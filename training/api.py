@@ -17,11 +17,11 @@ from core.text import clean_text
 from events.access import get_event
 
 from . import ratelimits, services
+from .certificate_pdf import pdf_response
 from .eligibility import describe_rule, evaluate, rule_for
 from .jobs import ISSUE, PRINT
 from .models import Certificate
 from .public_views import verification_answer
-from .views import _certificates, _districts, pdf_response
 
 router = Router(tags=["training"])
 ORGANIZER = Role.Kind.ORGANIZER
@@ -169,7 +169,7 @@ def list_eligibility(request, event_id: int, status: str | None = None, district
     elif status == "not":
         standings = [s for s in standings if not s.eligible]
     if district:
-        bridge = _districts(request.user).filter(code=clean_text(district)).first()
+        bridge = scope.visible_districts(request.user).filter(code=clean_text(district)).first()
         standings = [s for s in standings if bridge is not None and s.bridge_path.startswith(bridge.path)]
     return [{
         "person_id": s.person_id, "full_name": s.full_name, "teacher_id": s.teacher_id, "school": s.school_name,
@@ -215,11 +215,11 @@ def issue(request, event_id: int):
              summary="One merged PDF of the valid certificates in the caller's scope, as a job")
 def print_merged(request, event_id: int, district: str | None = None):
     event = _event(request, event_id)
-    if not _certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
+    if not services.visible_certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
         raise HttpError(400, _("There is no valid certificate to print."))
     params = {"event_id": event.pk, "scope_path": scope.scope_path(request.user)}
     if district:
-        bridge = _districts(request.user).filter(code=clean_text(district)).first()
+        bridge = scope.visible_districts(request.user).filter(code=clean_text(district)).first()
         if bridge is None:
             raise HttpError(404, _("Unknown district."))
         params["district_path"] = bridge.path
@@ -231,7 +231,7 @@ def print_merged(request, event_id: int, district: str | None = None):
 @paginate(LimitOffsetPagination)
 def list_certificates(request, event_id: int, status: str | None = None):
     event = _event(request, event_id)
-    certs = _certificates(request.user, event).order_by("year", "seq")
+    certs = services.visible_certificates(request.user, event).order_by("year", "seq")
     if status:
         certs = certs.filter(status=status)
     return certs
@@ -239,7 +239,7 @@ def list_certificates(request, event_id: int, status: str | None = None):
 
 def _certificate(request, certificate_id: int) -> Certificate:
     scope.require_role(request.user)
-    return get_object_or_404(_certificates(request.user), pk=certificate_id)
+    return get_object_or_404(services.visible_certificates(request.user), pk=certificate_id)
 
 
 @router.get("/certificates/{certificate_id}", response=CertificateOut, summary="One certificate")

@@ -274,3 +274,12 @@ def zip_of(certs: Iterable[Certificate]) -> bytes:
         for cert in certs:
             archive.writestr(file_name(cert), certificate_pdf(cert, layout=layouts(cert)))
     return buffer.getvalue()
+
+
+def pdf_response(cert, *, inline: bool = False):
+    """A certificate as a download (or shown in the browser with `inline`), its file name from `file_name`."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(certificate_pdf(cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{file_name(cert)}"'
+    return response

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridges import scope
 from bridges.models import Person
 from core import audit
 from core.text import clean_text
@@ -244,3 +245,14 @@ def teacher_certificates(teacher_id: str, birth_date: date | None) -> tuple[Pers
 
 def certificates_of(person: Person) -> QuerySet[Certificate]:
     return Certificate.objects.filter(person=person).select_related("event").order_by("-issued_at")
+
+
+def visible_certificates(user, event=None):
+    """Certificates of the people in the user's scope (of one event, if given): the one scope rule for them."""
+    certs = Certificate.objects.select_related("event", "person__bridge")
+    if event is not None:
+        certs = certs.filter(event=event)
+    path = scope.scope_path(user)
+    if path:
+        certs = certs.filter(person__bridge__path__startswith=path)
+    return certs

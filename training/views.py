@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridges import scope
-from bridges.models import Person, Role, Tier
+from bridges.models import Person, Role
 from core import jobs as core_jobs
 from core.jobs.access import visible_jobs
 from core.text import clean_text, fold
@@ -22,7 +22,7 @@ from events.access import get_event, visible_events
 from events.models import Event
 
 from . import services
-from .certificate_pdf import certificate_pdf
+from .certificate_pdf import certificate_pdf, pdf_response
 from .eligibility import describe_rule, evaluate, rule_for
 from .errors import TrainingError
 from .forms import OverrideForm, RevokeForm, RuleForm, TemplateForm
@@ -35,20 +35,6 @@ PAGE_SIZE = 100
 
 def _event(request, event_id: int, *, manage: bool = False) -> Event:
     return get_event(request.user, event_id, manage=manage)
-
-
-def _certificates(user, event: Event | None = None):
-    certs = Certificate.objects.select_related("event", "person__bridge")
-    if event is not None:
-        certs = certs.filter(event=event)
-    path = scope.scope_path(user)
-    if path:
-        certs = certs.filter(person__bridge__path__startswith=path)
-    return certs
-
-
-def _districts(user):
-    return scope.visible_bridges(user).filter(tier__role=Tier.Role.INTERMEDIATE).order_by("path")
 
 
 def _latest_job(user, kind: str, event: Event):
@@ -74,7 +60,7 @@ def training_detail(request, event_id: int):
     event = _event(request, event_id)
     report = evaluate(event)
     standings = report.within(scope.scope_path(request.user))
-    certs = _certificates(request.user, event)
+    certs = services.visible_certificates(request.user, event)
     counts = dict(certs.values_list("status").annotate(n=Count("pk")).order_by())
     rule = rule_for(event)
     eligible = sum(1 for s in standings if s.eligible)
@@ -85,7 +71,7 @@ def training_detail(request, event_id: int):
         "people": len(standings), "eligible": eligible, "not_eligible": len(standings) - eligible,
         "valid": counts.get(Certificate.Status.VALID, 0), "revoked": counts.get(Certificate.Status.REVOKED, 0),
         "issue_job": _latest_job(request.user, ISSUE, event), "print_job": _latest_job(request.user, PRINT, event),
-        "districts": _districts(request.user), "can_manage": scope.is_organizer(request.user),
+        "districts": scope.visible_districts(request.user), "can_manage": scope.is_organizer(request.user),
     })
 
 
@@ -117,7 +103,7 @@ def _filtered_standings(request, report):
         standings = [s for s in standings if not s.eligible]
     district = clean_text(request.GET.get("district"))
     if district:
-        bridge = _districts(request.user).filter(code=district).first()
+        bridge = scope.visible_districts(request.user).filter(code=district).first()
         standings = [s for s in standings if bridge is not None and s.bridge_path.startswith(bridge.path)]
     query = clean_text(request.GET.get("q"))
     if query:
@@ -144,7 +130,7 @@ def eligibility(request, event_id: int):
     query_string = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(request, "training/eligibility.html", {
         "event": event, "report": report, "page": page, "rows": rows, "filters": filters,
-        "query_string": query_string, "districts": _districts(request.user), "total": len(standings),
+        "query_string": query_string, "districts": scope.visible_districts(request.user), "total": len(standings),
         "rule_text": describe_rule(report.rule), "can_manage": scope.is_organizer(request.user),
     })
 
@@ -210,11 +196,11 @@ def start_issue(request, event_id: int):
 @require_POST
 def start_print(request, event_id: int):
     event = _event(request, event_id)
-    if not _certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
+    if not services.visible_certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
         messages.error(request, _("There is no valid certificate to print."))
         return redirect("training:detail", event_id=event.pk)
     params = {"event_id": event.pk, "scope_path": scope.scope_path(request.user)}
-    district = _districts(request.user).filter(code=clean_text(request.POST.get("district"))).first()
+    district = scope.visible_districts(request.user).filter(code=clean_text(request.POST.get("district"))).first()
     if district is not None:
         params["district_path"] = district.path
     core_jobs.start(PRINT, params=params, user=request.user)
@@ -224,7 +210,7 @@ def start_print(request, event_id: int):
 @login_required
 def certificate_list(request, event_id: int):
     event = _event(request, event_id)
-    certs = _certificates(request.user, event).order_by("year", "seq")
+    certs = services.visible_certificates(request.user, event).order_by("year", "seq")
     status = request.GET.get("status", "")
     if status in Certificate.Status.values:
         certs = certs.filter(status=status)
@@ -240,7 +226,7 @@ def certificate_list(request, event_id: int):
 
 def _certificate(request, pk: int) -> Certificate:
     scope.require_role(request.user)
-    return get_object_or_404(_certificates(request.user), pk=pk)
+    return get_object_or_404(services.visible_certificates(request.user), pk=pk)
 
 
 @login_required
@@ -254,15 +240,6 @@ def certificate_detail(request, pk: int):
 def certificate_download(request, pk: int):
     cert = _certificate(request, pk)
     return pdf_response(cert)
-
-
-def pdf_response(cert: Certificate, *, inline: bool = False) -> HttpResponse:
-    from .certificate_pdf import file_name
-
-    response = HttpResponse(certificate_pdf(cert), content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{file_name(cert)}"'
-    return response
 
 
 @login_required

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from bridges import scope
 from bridges.models import Bridge
+from core.errors import ErrorOut
 from core.text import clean_text
 from events.access import get_event
 from events.models import Event, JitsiRoom
@@ -15,10 +16,6 @@ from events.models import Event, JitsiRoom
 from . import room_plan, tokens
 
 router = Router(tags=["video rooms"])
-
-
-class Detail(Schema):
-    detail: str
 
 
 class RoomOut(Schema):
@@ -107,50 +104,38 @@ def get_room_plan(request, event_id: int):
     return _plan_out(get_event(request.user, event_id), request.user)
 
 
-@router.post("/{event_id}/rooms/auto", response={200: AutoPlanOut, 400: Detail},
+@router.post("/{event_id}/rooms/auto", response={200: AutoPlanOut, 400: ErrorOut},
              summary="Plan rooms automatically (keeps existing places unless reset)")
 def auto_plan_rooms(request, event_id: int, payload: AutoPlanIn):
     event = get_event(request.user, event_id, manage=True)
-    try:
-        result = room_plan.auto_plan(event, payload.room_size, schools_as_viewers=payload.schools_as_viewers,
-                                     reset=payload.reset, request=request)
-    except room_plan.PlanError as refused:
-        return Status(400, {"detail": refused.message})
+    result = room_plan.auto_plan(event, payload.room_size, schools_as_viewers=payload.schools_as_viewers,
+                                 reset=payload.reset, request=request)
     return Status(200, result.as_dict())
 
 
-@router.post("/{event_id}/rooms/move", response={200: MovedOut, 400: Detail},
+@router.post("/{event_id}/rooms/move", response={200: MovedOut, 400: ErrorOut},
              summary="Move bridges between rooms, to the livestream, or out of the plan (all or nothing)")
 def move_bridges(request, event_id: int, payload: MovesIn):
     event = get_event(request.user, event_id, manage=True)
     moves = [room_plan.Move(bridge_code=clean_text(m.bridge), target=clean_text(m.target)) for m in payload.moves]
-    try:
-        moved = room_plan.apply_moves(event, moves, request=request)
-    except room_plan.PlanError as refused:
-        return Status(400, {"detail": refused.message})
+    moved = room_plan.apply_moves(event, moves, request=request)
     return Status(200, {"moved": moved})
 
 
-@router.post("/{event_id}/rooms/{room_name}/capacity", response={200: RoomOut, 400: Detail},
+@router.post("/{event_id}/rooms/{room_name}/capacity", response={200: RoomOut, 400: ErrorOut},
              summary="Change a room's capacity")
 def set_room_capacity(request, event_id: int, room_name: str, payload: CapacityIn):
     room = get_object_or_404(JitsiRoom, event=get_event(request.user, event_id, manage=True), name=room_name)
-    try:
-        room = room_plan.set_capacity(room, payload.capacity, request=request)
-    except room_plan.PlanError as refused:
-        return Status(400, {"detail": refused.message})
+    room = room_plan.set_capacity(room, payload.capacity, request=request)
     members = list(room.invitations.filter(viewer=False).select_related("bridge"))
     return Status(200, {"name": room.name, "label": room.label, "interactive": room.interactive,
                         "capacity": room.capacity, "bridge_count": len(members),
                         "bridges": [inv.bridge.code for inv in members]})
 
 
-@router.get("/{event_id}/jitsi/token/{bridge_code}", response={200: JoinOut, 403: Detail},
+@router.get("/{event_id}/jitsi/token/{bridge_code}", response={200: JoinOut, 403: ErrorOut},
             summary="A bridge's signed room token (organizers, e.g. to join as that bridge from a hall PC)")
 def bridge_room_token(request, event_id: int, bridge_code: str):
     event = get_event(request.user, event_id, manage=True)
     bridge = get_object_or_404(Bridge, code=bridge_code)
-    try:
-        return Status(200, tokens.join_info(event, bridge))
-    except tokens.TokenRefused as refused:
-        return Status(403, {"detail": refused.message})
+    return Status(200, tokens.join_info(event, bridge))
