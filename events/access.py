@@ -8,9 +8,11 @@ A draft answers 404, never 403, so its existence does not leak.
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bridges.models import Role
 from bridges.scope import is_organizer, role_of
+from core.errors import Refused
 
 from .models import Event
 
@@ -70,3 +72,17 @@ def get_event_object(user, queryset: QuerySet, *, event_path: str = "event", man
     if manage and not is_organizer(user):
         raise PermissionDenied
     return obj
+
+
+def event_for_job(job, pk, queryset: QuerySet[Event] | None = None) -> Event:
+    """The event a background job works on, judged for the person who started it, as the page that
+    started it did (a job started from a command, with no person, acts for the operator: any event).
+
+    A job that may no longer see its event (turned back into a draft meanwhile) fails with a reason.
+    """
+    if job.created_by is None:
+        return (queryset if queryset is not None else Event.objects.select_related("host")).get(pk=pk)
+    try:
+        return get_event(job.created_by, pk, queryset=queryset)
+    except (Http404, PermissionDenied):
+        raise Refused(_("The event of this job is no longer visible to the person who started it.")) from None

@@ -22,6 +22,7 @@ from core.models import Job
 from core.text import fold
 
 from . import calendar
+from .access import event_for_job
 from .invitation_pdf import EventSheet, render
 from .mailing import invitation_message
 from .models import Event, Invitation
@@ -67,7 +68,7 @@ def _zip_name(index: int, invitation: Invitation) -> str:
 @job_kind(PDF_JOB)
 def build_invitation_zip(job) -> dict:
     with translation.override(job.params.get("language") or "vi"):
-        event = calendar.event_queryset().get(pk=job.params["event_id"])
+        event = event_for_job(job, job.params["event_id"], calendar.event_queryset())
         invitations = list(_invitations(event))
         if not invitations:
             raise JobError(_("No bridge has been invited to this event yet."))
@@ -90,7 +91,7 @@ def build_invitation_zip(job) -> dict:
 @job_kind(MAIL_JOB)
 def send_invitation_emails(job) -> dict:
     with translation.override(job.params.get("language") or "vi"):
-        event = calendar.event_queryset().get(pk=job.params["event_id"])
+        event = event_for_job(job, job.params["event_id"], calendar.event_queryset())
         require_mailable(event)
         invitations = list(_invitations(event, exclude_declined=True))
         with_email = [inv for inv in invitations if inv.bridge.email]

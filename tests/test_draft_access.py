@@ -187,3 +187,18 @@ async def test_every_event_websocket_refuses_a_draft(small_tree, make_user):
                 assert message["type"] == "websocket.close", (path, user.username, message)
                 assert message.get("code") in (None, 4404), (path, user.username, message)
             await communicator.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_job_works_on_its_event_as_the_person_who_started_it(draft, organizer, make_user, small_tree):
+    from types import SimpleNamespace
+
+    from core.errors import Refused
+    from events.access import event_for_job
+
+    officer = make_user("can-bo-bs", Role.Kind.DISTRICT_OFFICER, scope=small_tree["BS"])
+    event = draft["event"]
+    assert event_for_job(SimpleNamespace(created_by=organizer), event.pk) == event
+    assert event_for_job(SimpleNamespace(created_by=None), event.pk) == event  # a command: the operator
+    with pytest.raises(Refused):  # started while announced, the event went back to draft meanwhile
+        event_for_job(SimpleNamespace(created_by=officer), event.pk)

@@ -6,6 +6,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from core import jobs
+from events.access import event_for_job
 from events.models import Event
 
 from . import services
@@ -18,7 +19,7 @@ PRINT = "certificates_print"
 
 @jobs.job_kind(ISSUE)
 def issue_job(job) -> dict:
-    event = Event.objects.get(pk=job.params["event_id"])
+    event = event_for_job(job, job.params["event_id"])
     jobs.progress(job, 0, None, _("Checking who is eligible…"))
 
     def report(done, total):
@@ -41,7 +42,7 @@ def print_queryset(event: Event, district_path: str | None = None, scope_path: s
 
 @jobs.job_kind(PRINT)
 def print_job(job) -> dict:
-    event = Event.objects.get(pk=job.params["event_id"])
+    event = event_for_job(job, job.params["event_id"])
     certs = print_queryset(event, job.params.get("district_path"), job.params.get("scope_path"))
     total = certs.count()
     if not total:

@@ -15,6 +15,7 @@ from bridges.services import console_url
 from core import audit, jobs
 from core.audit import client_ip
 
+from ..access import event_for_job
 from ..models import Event, Invitation
 from .readiness import scoped_invitations
 
@@ -67,7 +68,7 @@ def send_reminders(event: Event, invitation_ids, *, user=None, ip=None, job=None
 
 @jobs.job_kind("events.reminders")
 def _reminder_job(job) -> dict:
-    event = Event.objects.get(pk=job.params["event"])
+    event = event_for_job(job, job.params["event"])
     return send_reminders(event, job.params["invitations"], user=job.created_by, ip=job.params.get("ip"), job=job)
 
 
