@@ -242,7 +242,6 @@ class TestReadinessPages:
         assert client.get(reverse("events:invitation_qr", args=[event.pk, "BS-S1"])).status_code == 403
 
     def test_reminders_send_mail_and_are_audited(self, client, event, small_tree, make_user, settings):
-        settings.JOBS_MODE = "inline"
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         Bridge.objects.filter(code__in=["BS-S1", "BS-S2", "TN-S1"]).update(email="truong@example.vn")
         officer = make_user("bs", Role.Kind.DISTRICT_OFFICER, scope=small_tree["BS"])
