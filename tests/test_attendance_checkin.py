@@ -113,6 +113,16 @@ class TestTeacherPage:
         assert CheckInAttempt.objects.get().outcome == Outcome.ACCEPTED
         assert 'data-outcome="accepted"' in resp.content.decode()
 
+    @pytest.mark.parametrize("typed", ["0075 3699 5075", "0075.3699.5075", "0075-3699-5075", " 007536995075 "])
+    def test_an_identifier_typed_in_groups_checks_in(self, client, env, typed):
+        # Phones show a citizen identity number in groups of four; bridges.identifiers drops the separators.
+        teacher = env.people[0]
+        teacher.teacher_id = "007536995075"
+        teacher.save()
+        resp = self.post(client, env, identifier=typed)
+        assert resp.status_code == 201
+        assert CheckIn.objects.get().person == teacher
+
     def test_check_in_by_name_and_birth_year(self, client, env):
         teacher = env.people[1]
         resp = self.post(client, env, person=teacher.pk, birth_year="1985")

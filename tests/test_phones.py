@@ -33,3 +33,4 @@ def test_a_non_number_is_refused_by_both_with_a_reason():
     with pytest.raises(ValidationError) as refused:
         clean_contacts({"head_phone": "gọi cô Lan"})
     assert "head_phone" in refused.value.message_dict
+

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridges.identifiers import clean_identifier
 from core.text import clean_text
 
 from .errors import TrainingError
@@ -81,4 +82,4 @@ class SelfServiceForm(forms.Form):
                                  widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "bday"}))
 
     def clean_teacher_id(self):
-        return clean_text(self.cleaned_data.get("teacher_id"))
+        return clean_identifier(self.cleaned_data.get("teacher_id"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridges import scope
+from bridges.identifiers import clean_identifier
 from bridges.models import Person
 from core import audit
 from core.text import clean_text
@@ -234,7 +235,7 @@ def find_by_code(raw: str) -> Certificate | None:
 
 def teacher_certificates(teacher_id: str, birth_date: date | None) -> tuple[Person | None, QuerySet[Certificate]]:
     """A teacher's own certificates, found by identifier AND birth date; a wrong pair finds nothing."""
-    teacher_id = clean_text(teacher_id)
+    teacher_id = clean_identifier(teacher_id)
     if not teacher_id or birth_date is None:
         return None, Certificate.objects.none()
     person = Person.objects.with_teacher_ids([teacher_id]).filter(birth_date=birth_date).first()

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from bridges.identifiers import clean_identifier
 from bridges.models import Bridge, Person
 from core.group_commit import GroupCommit
 from core.text import clean_text
@@ -144,7 +145,7 @@ class _Batch:
 
     @staticmethod
     def _context(scan: Scan) -> Context:
-        return Context(method=CheckIn.Method.SELF_QR, ip=scan.ip, identifier=clean_text(scan.identifier)[:64],
+        return Context(method=CheckIn.Method.SELF_QR, ip=scan.ip, identifier=clean_identifier(scan.identifier)[:64],
                        nonce=idempotency.clean_nonce(scan.nonce) or "")
 
     def _read_stored(self, codes, contexts) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.text import fold
 
+from ..identifiers import clean_identifier
 from ..models import Bridge, Person
 from . import normalize
 from .lines import Walk
@@ -148,7 +149,7 @@ class PeoplePlanner:
             self.warn(line.number, reason)
         if subject:
             row.values["subject"] = subject
-        teacher_id = normalize.identifier(raw.get("teacher_id"))
+        teacher_id = clean_identifier(raw.get("teacher_id"))
         if len(teacher_id) > _max_length("teacher_id"):
             self.error(row, _("teacher identifier %(value)s is longer than %(max)s characters") % {
                 "value": teacher_id, "max": _max_length("teacher_id")})
