@@ -209,8 +209,11 @@ def _worker(count: int) -> dict:
     from training.models import Certificate, CertificateTemplate
 
     call_command("migrate", verbosity=0, interactive=False)
-    host_tier = Tier.objects.create(code="host", label="Điểm cầu chính", role=Tier.Role.HOST)
-    school_tier = Tier.objects.create(code="school", label="Trường", role=Tier.Role.SCHOOL, order=2)
+    # migrate creates the usual tiers on an empty table (bridges 0002); reuse them.
+    host_tier, _created = Tier.objects.get_or_create(
+        code="host", defaults={"label": "Điểm cầu chính", "role": Tier.Role.HOST})
+    school_tier, _created = Tier.objects.get_or_create(
+        code="school", defaults={"label": "Trường", "role": Tier.Role.SCHOOL, "order": 2})
     host = Bridge.objects.create(code="QNG", name="Trung tâm IOC tỉnh Quảng Ngãi", tier=host_tier)
     schools = [Bridge.objects.create(code=f"S{i:03d}", name=f"Trường THCS Nghĩa Hành số {i}", tier=school_tier,
                                      parent=host) for i in range(count // 30 + 1)]

@@ -30,7 +30,7 @@ _MULTIPART_SLACK = 64 * 1024
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file lists"), choices=(
         ("bridges", gettext_lazy("Bridges (bridge list)")), ("people", gettext_lazy("People (roster)"))))
-    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .csv or Unicode Text .txt)"))
     bridge = forms.CharField(label=gettext_lazy("Bridge code for every person (optional)"), required=False,
                              max_length=40, help_text=gettext_lazy("Leave empty when the roster has a school column."))
 

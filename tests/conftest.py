@@ -10,13 +10,19 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+TEST_TIERS = (
+    ("host", "Điểm cầu chính", Tier.Role.HOST, 0),
+    ("district", "Huyện", Tier.Role.INTERMEDIATE, 1),
+    ("school", "Trường", Tier.Role.SCHOOL, 2),
+)
+
+
 @pytest.fixture
 def tiers(db):
-    return {
-        "host": Tier.objects.create(code="host", label="Điểm cầu chính", role=Tier.Role.HOST, order=0),
-        "district": Tier.objects.create(code="district", label="Huyện", role=Tier.Role.INTERMEDIATE, order=1),
-        "school": Tier.objects.create(code="school", label="Trường", role=Tier.Role.SCHOOL, order=2),
-    }
+    # The migrated database already has these tiers (bridges 0002), unless a transactional test flushed
+    # them: update or create, so tests see the same three rows either way.
+    return {code: Tier.objects.update_or_create(code=code, defaults={"label": label, "role": role, "order": order})[0]
+            for code, label, role, order in TEST_TIERS}
 
 
 @pytest.fixture

@@ -40,7 +40,9 @@ def test_rows_written_before_the_move_are_read_after_it():
     OldAnswer = old.get_model("attendance", "FollowUpAnswer")
     OldReminder = old.get_model("attendance", "FollowUpReminder")
     now = timezone.now()
-    school_tier = Tier.objects.create(code="school", label="Trường", role="school", order=2)
+    # bridges 0002 may already have created it (unless an earlier transactional test flushed the tables).
+    school_tier, _created = Tier.objects.update_or_create(
+        code="school", defaults={"label": "Trường", "role": "school", "order": 2})
     school = Bridge.objects.create(code="BS-S1", name="Trường Bắc Sơn 1", tier=school_tier, path="/1/", depth=0)
     event = Event.objects.create(title="Tập huấn kỹ năng số", kind="training", status="ended", host=school,
                                  starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=3, hours=-2))

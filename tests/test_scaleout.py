@@ -29,9 +29,10 @@ from attendance.services import qr
 from bridges.models import Bridge, Person, Role, Tier
 from events.models import Event, Invitation, Session
 
-host_tier = Tier.objects.create(code="host", label="Host", role="host", order=0)
-district_tier = Tier.objects.create(code="district", label="District", role="intermediate", order=1)
-school_tier = Tier.objects.create(code="school", label="School", role="school", order=2)
+# The migration created the usual tiers (bridges 0002); the seed uses them.
+host_tier = Tier.objects.get(code="host")
+district_tier = Tier.objects.get(code="district")
+school_tier = Tier.objects.get(code="school")
 host = Bridge.objects.create(code="IOC", name="IOC", tier=host_tier)
 district = Bridge.objects.create(code="BS", name="Bình Sơn", tier=district_tier, parent=host)
 school = Bridge.objects.create(code="BS-S1", name="Trường 1", tier=school_tier, parent=district)

@@ -31,6 +31,8 @@ def run(command, kind: str, path: str, *, bridge_code: str = "", dry_run: bool =
 
 def report(out, plan: Plan) -> None:
     out.write(_("Sheet %(sheet)s, header on row %(row)s.") % {"sheet": plan.sheet, "row": plan.header_row})
+    for note in plan.notes:
+        out.write(note)
     out.write(_("Columns: %(columns)s") % {"columns": ", ".join(f"{label} → {name}" for label, name in plan.columns)})
     if plan.ignored_columns:
         out.write(_("Columns not read: %(columns)s") % {"columns": ", ".join(plan.ignored_columns)})

@@ -55,6 +55,8 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     skipped_rows: int = 0  # totals, subtotals
     signature_from: int | None = None
+    # How the file was read (a text file's encoding and separator), shown above the counts.
+    notes: list[str] = field(default_factory=list)
 
     def add_problem(self, row, reason, level="error") -> None:
         self.problems.append(Problem(row, reason, level))
@@ -101,6 +103,7 @@ class Plan:
             "counts": self.counts,
             "summary": self.summary_text(),
             "signature_from": self.signature_from,
+            "notes": self.notes,
             "problems": [
                 {"row": p.row, "level": p.level, "text": p.text} for p in self.sorted_problems()[:PREVIEW_PROBLEMS]
             ],

@@ -1,13 +1,16 @@
 """Turn an uploaded file into sheets of plain cell values, or say in words why it cannot be read.
 
-Only .xlsx (openpyxl) and .csv are read. openpyxl's read-only mode streams the sheet and is several
-times faster on big rosters, but hides merged cells; the header detector does not need them (it
-carries a group title across the empty cells to its right), so read-only mode is used for every file.
+Only .xlsx (openpyxl) and text files (.csv, or Excel's tab-separated "Unicode Text" .txt) are read.
+openpyxl's read-only mode streams the sheet and is several times faster on big rosters, but hides
+merged cells; the header detector does not need them (it carries a group title across the empty cells
+to its right), so read-only mode is used for every file.
 """
 
+import codecs
 import csv
 import io
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +32,9 @@ class Sheet:
     name: str
     # rows[i] holds the cells of sheet row i + 1: str, int, float, date, datetime or None.
     rows: list[list] = field(default_factory=list)
+    # How a text file was read: encoding name shown to people, and the cell separator. Empty for workbooks.
+    encoding: str = ""
+    delimiter: str = ""
 
 
 def read_file(path: str | Path) -> list[Sheet]:
@@ -149,31 +155,69 @@ def _displayed_number(value, number_format: str | None, cache: dict[str, int]):
     return value
 
 
-CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
+# A byte-order mark says the encoding outright. UTF-32 comes first: its little-endian mark begins
+# with UTF-16's. Excel's "Unicode Text" is UTF-16 LE with a mark, cells separated by tabs.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 (BOM)"),
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 BE"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
+)
+# Without a mark: UTF-8 when the bytes are valid UTF-8 (legacy text with Vietnamese letters almost
+# never is), else Windows-1258, what Vietnamese Windows saves as "CSV". Windows-1258 writes most
+# tones as combining marks; normalize.text makes every cell NFC, so names compare as typed.
+# TCVN3 (ABC) is not decoded: no maintained library reads it, and its bytes are valid Windows-1258 too,
+# so such a file comes out with wrong letters; describe() tells the user how to re-save it.
+UTF8, CP1258 = "UTF-8", "Windows-1258"
+DELIMITERS = ("\t", ";", ",")
+SNIFF_LINES = 50
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """(text, encoding name shown to people) or ImportFileError when the bytes are not text."""
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), label
+            except UnicodeDecodeError as exc:
+                raise _not_a_spreadsheet() from exc
+    # Text in a one-byte encoding or UTF-8 has no NUL bytes; binaries (pictures, PDFs, junk) almost always do.
+    if b"\x00" in raw[:65536]:
+        raise _not_a_spreadsheet()
+    try:
+        return raw.decode("utf-8"), UTF8
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1258"), CP1258
+    except UnicodeDecodeError as exc:  # bytes 1258 leaves undefined: not a Vietnamese text file
+        raise _not_a_spreadsheet() from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator that splits the first lines into the same number (> 1) of cells most often.
+    Excel pads every row of an export to the same width, so the true separator is the consistent one;
+    a comma inside a name in a tab-separated file is not. Ties go to tab, then semicolon, then comma."""
+    sample = text[:20000].splitlines()
+    if len(text) > 20000:
+        sample = sample[:-1]  # cut in the middle
+    sample = [line for line in sample if line.strip()][:SNIFF_LINES]
+
+    def score(delimiter: str) -> int:
+        widths = Counter(len(record) for record in csv.reader(sample, delimiter=delimiter))
+        return max((count for width, count in widths.items() if width > 1), default=0)
+
+    return max(DELIMITERS, key=lambda d: (score(d), -DELIMITERS.index(d)))
 
 
 def _read_csv(path: Path) -> Sheet:
-    raw = path.read_bytes()
-    # Text files do not contain NUL bytes; binaries (pictures, PDFs, junk) almost always do.
-    if b"\x00" in raw[:65536]:
+    text, encoding = decode_text(path.read_bytes())
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."))
+    if "\x00" in text or _looks_binary(text):
         raise _not_a_spreadsheet()
-    text = None
-    for encoding in CSV_ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None or not text.strip():
-        raise ImportFileError(_("The file is empty.")) if text is not None else _not_a_spreadsheet()
-    if _looks_binary(text):
-        raise _not_a_spreadsheet()
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = max(",;\t", key=sample.count)
+    delimiter = sniff_delimiter(text)
     rows = []
     try:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
@@ -188,7 +232,21 @@ def _read_csv(path: Path) -> Sheet:
         raise _not_a_spreadsheet() from exc
     while rows and not rows[-1]:
         rows.pop()
-    return Sheet(Path(path).stem, rows)
+    return Sheet(Path(path).stem, rows, encoding=encoding, delimiter=delimiter)
+
+
+def describe(sheet: Sheet) -> list[str]:
+    """Lines for the preview saying how a text file was read (nothing for a workbook)."""
+    if not sheet.encoding:
+        return []
+    separators = {"\t": _("tabs"), ";": _("semicolons"), ",": _("commas")}
+    lines = [_("Text file read as %(encoding)s, cells separated by %(separator)s.")
+             % {"encoding": sheet.encoding, "separator": separators[sheet.delimiter]}]
+    if sheet.encoding == CP1258:
+        lines.append(_("Windows-1258 was assumed because the file is not UTF-8. If names look wrong (for "
+                       "example a file typed with TCVN3/ABC fonts such as .VnTime), open it in Excel, save it as "
+                       "\"Unicode Text (*.txt)\" or \"CSV UTF-8\" and upload it again."))
+    return lines
 
 
 def _looks_binary(text: str) -> bool:

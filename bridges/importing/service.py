@@ -19,7 +19,7 @@ from .errors import ImportFileError
 from .plan import Plan
 from .plan_bridges import plan_bridges
 from .plan_people import plan_people
-from .reading import Sheet, read_file
+from .reading import Sheet, describe, read_file
 
 KINDS = ("bridges", "people")
 Progress = Callable[[int, int, str], None]
@@ -103,7 +103,7 @@ def make_plan(loaded: Loaded, *, bridge_code: str = "", progress=None) -> Plan:
         kind=loaded.kind, file_name=loaded.file_name, sheet=loaded.sheet.name, header_row=layout.header_row,
         columns=[(layout.labels[col], name) for col, name in sorted(layout.columns.items())],
         ignored_columns=list(layout.ignored), skipped_rows=len(loaded.walk.skipped_totals),
-        signature_from=loaded.walk.signature_from,
+        signature_from=loaded.walk.signature_from, notes=describe(loaded.sheet),
     )
     if loaded.kind == "bridges":
         return plan_bridges(plan, loaded.walk)

@@ -4,11 +4,12 @@ from bridges.importing import cli
 
 
 class Command(BaseCommand):
-    help = ("Import a bridge list (.xlsx or .csv) as offices send it. Prints the summary and every row problem; "
-            "writes everything in one transaction, or nothing when a row is invalid (unless --skip-invalid).")
+    help = ("Import a bridge list (.xlsx, .csv or Unicode Text .txt) as offices send it. Prints the summary and "
+            "every row problem; writes everything in one transaction, or nothing when a row is invalid "
+            "(unless --skip-invalid).")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .xlsx or .csv file")
+        parser.add_argument("file", help="the .xlsx, .csv or .txt file")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip invalid ones")
 

@@ -4,12 +4,12 @@ from bridges.importing import cli
 
 
 class Command(BaseCommand):
-    help = ("Import a roster of people (.xlsx or .csv). Each row names its bridge (school code or name) unless "
-            "--bridge CODE is given. Prints the summary and every row problem; writes everything in one "
-            "transaction, or nothing when a row is invalid (unless --skip-invalid).")
+    help = ("Import a roster of people (.xlsx, .csv or Unicode Text .txt). Each row names its bridge (school code "
+            "or name) unless --bridge CODE is given. Prints the summary and every row problem; writes everything "
+            "in one transaction, or nothing when a row is invalid (unless --skip-invalid).")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .xlsx or .csv file")
+        parser.add_argument("file", help="the .xlsx, .csv or .txt file")
         parser.add_argument("--bridge", default="", help="put every person on this bridge (its code)")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip invalid ones")
