@@ -50,3 +50,21 @@ def normalize_phone(value) -> str | None:
         first = next(iter(phonenumbers.PhoneNumberMatcher(raw, "VN")), None)
         found = _format(first.number) if first is not None else None
     return found
+
+
+_NOT_TYPED = re.compile(r"[^0-9+.\- ]+")
+
+
+def typed_phone(value) -> str:
+    """A number libphonenumber does not know, kept as the office typed it: only its digits, plus signs,
+    spaces, dots and dashes, trimmed; "" when it has no digit at all (a note such as "gọi cô Lan")."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    kept = " ".join(_NOT_TYPED.sub(" ", clean_text(value)).split()).strip(" .-")
+    return kept if re.search(r"[0-9]", kept) else ""
+
+
+def is_checked(value) -> bool:
+    """True when a stored number is one libphonenumber recognises; an import keeps unrecognised
+    ones as typed, and the contact lists mark those as unchecked."""
+    return bool(value) and normalize_phone(value) is not None

@@ -55,11 +55,11 @@ def test_skip_invalid_writes_the_tree_with_normalized_values(tiers, tmp_path):
     assert district.parent == host and district.path == f"{host.path}{district.pk}/" and district.depth == 1
     assert school.parent == district and school.path == f"{district.path}{school.pk}/" and school.depth == 2
     assert Bridge.objects.get(code="QNG-TN-01").parent.code == "QNG-TN"
-    # Phones: a number that lost its 0, dots, +84, a landline; a bad one left empty.
+    # Phones: a number that lost its 0, dots, +84, a landline; digits libphonenumber rejects kept as typed.
     assert host.head_phone == "0905123456" and host.tech_phone == "0905111222"
     assert district.head_phone == "0912345678"
     assert Bridge.objects.get(code="QNG-TN").head_phone == "02553845123"
-    assert Bridge.objects.get(code="QNG-TN-01").head_phone == ""
+    assert Bridge.objects.get(code="QNG-TN-01").head_phone == "123"
     # NFD name composed, stray spaces removed, "40 người" read as 40.
     assert school.name == "Trường THCS Bình Thạnh" and school.head_name == "Đỗ Thị Hoa"
     assert Bridge.objects.get(code="QNG-BS-02").expected_participants == 40
@@ -166,3 +166,47 @@ def test_a_parent_loop_is_refused(tiers, small_tree, tmp_path):
     plan = service.preview(fx.write_xlsx(tmp_path / "loop.xlsx", rows), "bridges")
     assert [(p.row, p.level) for p in plan.problems] == [(2, "error")]
     assert plan.writes == 0
+
+
+def _texts(plan, row):
+    return [p.text for p in plan.problems if p.row == row]
+
+
+def test_names_differing_only_in_marks_are_different_schools(tiers, small_tree, tmp_path):
+    """Ba Tơ (the town) and Ba Tô (a commune) are two schools; folding only suggests, never merges."""
+    rows = [
+        ["Tên điểm cầu", "Đơn vị cấp trên", "Ghi chú"],
+        ["Trường Tiểu học Ba Tơ", "BS", ""],
+        ["Trường Tiểu học Ba Tô", "BS", ""],
+        [fx.nfd("Trường Tiểu học Ba Tơ"), "BS", "gọi trước 8 giờ"],  # the row 2 school, decomposed marks
+        ["Trường Tiểu học Ba To", "BS", ""],  # typed without marks
+    ]
+    path = fx.write_xlsx(tmp_path / "bato.xlsx", rows)
+    plan = service.preview(path, "bridges")
+    assert not plan.has_errors
+    assert plan.counts["create"] == 3 and plan.counts["unchanged"] == 1
+    assert _texts(plan, 4) == ["Dòng 4: trùng với dòng 2, bỏ qua"]
+    assert _texts(plan, 5) == ["Dòng 5: “Trường Tiểu học Ba To” gần giống “Trường Tiểu học Ba Tơ” (dòng 2) — "
+                               "hai điểm cầu khác nhau? Cả hai đều được nhập"]
+    service.apply(path, "bridges")
+    names = sorted(small_tree["BS"].children.values_list("name", flat=True))
+    assert names == ["Trường BS 1", "Trường BS 2", "Trường Tiểu học Ba To", "Trường Tiểu học Ba Tô",
+                     "Trường Tiểu học Ba Tơ"]
+    before = {b.code: b.updated_at for b in Bridge.objects.all()}
+    again = service.apply(path, "bridges")
+    assert again.counts["create"] == 0 and again.counts["update"] == 0
+    assert {b.code: b.updated_at for b in Bridge.objects.all()} == before
+
+
+def test_decomposed_name_is_its_composed_twin_and_unmarked_name_is_asked(tiers, small_tree, tmp_path):
+    Bridge.objects.create(code="BT-1", name="Trường Tiểu học Ba Tơ", tier=tiers["school"], parent=small_tree["BS"])
+    rows = [
+        ["Tên điểm cầu", "Đơn vị cấp trên"],
+        [fx.nfd("Trường Tiểu học Ba Tơ"), "Huyện BS"],
+        ["Trường Tiểu học Ba To", "Huyện BS"],
+    ]
+    plan = service.preview(fx.write_xlsx(tmp_path / "nfd.xlsx", rows), "bridges")
+    assert [(p.row, p.action, p.key) for p in plan.rows][0] == (2, "unchanged", "BT-1")
+    assert plan.rows[1].action == "create"
+    assert _texts(plan, 3) == ["Dòng 3: “Trường Tiểu học Ba To” gần giống điểm cầu đã có “Trường Tiểu học Ba Tơ” "
+                               "(mã BT-1) — hai điểm cầu khác nhau? Được thêm thành điểm cầu mới"]

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bridges.importing import service
-from bridges.models import Person
+from bridges.models import Bridge, Person
 from core.models import AuditEntry
 from tests import fixtures_import as fx
 
@@ -26,7 +26,7 @@ def test_roster_preview_lists_row_problems(small_tree, tmp_path):
     assert plan.counts["create"] == 4 and plan.counts["invalid"] == 1 and plan.counts["unchanged"] == 1
     problems = {(p.row, p.level) for p in plan.problems}
     assert (8, "error") in problems  # no name
-    assert (9, "warning") in problems  # 31/02 and a 5-digit phone: kept, cells left empty
+    assert (9, "warning") in problems  # 31/02 left empty; a 5-digit phone kept as typed
     assert (10, "warning") in problems  # exact duplicate of row 7
     assert plan.skipped_rows == 1 and plan.signature_from is not None
 
@@ -53,7 +53,7 @@ def test_values_are_normalized(small_tree, tmp_path):
     lan = Person.objects.get(full_name="Lê Thị Lan")
     assert lan.phone == "0905345678" and lan.teacher_id == ""
     sai = Person.objects.get(full_name="Phan Văn Sai")
-    assert sai.birth_date is None and sai.phone == ""
+    assert sai.birth_date is None and sai.phone == "12345"  # not a known number: kept as typed, unchecked
     assert AuditEntry.objects.get(action="import.people").details["counts"]["create"] == 4
 
 
@@ -144,3 +144,38 @@ def test_csv_encodings_and_delimiters(small_tree, tmp_path, encoding, delimiter)
     assert mai.full_name == "Võ Thị Mai" and mai.birth_date == date(1988, 2, 2) and mai.phone == "0905777888"
     tung = Person.objects.get(teacher_id="048175000222")
     assert tung.full_name == "Đặng Văn Tùng" and tung.birth_date == date(1975, 12, 30) and tung.phone == "0905999000"
+
+
+def test_names_differing_only_in_marks_are_different_people(small_tree, tmp_path):
+    rows = [
+        ["Họ và tên", "Ngày sinh", "Môn dạy"],
+        ["Nguyễn Thị Hồng", "01/01/1990", "Toán"],
+        ["Nguyễn Thị Hông", "01/01/1990", "Toán"],
+        [fx.nfd("Nguyễn Thị Hồng"), "01/01/1990", "Toán"],  # row 2 again, decomposed marks
+        ["Nguyen Thi Hong", "01/01/1990", "Toán"],
+    ]
+    path = fx.write_xlsx(tmp_path / "hong.xlsx", rows)
+    plan = service.preview(path, "people", bridge_code="BS-S1")
+    assert not plan.has_errors
+    assert plan.counts["create"] == 3 and plan.counts["unchanged"] == 1
+    assert [p.text for p in plan.problems if p.row == 4] == ["Dòng 4: trùng với dòng 2, bỏ qua"]
+    assert [p.text for p in plan.problems if p.row == 5] == [
+        "Dòng 5: “Nguyen Thi Hong” gần giống “Nguyễn Thị Hồng” (dòng 2) — hai người khác nhau? Cả hai đều được nhập"]
+    service.apply(path, "people", bridge_code="BS-S1")
+    assert Person.objects.filter(bridge__code="BS-S1", birth_date=date(1990, 1, 1)).count() == 3
+    again = service.preview(path, "people", bridge_code="BS-S1")
+    assert again.writes == 0
+    # Stored "Nguyễn Thị Hồng": its decomposed twin is the same person, a new unmarked spelling is asked.
+    later = [["Họ và tên", "Ngày sinh"], [fx.nfd("Nguyễn Thị Hồng"), "01/01/1990"], ["Nguyễn Thi Hồng", "01/01/1990"]]
+    plan = service.preview(fx.write_xlsx(tmp_path / "later.xlsx", later), "people", bridge_code="BS-S1")
+    assert [p.action for p in plan.rows] == ["unchanged", "create"]
+    assert [p.text for p in plan.problems if p.row == 3][0].startswith(
+        "Dòng 3: “Nguyễn Thi Hồng” gần giống “")
+
+
+def test_bridge_named_with_its_marks_is_not_its_unmarked_neighbour(small_tree, tiers, tmp_path):
+    for code, name in (("BT-1", "Trường Tiểu học Ba Tơ"), ("BT-2", "Trường Tiểu học Ba Tô")):
+        Bridge.objects.create(code=code, name=name, tier=tiers["school"], parent=small_tree["BS"])
+    rows = [["Họ và tên", "Trường"], ["Một", "Trường Tiểu học Ba Tô"], ["Hai", fx.nfd("Trường Tiểu học Ba Tơ")]]
+    plan = service.preview(fx.write_xlsx(tmp_path / "r.xlsx", rows), "people")
+    assert [p.bridge.code for p in plan.rows] == ["BT-2", "BT-1"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bridges import scope
 from bridges.models import Bridge, Person
+from bridges.phones import is_checked
 from bridges.tree import group_of
 from events import participation
 from events.models import Event, Invitation
@@ -146,7 +147,9 @@ class BridgeLive:
         }
 
     def tile(self) -> dict:
-        return {**self.live_tile(), "code": self.code, "name": self.name, "group": self.group_id, "phone": self.phone}
+        # phone_checked: False for a number an import kept as typed; the board marks it unchecked.
+        return {**self.live_tile(), "code": self.code, "name": self.name, "group": self.group_id, "phone": self.phone,
+                "phone_checked": is_checked(self.phone)}
 
 
 def _empty_counter() -> dict:

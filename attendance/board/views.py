@@ -24,6 +24,7 @@ def board_strings() -> dict:
             board.ONLINE: _("online"), board.CHECKED_IN: _("checked in"), board.OFFLINE: _("offline"),
         },
         "declined": _("declined"),
+        "unchecked": _("(unchecked)"),
         "feed": {
             "checkin": _("A teacher checked in at {bridge}"),
             "checkins": _("{count} teachers checked in at {bridge}"),

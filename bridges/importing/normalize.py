@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from bridges.phones import normalize_phone
+from bridges.phones import normalize_phone, typed_phone
 from core.text import clean_text, fold
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD_ANY = re.compile(r"[\W_]+")
 # Administrative prefixes written before a place name, longest first so "tp." wins over "t".
 _PLACE_PREFIXES = (
     "thanh pho", "thi xa", "thi tran", "huyen", "quan", "phuong", "xa", "tinh",
@@ -41,6 +42,16 @@ def place_key(value) -> str:
     return stripped or folded
 
 
+def name_key(value) -> str:
+    """Identity of a name: NFC text in lower case with punctuation and administrative prefixes removed,
+    diacritics kept. "Huyện Bình Sơn" and "H. Bình Sơn" are one name; "Ba Tơ" and "Ba Tô" are two."""
+    words = [w for w in _NON_WORD_ANY.split(text(value).lower()) if w]
+    folded = [_NON_WORD.sub("", fold(w)) for w in words]
+    match = _PLACE_PREFIX_RE.match(" ".join(folded) + " ")
+    skip = len(match.group(0).split()) if match else 0
+    return " ".join(words[skip:]) or " ".join(words)
+
+
 def starts_like_place(value) -> bool:
     """True when the text begins with an administrative prefix ("Huyện ...", "TX. ...")."""
     folded = key(value)
@@ -55,12 +66,24 @@ def identifier(value) -> str:
     return result.lstrip("'")
 
 
-def phone(value) -> tuple[str, str | None]:
-    """(the number as bridges.phones stores it, or "" with a reason when no valid number is in it)."""
+def phone(value, max_length: int) -> tuple[str, str | None, str]:
+    """(value, reason, level). A recognised number as bridges.phones stores it; digits libphonenumber
+    does not know are kept as typed with a warning (the lists mark them unchecked); text with no digit
+    is left empty with a warning; a kept number longer than the field is an error (never cut)."""
     found = normalize_phone(value)
-    if found is None:
-        return "", _("phone number %(value)s is not valid, left empty") % {"value": text(value)}
-    return found, None
+    if found is not None:
+        return found, None, "warning"
+    typed = typed_phone(value)
+    mended = normalize_phone(typed) if typed else None
+    if mended:
+        return mended, None, "warning"  # a valid number behind letters or signs ("0905x123456")
+    if not typed:
+        return "", _("phone number %(value)s is not valid, left empty") % {"value": text(value)}, "warning"
+    if len(typed) > max_length:
+        return "", _("phone number %(value)s is not recognised and longer than %(max)s characters") % {
+            "value": typed, "max": max_length}, "error"
+    return typed, _("phone number %(value)s is not recognised: kept as typed, marked unchecked") % {
+        "value": typed}, "warning"
 
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y", "%Y/%m/%d")

@@ -58,11 +58,17 @@ class Row:
     tier: Tier | None = None
     explicit_tier: Tier | None = None
     duplicate_of: "Row | None" = None
+    asked: set = field(default_factory=set)  # stored bridges this row was said to be close to
     planned: Planned | None = None
 
     @property
     def place(self) -> str:
         return normalize.place_key(self.name)
+
+    @property
+    def ident(self) -> str:
+        # Identity keeps the marks: "Ba Tơ" and "Ba Tô" are two places; the folded place key only suggests.
+        return normalize.name_key(self.name)
 
 
 class BridgePlanner:
@@ -77,8 +83,10 @@ class BridgePlanner:
         self.by_code = {b.code: b for b in self.bridges}
         self.by_pk = {b.pk: b for b in self.bridges}
         self.by_place = defaultdict(list)
+        self.by_ident = defaultdict(list)
         for bridge in self.bridges:
             self.by_place[normalize.place_key(bridge.name)].append(bridge)
+            self.by_ident[normalize.name_key(bridge.name)].append(bridge)
         self.rows: list[Row] = []
         self.sections: list[Section] = []
         self._visiting: set[int] = set()
@@ -124,8 +132,10 @@ class BridgePlanner:
             if value:
                 row.values[name] = value
         for name in PHONE_FIELDS:
-            value, reason = normalize.phone(raw.get(name))
-            if reason:
+            value, reason, level = normalize.phone(raw.get(name), _max_length(name))
+            if reason and level == "error":
+                self.error(row, reason)
+            elif reason:
                 self.warn(line.number, reason)
             if value:
                 row.values[name] = value
@@ -182,12 +192,14 @@ class BridgePlanner:
     def index_file(self) -> None:
         self.file_by_code: dict[str, Row] = {}
         self.file_by_place: dict[str, list[Row]] = defaultdict(list)
+        self.file_by_ident: dict[str, list[Row]] = defaultdict(list)
         for row in self.rows:
             if not row.name:
                 continue
             if row.code:
                 self.file_by_code.setdefault(row.code, row)
             self.file_by_place[row.place].append(row)
+            self.file_by_ident[row.ident].append(row)
 
     def resolve(self, text: str, *, exclude: Row | None = None):
         """The unit a parent column or section names: a Row of this file, a Bridge, None or "ambiguous"."""
@@ -196,8 +208,11 @@ class BridgePlanner:
             return self.file_by_code[code]
         if code in self.by_code:
             return self._as_row(self.by_code[code])
+        exact = normalize.name_key(text)
+        found = self._candidates(self.file_by_ident.get(exact, []), self.by_ident.get(exact, []), exclude)
         wanted = normalize.place_key(text)
-        found = self._candidates(self.file_by_place.get(wanted, []), self.by_place.get(wanted, []), exclude)
+        if not found:
+            found = self._candidates(self.file_by_place.get(wanted, []), self.by_place.get(wanted, []), exclude)
         if not found:
             # "Phòng GD&ĐT huyện Bình Sơn" is the unit a section "HUYỆN BÌNH SƠN" means.
             endings = [f"{prefix} {wanted}" for prefix in ("huyen", "thi xa", "thanh pho", "quan", "xa", "phuong")]
@@ -249,6 +264,7 @@ class BridgePlanner:
                 unit = Row(section.line, name=section.title, from_section=True)
                 self.rows.append(unit)
                 self.file_by_place[unit.place].append(unit)
+                self.file_by_ident[unit.ident].append(unit)
                 section.parent = unit
             else:
                 section.tier_hint = self.tier_named(section.title, inside=True)
@@ -277,15 +293,27 @@ class BridgePlanner:
         for row in self.rows:
             if row.existing is not None or row.code or not row.name:
                 continue
-            candidates = self.by_place.get(row.place, [])
+            candidates = self.by_ident.get(row.ident, [])
             if row.parent_given:
                 parent_pk = self._pk_of(row.parent)
                 candidates = [b for b in candidates if parent_pk is not None and b.parent_id == parent_pk]
+                if not candidates:
+                    self.suggest_stored(row, parent_pk)
             if len(candidates) > 1:
                 host = self.db_host()
                 candidates = [b for b in candidates if host is not None and b.parent_id == host.pk] or candidates
-            if len(candidates) == 1 and not any(r.existing is candidates[0] for r in self.rows):
+            # Two rows naming one stored bridge share its identity: find_duplicates skips or refuses the later.
+            if len(candidates) == 1:
                 row.existing = candidates[0]
+
+    def suggest_stored(self, row: Row, parent_pk) -> None:
+        """A stored bridge under the same parent whose name differs only in marks: asked, never merged."""
+        for bridge in self.by_place.get(row.place, []):
+            if parent_pk is not None and bridge.parent_id == parent_pk and bridge.name != row.name:
+                row.asked.add(bridge.pk)
+                self.warn(row.line, _("“%(name)s” is close to the existing bridge “%(other)s” (code %(code)s): "
+                                      "are they two different bridges? It is added as a new one") % {
+                    "name": row.name, "other": bridge.name, "code": bridge.code})
 
     @staticmethod
     def _pk_of(unit):
@@ -378,12 +406,15 @@ class BridgePlanner:
             return ("bridge", row.existing.pk)
         if row.code:
             return ("code", row.code)
+        return ("name", self.parent_key(row), row.ident)
+
+    def parent_key(self, row: Row):
         parent = row.parent
-        parent_id = ("row", id(parent)) if isinstance(parent, Row) and parent.existing is None else self._pk_of(parent)
-        return ("name", parent_id, row.place)
+        return ("row", id(parent)) if isinstance(parent, Row) and parent.existing is None else self._pk_of(parent)
 
     def find_duplicates(self) -> None:
         first_by_identity: dict = {}
+        first_by_place: dict = {}
         for row in self.rows:
             if row.invalid:
                 continue
@@ -391,9 +422,11 @@ class BridgePlanner:
             first = first_by_identity.get(ident)
             if first is None:
                 first_by_identity[ident] = row
+                self.suggest_in_file(row, first_by_place)
                 continue
-            same = (first.name == row.name and first.values == row.values and first.tier == row.tier
-                    and first.parent is row.parent)
+            # A note says nothing about which bridge a row is: rows differing only there repeat each other.
+            same = (first.name == row.name and _without_notes(first.values) == _without_notes(row.values)
+                    and first.tier == row.tier and first.parent is row.parent)
             if same:
                 row.duplicate_of = first
                 self.warn(row.line, _("same as row %(row)s, skipped") % {"row": first.line})
@@ -401,6 +434,15 @@ class BridgePlanner:
                 what = row.code or row.name
                 self.error(row, _("%(what)s already appears on row %(row)s with different data") % {
                     "what": what, "row": first.line})
+
+    def suggest_in_file(self, row: Row, first_by_place: dict) -> None:
+        """An earlier row under the same parent whose name differs only in marks: asked, never merged."""
+        near = (self.parent_key(row), row.place)
+        other = first_by_place.setdefault(near, row)
+        if other is not row and (other.existing is None or other.existing.pk not in row.asked):
+            self.warn(row.line, _("“%(name)s” is close to “%(other)s” (row %(row)s): are they two different "
+                                  "bridges? Both are imported") % {
+                "name": row.name, "other": other.name, "row": other.line})
 
     def propagate_invalid(self) -> None:
         changed = True
@@ -413,9 +455,10 @@ class BridgePlanner:
 
     def derive_code(self, row: Row, taken: set[str]) -> str:
         # Stable across re-imports of the same list: built from the names only.
-        parent_place = normalize.place_key(row.parent.name) if row.parent is not None else ""
+        parent_name = normalize.name_key(row.parent.name) if row.parent is not None else ""
         slug = "-".join(normalize.key(row.name).upper().split())[:24].strip("-") or "DC"
-        digest = hashlib.sha1(f"{parent_place}|{row.place}".encode(), usedforsecurity=False).hexdigest()
+        # From the names as written (marks kept), so "Ba Tơ" and "Ba Tô" get different codes.
+        digest = hashlib.sha1(f"{parent_name}|{row.ident}".encode(), usedforsecurity=False).hexdigest()
         for width in (5, 8, 12, 40):
             code = f"{slug}-{digest[:width].upper()}"[: _max_length("code")]
             if code not in taken:
@@ -489,6 +532,10 @@ class BridgePlanner:
         self.propagate_invalid()
         self.build()
         self.plan.rows.sort(key=lambda planned: planned.row)
+
+
+def _without_notes(values: dict) -> dict:
+    return {name: value for name, value in values.items() if name != "notes"}
 
 
 def plan_bridges(plan: Plan, walk: Walk) -> Plan:

@@ -1,7 +1,8 @@
 """Plan a roster import: each row becomes a person created, updated or left unchanged.
 
-A person is matched by teacher identifier (mã định danh); without one, by bridge, folded name and
-birth date. Empty cells never erase what is stored.
+A person is matched by teacher identifier (mã định danh); without one, by bridge, name as written
+(marks kept, case ignored) and birth date. A name that matches only once its marks are removed is shown
+as a question, never merged. Empty cells never erase what is stored.
 """
 
 from collections import defaultdict
@@ -39,7 +40,16 @@ class Row:
     def match_key(self):
         if self.values.get("teacher_id"):
             return ("id", self.values["teacher_id"])
+        return ("name", self.bridge.pk if self.bridge else None, exact_name(self.full_name),
+                self.values.get("birth_date"))
+
+    def near_key(self):
         return ("name", self.bridge.pk if self.bridge else None, self.name_key, self.values.get("birth_date"))
+
+
+def exact_name(value) -> str:
+    # Marks change the word ("Hồng" is not "Hông"); letter case and spacing do not.
+    return normalize.text(value).lower()
 
 
 class BridgeFinder:
@@ -50,9 +60,11 @@ class BridgeFinder:
         self.by_code = {b.code: b for b in self.bridges}
         self.by_code_folded = defaultdict(list)
         self.by_place = defaultdict(list)
+        self.by_ident = defaultdict(list)
         for bridge in self.bridges:
             self.by_code_folded[bridge.code.lower()].append(bridge)
             self.by_place[normalize.place_key(bridge.name)].append(bridge)
+            self.by_ident[normalize.name_key(bridge.name)].append(bridge)
         self.cache: dict[str, object] = {}
 
     def find(self, text: str):
@@ -62,7 +74,9 @@ class BridgeFinder:
         code = normalize.identifier(text)
         found = self.by_code.get(code)
         if found is None:
-            candidates = self.by_code_folded.get(code.lower()) or self.by_place.get(normalize.place_key(text), [])
+            # The name as written first: "Trường Tiểu học Ba Tơ" is not "Trường Tiểu học Ba Tô".
+            candidates = (self.by_code_folded.get(code.lower()) or self.by_ident.get(normalize.name_key(text))
+                          or self.by_place.get(normalize.place_key(text), []))
             if len(candidates) > 1:
                 schools = [b for b in candidates if b.tier.role == b.tier.Role.SCHOOL]
                 candidates = schools if len(schools) == 1 else candidates
@@ -134,7 +148,7 @@ class PeoplePlanner:
                 else:
                     row.bridge = found
         checks = (
-            ("birth_date", normalize.birth_date), ("gender", normalize.gender), ("phone", normalize.phone),
+            ("birth_date", normalize.birth_date), ("gender", normalize.gender),
             ("email", normalize.email),
         )
         for name, normalizer in checks:
@@ -143,6 +157,13 @@ class PeoplePlanner:
                 self.warn(line.number, reason)
             if value:
                 row.values[name] = value
+        value, reason, level = normalize.phone(raw.get("phone"), _max_length("phone"))
+        if reason and level == "error":
+            self.error(row, reason)
+        elif reason:
+            self.warn(line.number, reason)
+        if value:
+            row.values["phone"] = value
         subject = normalize.text(raw.get("subject"))
         if len(subject) > _max_length("subject"):
             subject, reason = normalize.limited(subject, _max_length("subject"), _("subject / role"))
@@ -171,25 +192,47 @@ class PeoplePlanner:
                 people.setdefault(person.pk, person)
         self.by_teacher_id = {p.teacher_id: p for p in people.values() if p.teacher_id}
         self.by_name = defaultdict(list)
+        self.by_near_name = defaultdict(list)
         for person in people.values():
-            self.by_name[(person.bridge_id, person.name_key, person.birth_date)].append(person)
+            self.by_name[(person.bridge_id, exact_name(person.full_name), person.birth_date)].append(person)
+            self.by_near_name[(person.bridge_id, person.name_key, person.birth_date)].append(person)
         self.bridge_names = {b.pk: b for b in self.finder.bridges}
 
     def match(self, row: Row) -> Person | None:
         teacher_id = row.values.get("teacher_id")
         if teacher_id and teacher_id in self.by_teacher_id:
             return self.by_teacher_id[teacher_id]
-        candidates = [p for p in self.by_name.get((row.bridge.pk, row.name_key, row.values.get("birth_date")), [])
-                      if not teacher_id or not p.teacher_id]
+        wanted = (row.bridge.pk, exact_name(row.full_name), row.values.get("birth_date"))
+        candidates = [p for p in self.by_name.get(wanted, []) if not teacher_id or not p.teacher_id]
         if len(candidates) == 1:
             return candidates[0]
+        if not candidates:
+            self.suggest_stored(row)
         if len(candidates) > 1:
             self.warn(row.line, _("several people on this bridge have this name and birth date; "
                                   "a new person is added. Give teacher identifiers to tell them apart"))
         return None
 
+    def suggest_stored(self, row: Row) -> None:
+        for person in self.by_near_name.get((row.bridge.pk, row.name_key, row.values.get("birth_date")), []):
+            if exact_name(person.full_name) == exact_name(row.full_name):
+                continue  # the same name, set aside only because identifiers differ
+            self.warn(row.line, _("“%(name)s” is close to “%(other)s”, already on this bridge: are they two "
+                                  "different people? A new person is added") % {
+                "name": row.full_name, "other": person.full_name})
+
+    def suggest_in_file(self, row: Row, first_by_near: dict) -> None:
+        if row.values.get("teacher_id"):
+            return  # different identifiers are different people, whatever their names
+        other = first_by_near.setdefault(row.near_key(), row)
+        if other is not row:
+            self.warn(row.line, _("“%(name)s” is close to “%(other)s” (row %(row)s): are they two different "
+                                  "people? Both are imported") % {
+                "name": row.full_name, "other": other.full_name, "row": other.line})
+
     def build(self) -> None:
         first_by_key: dict = {}
+        first_by_near: dict = {}
         first_by_person: dict[int, Row] = {}
         total = len(self.rows)
         for index, row in enumerate(self.rows):
@@ -216,6 +259,7 @@ class PeoplePlanner:
                 self.plan.rows.append(Planned(row.line, INVALID, row.values.get("teacher_id", ""), row.full_name))
                 continue
             first_by_key[key] = row
+            self.suggest_in_file(row, first_by_near)
             person = self.match(row)
             if person is not None and person.pk in first_by_person:
                 self.error(row, _("matches the same person as row %(row)s") % {"row": first_by_person[person.pk].line})

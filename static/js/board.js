@@ -142,6 +142,7 @@
         const link = el("a", "phone", tile.phone);
         link.href = "tel:" + tile.phone.replace(/[^\d+]/g, "");
         item.append(link);
+        if (tile.phone_checked === false) item.append(" ", el("span", "hint unchecked", T.unchecked));
       }
       return item;
     }));
