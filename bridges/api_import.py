@@ -16,6 +16,7 @@ from core.models import Job
 
 from . import scope
 from .importing import jobs as import_jobs
+from .importing.service import split_sheet_names
 from .models import Role
 
 router = Router(tags=["imports"])
@@ -52,11 +53,13 @@ def _job(request, job_id: int, *kinds: str) -> Job:
 
 
 @router.post("", response={200: ImportJobOut, 400: ErrorOut},
-             summary="Upload a bridge list or roster (multipart: file, kind=bridges|people, bridge=CODE)")
-def start_import(request, kind: Form[str], file: File[UploadedFile], bridge: Form[str] = ""):
+             summary="Upload a bridge list or roster (multipart: file, kind=bridges|people, bridge=CODE, "
+                     "skip_sheets=sheet names to leave out, one per line)")
+def start_import(request, kind: Form[str], file: File[UploadedFile], bridge: Form[str] = "",
+                 skip_sheets: Form[str] = ""):
     scope.require_role(request.user, Role.Kind.ORGANIZER)
     job = import_jobs.start_preview(user=request.user, uploaded=file, kind=kind, bridge_code=bridge.strip(),
-                                    lang=get_language())
+                                    lang=get_language(), skip_sheets=split_sheet_names(skip_sheets))
     return _out(job)
 
 

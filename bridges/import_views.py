@@ -21,6 +21,7 @@ from . import scope
 from .importing import jobs as import_jobs
 from .importing.errors import ImportFileError
 from .importing.reading import too_large_message
+from .importing.service import split_sheet_names
 from .models import Bridge, Person, Role
 
 # Room for the form fields around the file in a multipart body.
@@ -33,6 +34,14 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .csv or Unicode Text .txt)"))
     bridge = forms.CharField(label=gettext_lazy("Bridge code for every person (optional)"), required=False,
                              max_length=40, help_text=gettext_lazy("Leave empty when the roster has a school column."))
+
+    skip_sheets = forms.CharField(
+        label=gettext_lazy("Sheets to leave out (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One sheet name per line. Every other sheet of the workbook is read."))
+
+    def clean_skip_sheets(self):
+        return split_sheet_names(self.cleaned_data.get("skip_sheets"))
 
     def clean_bridge(self):
         return clean_text(self.cleaned_data.get("bridge"))
@@ -68,6 +77,7 @@ def _import_start(request):
         job = import_jobs.start_preview(
             user=request.user, uploaded=form.cleaned_data["file"], kind=form.cleaned_data["kind"],
             bridge_code=form.cleaned_data["bridge"], lang=get_language(),
+            skip_sheets=form.cleaned_data["skip_sheets"],
         )
     except ImportFileError as exc:
         return _render_start(request, form, error=exc.user_message, status=400)

@@ -170,3 +170,32 @@ def to_cp1258(text: str) -> bytes:
             base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
             out.append(base + "".join(c for c in parts if c in _TONES))
     return "".join(out).encode("cp1258")
+
+
+def roster_by_school(path, schools=("BS-S1", "BS-S2", "TN-S1"), *, junk=True, missing_name_on=None,
+                     school_in_title=False):
+    """One sheet per school as district offices collect them, the school in a column of every row; or,
+    with school_in_title, no school column: the title block names the school ("… – TRƯỜNG BS 1"),
+    except on the last sheet, named after its school ("Trường TN 1"). Optionally a notes sheet with no
+    header and one row without a name."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for number, code in enumerate(schools):
+        school = "Trường " + code.replace("-S", " ")
+        last = number == len(schools) - 1
+        ws = wb.create_sheet(school if school_in_title else f"Trường {code}")
+        title = "DANH SÁCH GIÁO VIÊN THAM GIA TẬP HUẤN"
+        ws.append([f"{title} – {school.upper()}" if school_in_title and not last else title])
+        ws.append([])
+        ws.append(PEOPLE_HEADER if not school_in_title else PEOPLE_HEADER[:-1])
+        for k in range(3):
+            name = "" if (code, k) == (missing_name_on, 1) else f"Giáo viên {code} số {k + 1}"
+            row = [k + 1, name, f"0{k + 1}/0{number + 1}/198{k}", "Nữ" if k % 2 else "Nam", "Toán",
+                   f"09051{number}{k}000", "", f"04818{number}{k}000111", code]
+            ws.append(row[:-1] if school_in_title else row)
+    if junk:
+        ws = wb.create_sheet("Ghi chú")
+        ws.append(["Các trường gửi danh sách trước ngày 10/3"])
+        ws.append(["Liên hệ: Phòng GD&ĐT"])
+    wb.save(path)
+    return path

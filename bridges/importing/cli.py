@@ -11,11 +11,11 @@ from .plan import Plan
 
 
 def run(command, kind: str, path: str, *, bridge_code: str = "", dry_run: bool = False,
-        skip_invalid: bool = False) -> Plan:
+        skip_invalid: bool = False, skip_sheets=()) -> Plan:
     out = command.stdout
     try:
         plan = service.apply(path, kind, file_name=Path(path).name, bridge_code=bridge_code, skip_invalid=skip_invalid,
-                             dry_run=dry_run, actor_label="manage.py import_" + kind)
+                             dry_run=dry_run, actor_label="manage.py import_" + kind, skip_sheets=skip_sheets)
     except service.RowsInvalid as exc:
         report(out, exc.plan)
         raise CommandError(exc.user_message) from exc
@@ -30,10 +30,16 @@ def run(command, kind: str, path: str, *, bridge_code: str = "", dry_run: bool =
 
 
 def report(out, plan: Plan) -> None:
-    out.write(_("Sheet %(sheet)s, header on row %(row)s.") % {"sheet": plan.sheet, "row": plan.header_row})
+    if plan.sheets_read == 1:
+        out.write(_("Sheet %(sheet)s, header on row %(row)s.") % {"sheet": plan.sheet, "row": plan.header_row})
+    else:
+        out.write(_("%(count)s sheets read: %(sheets)s.") % {"count": plan.sheets_read, "sheets": plan.sheet})
+    # With several sheets the notes say, sheet by sheet, the header row and columns found.
     for note in plan.notes:
         out.write(note)
-    out.write(_("Columns: %(columns)s") % {"columns": ", ".join(f"{label} → {name}" for label, name in plan.columns)})
+    if plan.sheets_read == 1:
+        out.write(_("Columns: %(columns)s") % {
+            "columns": ", ".join(f"{label} → {name}" for label, name in plan.columns)})
     if plan.ignored_columns:
         out.write(_("Columns not read: %(columns)s") % {"columns": ", ".join(plan.ignored_columns)})
     out.write(plan.summary_text())

@@ -28,7 +28,8 @@ def preview_job(job: Job) -> dict:
         try:
             plan = service.preview(
                 uploads.path_of(params["upload"]), params["kind"], file_name=params.get("file_name", ""),
-                bridge_code=params.get("bridge", ""), progress=_reporter(job),
+                bridge_code=params.get("bridge", ""), skip_sheets=params.get("skip_sheets", []),
+                progress=_reporter(job),
             )
         except ImportFileError:
             uploads.discard(params["upload"])  # nothing to confirm
@@ -43,7 +44,8 @@ def apply_job(job: Job) -> dict:
         plan = service.apply(
             uploads.path_of(params["upload"]), params["kind"], file_name=params.get("file_name", ""),
             bridge_code=params.get("bridge", ""), skip_invalid=params.get("skip_invalid", False),
-            user=job.created_by, ip=params.get("ip"), progress=_reporter(job),
+            user=job.created_by, ip=params.get("ip"), skip_sheets=params.get("skip_sheets", []),
+            progress=_reporter(job),
         )
         # Kept after a failure so the person can confirm again with "skip invalid rows" or cancel.
         uploads.discard(params["upload"])
@@ -51,7 +53,7 @@ def apply_job(job: Job) -> dict:
                 "preview_job": params.get("preview_job")}
 
 
-def start_preview(*, user, uploaded, kind: str, bridge_code: str = "", lang: str = "") -> Job:
+def start_preview(*, user, uploaded, kind: str, bridge_code: str = "", lang: str = "", skip_sheets=()) -> Job:
     if kind not in service.KINDS:
         raise ImportFileError(_("Unknown import kind."))
     if bridge_code and kind == "people":
@@ -61,7 +63,8 @@ def start_preview(*, user, uploaded, kind: str, bridge_code: str = "", lang: str
             raise ImportFileError(_("Bridge %(code)s does not exist.") % {"code": bridge_code})
     name = uploads.store(uploaded)
     params = {"upload": name, "kind": kind, "file_name": (uploaded.name or "")[:200],
-              "bridge": bridge_code if kind == "people" else "", "lang": lang or settings.LANGUAGE_CODE}
+              "bridge": bridge_code if kind == "people" else "", "lang": lang or settings.LANGUAGE_CODE,
+              "skip_sheets": [name.strip() for name in skip_sheets if name.strip()]}
     return jobs.start(PREVIEW, params=params, user=user)
 
 

@@ -5,6 +5,8 @@ rows ("(1) (2) (3)"), a repeated header, blank rows and the signature block at t
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from . import normalize
 from .headers import Layout
 
@@ -19,6 +21,35 @@ _SIGNATURE = re.compile(
     r"|thu truong( don vi)?|truong ban))$"
     r"|\bngay\b.*\bthang\b.*\bnam\b"
 )
+
+
+class SheetRow(int):
+    """A row number that also names its sheet, used when several sheets of one workbook are read.
+
+    The planners and their messages ("same as row %(row)s") only print row numbers; carrying the sheet
+    inside the number makes every such message say which sheet without each planner knowing about
+    sheets. It compares and sorts as the plain number; Plan sorts problems by sheet first."""
+
+    sheet: str
+    sheet_index: int
+
+    def __new__(cls, number: int, sheet: str, sheet_index: int):
+        value = super().__new__(cls, number)
+        value.sheet = sheet
+        value.sheet_index = sheet_index
+        return value
+
+    def __str__(self) -> str:
+        return _("%(row)s (sheet “%(sheet)s”)") % {"row": int(self), "sheet": self.sheet}
+
+    def __format__(self, spec: str) -> str:
+        # f"{row}" reads like "%s" % row; a width or other spec formats the bare number.
+        return str(self) if not spec else format(int(self), spec)
+
+
+def same_sheet(a, b) -> bool:
+    """Whether two row numbers lie on the same sheet (always, when only one sheet is read)."""
+    return getattr(a, "sheet_index", 0) == getattr(b, "sheet_index", 0)
 
 
 @dataclass
@@ -70,7 +101,8 @@ def _section_title(cells: list[tuple[int, str]]) -> str:
     return ""
 
 
-def walk(rows: list[list], layout: Layout) -> Walk:
+def walk(rows: list[list], layout: Layout, *, sheet: str = "", sheet_index: int | None = None) -> Walk:
+    """With sheet_index given, row numbers are SheetRow (several sheets read together)."""
     # Runs over every row of big rosters: cheap checks first, folding text only where it decides.
     result = Walk(lines=[])
     header_keys = {normalize.key(label) for label in layout.labels.values()}
@@ -79,7 +111,7 @@ def walk(rows: list[list], layout: Layout) -> Walk:
     seen_data = False
     for index in range(layout.data_start, len(rows)):
         row = rows[index]
-        number = index + 1
+        number = index + 1 if sheet_index is None else SheetRow(index + 1, sheet, sheet_index)
         filled = _filled(row)
         if not filled:
             continue

@@ -47,7 +47,8 @@ class Planned:
 class Plan:
     kind: str
     file_name: str = ""
-    sheet: str = ""
+    sheet: str = ""  # the sheets read, joined with commas
+    sheets_read: int = 1
     header_row: int = 0
     columns: list[tuple[str, str]] = field(default_factory=list)  # (label as written, field)
     ignored_columns: list[str] = field(default_factory=list)
@@ -75,7 +76,8 @@ class Plan:
         }
 
     def sorted_problems(self) -> list[Problem]:
-        return sorted(self.problems, key=lambda p: (p.row or 0, p.level != "error"))
+        # Rows of several sheets carry their sheet (lines.SheetRow): sheet order first.
+        return sorted(self.problems, key=lambda p: (getattr(p.row, "sheet_index", 0), p.row or 0, p.level != "error"))
 
     @property
     def has_errors(self) -> bool:
@@ -97,6 +99,7 @@ class Plan:
             "kind": self.kind,
             "file_name": self.file_name,
             "sheet": self.sheet,
+            "sheets_read": self.sheets_read,
             "header_row": self.header_row,
             "columns": [{"label": label, "field": name} for label, name in self.columns],
             "ignored_columns": self.ignored_columns,
@@ -105,12 +108,14 @@ class Plan:
             "signature_from": self.signature_from,
             "notes": self.notes,
             "problems": [
-                {"row": p.row, "level": p.level, "text": p.text} for p in self.sorted_problems()[:PREVIEW_PROBLEMS]
+                {"row": p.row, "sheet": getattr(p.row, "sheet", ""), "level": p.level, "text": p.text}
+                for p in self.sorted_problems()[:PREVIEW_PROBLEMS]
             ],
             "problems_total": len(self.problems),
             "rows": [
                 {
-                    "row": p.row, "action": p.action, "key": p.key, "label": p.label, "note": p.note,
+                    "row": p.row, "sheet": getattr(p.row, "sheet", ""), "action": p.action, "key": p.key,
+                    "label": p.label, "note": p.note,
                     "changes": {name: [_shown(old), _shown(new)] for name, (old, new) in p.changes.items()},
                 }
                 for p in shown

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ..models import Bridge, Tier
 from . import normalize
 from .errors import ImportFileError
-from .lines import Walk
+from .lines import Walk, same_sheet
 from .plan import CREATE, INVALID, UNCHANGED, UPDATE, Plan, Planned
 
 TEXT_FIELDS = ("address", "head_name", "head_role", "tech_name", "internet_line", "notes")
@@ -103,6 +103,8 @@ class BridgePlanner:
     def read_rows(self) -> None:
         section = None
         for line in self.walk.lines:
+            if section is not None and not same_sheet(section.line, line.number):
+                section = None  # a section ends with its sheet
             if line.is_section:
                 section = Section(line.number, line.section)
                 self.sections.append(section)

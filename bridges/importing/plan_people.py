@@ -7,15 +7,16 @@ as a question, never merged. Empty cells never erase what is stored.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
 from core.text import fold
 
-from ..identifiers import clean_identifier
+from ..identifiers import clean_identifier, restore_zeros, usual_length
 from ..models import Bridge, Person
 from . import normalize
-from .lines import Walk
+from .lines import Walk, same_sheet
 from .plan import CREATE, INVALID, UNCHANGED, UPDATE, Plan, Planned
 
 CHUNK = 900  # stays below every database's limit on query parameters
@@ -104,6 +105,8 @@ class PeoplePlanner:
     def read_rows(self) -> None:
         section_bridge, section_line, section_title = None, None, ""
         for line in self.walk.lines:
+            if section_line is not None and not same_sheet(section_line, line.number):
+                section_bridge, section_line, section_title = None, None, ""  # a section ends with its sheet
             if line.is_section:
                 section_line, section_title = line.number, line.section
                 section_bridge = None
@@ -170,13 +173,34 @@ class PeoplePlanner:
             self.warn(line.number, reason)
         if subject:
             row.values["subject"] = subject
-        teacher_id = clean_identifier(raw.get("teacher_id"))
+        teacher_id = self.teacher_id(line)
         if len(teacher_id) > _max_length("teacher_id"):
             self.error(row, _("teacher identifier %(value)s is longer than %(max)s characters") % {
                 "value": teacher_id, "max": _max_length("teacher_id")})
         elif teacher_id:
             row.values["teacher_id"] = teacher_id
         return row
+
+    @cached_property
+    def teacher_id_lengths(self) -> dict[int, int | None]:
+        # The length each sheet's identifier column shares (12 for citizen numbers), read over all its
+        # rows before any is planned: a number cell lost its leading zeros and is padded back to it.
+        by_sheet = defaultdict(list)
+        for line in self.walk.lines:
+            if not line.is_section:
+                by_sheet[getattr(line.number, "sheet_index", 0)].append(clean_identifier(line.values.get("teacher_id")))
+        return {sheet: usual_length(identifiers) for sheet, identifiers in by_sheet.items()}
+
+    def teacher_id(self, line) -> str:
+        raw = line.values.get("teacher_id")
+        cleaned = clean_identifier(raw)
+        length = self.teacher_id_lengths.get(getattr(line.number, "sheet_index", 0))
+        restored = restore_zeros(raw, cleaned, length)
+        if restored != cleaned:
+            self.warn(line.number, _("teacher identifier %(value)s was given leading zeros: %(padded)s (the cell "
+                                     "holds a number, which drops them; most identifiers in the column have "
+                                     "%(length)s digits)") % {"value": cleaned, "padded": restored, "length": length})
+        return restored
 
     def load_existing(self) -> None:
         """The people this file can touch: those on its bridges and those with its identifiers."""

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core import audit
 
 from ..models import Bridge
-from . import headers, lines
+from . import headers, lines, titles
 from .apply import apply_bridges, apply_people
 from .errors import ImportFileError
 from .plan import Plan
@@ -36,14 +36,43 @@ class RowsInvalid(ImportFileError):
 
 
 @dataclass
-class Loaded:
-    """A file read and understood, before any database look-up."""
+class Part:
+    """One sheet that has a header and data rows."""
 
-    kind: str
-    file_name: str
     sheet: Sheet
     layout: headers.Layout
     walk: lines.Walk
+    school: str = ""  # named by the title block or sheet title, for rows without a school column
+
+
+@dataclass
+class Loaded:
+    """A file read and understood, before any database look-up. Every sheet with a header is read."""
+
+    kind: str
+    file_name: str
+    parts: list[Part]
+    # One line per sheet of the workbook: what was found in it, or why it was left out.
+    sheet_notes: list[str]
+
+    @property
+    def sheet(self) -> Sheet:
+        return self.parts[0].sheet
+
+    @property
+    def layout(self) -> headers.Layout:
+        return self.parts[0].layout
+
+    @property
+    def walk(self) -> lines.Walk:
+        """The data lines of every sheet read, in sheet order."""
+        if len(self.parts) == 1:
+            return self.parts[0].walk
+        combined = lines.Walk(lines=[])
+        for part in self.parts:
+            combined.lines.extend(part.walk.lines)
+            combined.skipped_totals.extend(part.walk.skipped_totals)
+        return combined
 
 
 class Stages:
@@ -73,18 +102,77 @@ class Stages:
         return lambda done, total: self(stage, done, total)
 
 
-def load(path, kind: str, *, file_name: str = "") -> Loaded:
+def split_sheet_names(text: str) -> list[str]:
+    """Sheet names typed one per line (a name may hold a comma, never a line break)."""
+    return [name.strip() for name in (text or "").splitlines() if name.strip()]
+
+
+def load(path, kind: str, *, file_name: str = "", skip_sheets=()) -> Loaded:
     if kind not in KINDS:
         raise ImportFileError(_("Unknown import kind."))
     sheets = read_file(path)
-    for sheet in sheets:
+    left_out = {name.strip() for name in skip_sheets if name.strip()}
+    unknown = sorted(left_out - {sheet.name.strip() for sheet in sheets})
+    if unknown:
+        raise ImportFileError(_("The file has no sheet named %(names)s. Its sheets are: %(sheets)s.") % {
+            "names": ", ".join(f"“{name}”" for name in unknown),
+            "sheets": ", ".join(f"“{sheet.name}”" for sheet in sheets)})
+    found: list[tuple[int, Sheet, headers.Layout]] = []
+    skipped: dict[int, str] = {}
+    for index, sheet in enumerate(sheets):
+        if sheet.name.strip() in left_out:
+            skipped[index] = _("left out on request")
+            continue
+        if not sheet.rows:
+            skipped[index] = _("the sheet is empty")
+            continue
         layout = headers.detect(sheet.rows, kind)
-        if layout is not None:
-            walk = lines.walk(sheet.rows, layout)
-            if not any(not line.is_section for line in walk.lines):
-                raise ImportFileError(_("The sheet %(sheet)s has a header on row %(row)s but no data rows below it.")
-                                      % {"sheet": sheet.name, "row": layout.header_row})
-            return Loaded(kind, file_name, sheet, layout, walk)
+        if layout is None:
+            skipped[index] = _("no recognisable header in the first %(rows)s rows") % {"rows": headers.SCAN_ROWS}
+            continue
+        found.append((index, sheet, layout))
+    several = len(found) > 1
+    parts: list[Part] = []
+    read: dict[int, Part] = {}
+    for index, sheet, layout in found:
+        walk = lines.walk(sheet.rows, layout, sheet=sheet.name, sheet_index=index if several else None)
+        if not any(not line.is_section for line in walk.lines):
+            skipped[index] = _("header on row %(row)s but no data rows below it") % {"row": layout.header_row}
+            continue
+        school = titles.find_school_title(sheet, layout) if kind == "people" else None
+        if school is not None:
+            titles.add_school_section(walk, *school, sheet.name, index if several else None)
+        part = Part(sheet, layout, walk, school[1] if school else "")
+        parts.append(part)
+        read[index] = part
+    if not parts:
+        if left_out and len(left_out) == len(sheets):
+            raise ImportFileError(_("Every sheet was left out: nothing to import."))
+        _refuse(kind, sheets, found)
+    notes = [_sheet_note(sheet, read.get(index), skipped.get(index, "")) for index, sheet in enumerate(sheets)]
+    if len(sheets) == 1:
+        notes = [note for note in notes if parts[0].school]  # one sheet: say only where its school came from
+    return Loaded(kind, file_name, parts, notes)
+
+
+def _sheet_note(sheet: Sheet, part: Part | None, skipped: str) -> str:
+    if part is None:
+        return _("Sheet “%(sheet)s”: skipped, %(reason)s.") % {"sheet": sheet.name, "reason": skipped}
+    data = sum(1 for line in part.walk.lines if not line.is_section)
+    columns = ", ".join(f"{part.layout.labels[col]} → {name}" for col, name in sorted(part.layout.columns.items()))
+    note = _("Sheet “%(sheet)s”: header on row %(row)s, %(count)s data rows; columns: %(columns)s.") % {
+        "sheet": sheet.name, "row": part.layout.header_row, "count": data, "columns": columns}
+    if part.school:
+        note += " " + _("No school column: the rows are for “%(school)s”, named in the sheet's title.") % {
+            "school": part.school}
+    return note
+
+
+def _refuse(kind: str, sheets: list[Sheet], found: list) -> None:
+    if found:
+        _index, sheet, layout = found[0]
+        raise ImportFileError(_("The sheet %(sheet)s has a header on row %(row)s but no data rows below it.")
+                              % {"sheet": sheet.name, "row": layout.header_row})
     if not any(sheet.rows for sheet in sheets):
         raise ImportFileError(_("The file is empty."))
     if kind == "bridges":
@@ -99,38 +187,42 @@ def load(path, kind: str, *, file_name: str = "") -> Loaded:
 
 def make_plan(loaded: Loaded, *, bridge_code: str = "", progress=None) -> Plan:
     layout = loaded.layout
+    walk = loaded.walk
+    ignored = [label for part in loaded.parts for label in part.layout.ignored]
     plan = Plan(
-        kind=loaded.kind, file_name=loaded.file_name, sheet=loaded.sheet.name, header_row=layout.header_row,
+        kind=loaded.kind, file_name=loaded.file_name, sheet=", ".join(part.sheet.name for part in loaded.parts),
+        sheets_read=len(loaded.parts), header_row=layout.header_row,
         columns=[(layout.labels[col], name) for col, name in sorted(layout.columns.items())],
-        ignored_columns=list(layout.ignored), skipped_rows=len(loaded.walk.skipped_totals),
-        signature_from=loaded.walk.signature_from, notes=describe(loaded.sheet),
+        ignored_columns=list(dict.fromkeys(ignored)), skipped_rows=len(walk.skipped_totals),
+        signature_from=loaded.parts[0].walk.signature_from, notes=describe(loaded.sheet) + loaded.sheet_notes,
     )
     if loaded.kind == "bridges":
-        return plan_bridges(plan, loaded.walk)
+        return plan_bridges(plan, walk)
     bridge = None
     if bridge_code:
         bridge = Bridge.objects.filter(code=bridge_code).first()
         if bridge is None:
             raise ImportFileError(_("Bridge %(code)s does not exist.") % {"code": bridge_code})
-    return plan_people(plan, loaded.walk, bridge=bridge, progress=progress)
+    return plan_people(plan, walk, bridge=bridge, progress=progress)
 
 
-def preview(path, kind: str, *, file_name: str = "", bridge_code: str = "", progress: Progress | None = None) -> Plan:
+def preview(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_sheets=(),
+            progress: Progress | None = None) -> Plan:
     stages = Stages(progress)
     stages("read")
-    loaded = load(path, kind, file_name=file_name)
+    loaded = load(path, kind, file_name=file_name, skip_sheets=skip_sheets)
     stages("check")
     return make_plan(loaded, bridge_code=bridge_code, progress=stages.part("check"))
 
 
 def apply(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_invalid: bool = False,
           dry_run: bool = False, user=None, actor_label: str = "", ip: str | None = None, request=None,
-          progress: Progress | None = None) -> Plan:
+          skip_sheets=(), progress: Progress | None = None) -> Plan:
     """Plan again against the current database and write everything in one transaction.
     Raises RowsInvalid (writing nothing) when a row is invalid and skip_invalid is not set."""
     stages = Stages(progress)
     stages("read")
-    loaded = load(path, kind, file_name=file_name)
+    loaded = load(path, kind, file_name=file_name, skip_sheets=skip_sheets)
     # Progress written from inside the transaction would stay invisible until its commit.
     stages("write")
     with transaction.atomic():
@@ -148,6 +240,6 @@ def apply(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_i
             f"import.{kind}", request=request, user=user, actor_label=actor_label, ip=ip,
             summary=f"{file_name}: {plan.summary_text()}",
             details={"file_name": file_name, "sheet": plan.sheet, "bridge": bridge_code, "counts": counts,
-                     "skip_invalid": skip_invalid},
+                     "skip_invalid": skip_invalid, "skip_sheets": list(skip_sheets)},
         )
     return plan

@@ -12,6 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the .xlsx, .csv or .txt file")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip invalid ones")
+        parser.add_argument("--skip-sheet", action="append", default=[], dest="skip_sheets", metavar="NAME",
+                            help="leave this sheet of the workbook out (repeat for several)")
 
-    def handle(self, *args, file, dry_run, skip_invalid, **options):
-        cli.run(self, "bridges", file, dry_run=dry_run, skip_invalid=skip_invalid)
+    def handle(self, *args, file, dry_run, skip_invalid, skip_sheets, **options):
+        cli.run(self, "bridges", file, dry_run=dry_run, skip_invalid=skip_invalid,
+                skip_sheets=skip_sheets)
