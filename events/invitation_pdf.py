@@ -106,7 +106,7 @@ class EventSheet:
         header = Table(
             [[[Paragraph(markup(issuer.upper()), st["head"]), Paragraph("―――――", st["head_small"])],
               [Paragraph(markup(_("SOCIALIST REPUBLIC OF VIETNAM")), st["head"]),
-               Paragraph(f"<u>{markup(_('Independence - Freedom - Happiness'))}</u>", st["head"]),
+               Paragraph("<u>" + markup(_("Independence - Freedom - Happiness")) + "</u>", st["head"]),
                Spacer(0, 6), Paragraph(markup(date_line), st["date"])]]],
             colWidths=[WIDTH * 0.42, WIDTH * 0.58],
         )
@@ -195,8 +195,9 @@ def story(sheet: EventSheet, bridge: Bridge, invitation: Invitation | None = Non
                                   ("LEFTPADDING", (0, 0), (0, -1), 0)]))
     flow += [Spacer(0, 10), KeepTogether([qr_block])]
     closing = Table(
-        [[Paragraph(f"<b><i>{markup(_('Recipients:'))}</i></b><br/>- {markup(_('As above;'))}<br/>"
-                    f"- {markup(_('Archive.'))}", st["recipients"]),
+        # Each string on its own: gettext calls inside an f-string are never extracted for translation.
+        [[Paragraph("<b><i>" + markup(_("Recipients:")) + "</i></b><br/>- " + markup(_("As above;")) + "<br/>- "
+                    + markup(_("Archive.")), st["recipients"]),
           Paragraph(markup(sheet.issuer.upper()), st["sign"])]],
         colWidths=[WIDTH * 0.45, WIDTH * 0.55],
     )

@@ -93,6 +93,9 @@ def test_letter_pdf_has_the_bridge_event_and_a_qr_of_the_console(client, organiz
     assert school.address in text
     assert "SỞ GIÁO DỤC VÀ ĐÀO TẠO QUẢNG NGÃI" in text
     assert "Quảng Ngãi," in text
+    # The national motto and the recipients block of an official letter, in Vietnamese (they were English).
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "Nơi nhận:" in text and "Như trên;" in text and "Lưu: VT." in text
     if not (PDFTOPPM and ZBARIMG):
         pytest.skip("pdftoppm (poppler-utils) or zbarimg (zbar-tools) is not installed: QR not decoded")
     assert decode_qr(response.content, tmp_path) == [console_url(school)]
