@@ -4,7 +4,8 @@ roster import and the teacher's check-in page.
 People type them in groups ("0075 3699 5075", "0075.3699.5075", "0075-3699-5075") and spreadsheets
 store them as numbers (1.0, or with a leading apostrophe to keep the zeros): what is stored is the
 characters without separators. A number cell has lost its leading zeros: where the rest of its
-column shares one length, `restore_zeros` pads it back to that length. Bridge codes keep their
+column shares one length (`column_length`; 12 for a column of citizen numbers that all lost their
+zero), `restore_zeros` pads it back to that length. Bridge codes keep their
 dashes (`importing.normalize.identifier`).
 """
 
@@ -41,6 +42,24 @@ def usual_length(identifiers) -> int | None:
         return None
     length, count = lengths.most_common(1)[0]
     return length if count >= USUAL_SHARE * lengths.total() else None
+
+
+# A citizen identity number (căn cước công dân) has 12 digits and always begins with 0 (the province
+# code, 001-096): typed as a number it always shows 11. A column that is mostly such numbers is a column
+# of citizen numbers, even when no cell kept its zero.
+CITIZEN_ID_DIGITS = 12
+
+
+def column_length(raw_values) -> int | None:
+    """The length a column's identifiers should have: the usual length of the cleaned values, or 12 when
+    the usual length is 11 and those cells are numbers (citizen numbers that all lost their zero)."""
+    raws = [raw for raw in raw_values if clean_identifier(raw)]
+    length = usual_length(clean_identifier(raw) for raw in raws)
+    if length == CITIZEN_ID_DIGITS - 1:
+        numbers = sum(1 for raw in raws if typed_as_number(raw) and len(clean_identifier(raw)) == length)
+        if numbers >= USUAL_SHARE * len(raws):
+            return CITIZEN_ID_DIGITS
+    return length
 
 
 def restore_zeros(raw, identifier: str, length: int | None) -> str:

@@ -20,7 +20,7 @@ from core.text import clean_text
 from . import scope
 from .importing import jobs as import_jobs
 from .importing.errors import ImportFileError
-from .importing.reading import too_large_message
+from .importing.reading import encoding_choices, too_large_message
 from .importing.service import split_sheet_names
 from .models import Bridge, Person, Role
 
@@ -39,6 +39,10 @@ class UploadForm(forms.Form):
         label=gettext_lazy("Sheets to leave out (optional)"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("One sheet name per line. Every other sheet of the workbook is read."))
+
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Text encoding"), required=False, choices=encoding_choices,
+        help_text=gettext_lazy("Leave on automatic unless the names in the preview look wrong."))
 
     def clean_skip_sheets(self):
         return split_sheet_names(self.cleaned_data.get("skip_sheets"))
@@ -77,7 +81,7 @@ def _import_start(request):
         job = import_jobs.start_preview(
             user=request.user, uploaded=form.cleaned_data["file"], kind=form.cleaned_data["kind"],
             bridge_code=form.cleaned_data["bridge"], lang=get_language(),
-            skip_sheets=form.cleaned_data["skip_sheets"],
+            skip_sheets=form.cleaned_data["skip_sheets"], encoding=form.cleaned_data["encoding"],
         )
     except ImportFileError as exc:
         return _render_start(request, form, error=exc.user_message, status=400)
@@ -127,6 +131,8 @@ def import_job(request, pk: int):
             {**row, "changes": [(field_label(name), old, new) for name, (old, new) in row["changes"].items()]}
             for row in result.get("rows", [])
         ]
+        context["reread"] = RereadForm(initial={
+            "encoding": job.params.get("encoding", ""), "skip_sheets": "\n".join(job.params.get("skip_sheets", []))})
         context["errors"] = [p for p in result.get("problems", []) if p["level"] == "error"]
         context["warnings"] = [p for p in result.get("problems", []) if p["level"] == "warning"]
         return render(request, "bridges/import_preview.html", context)
@@ -146,6 +152,31 @@ def import_confirm(request, pk: int):
         messages.error(request, exc.user_message)
         return redirect("bridges:import_job", pk=preview.pk)
     return redirect("bridges:import_job", pk=apply.pk)
+
+
+class RereadForm(forms.Form):
+    encoding = UploadForm.base_fields["encoding"]
+    skip_sheets = UploadForm.base_fields["skip_sheets"]
+    clean_skip_sheets = UploadForm.clean_skip_sheets
+
+
+@login_required
+@require_POST
+def import_reread(request, pk: int):
+    """Read the uploaded file again with another encoding or other sheets left out."""
+    _require_organizer(request)
+    preview = get_object_or_404(_import_jobs(), pk=pk, kind=import_jobs.PREVIEW)
+    form = RereadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an encoding from the list."))
+        return redirect("bridges:import_job", pk=preview.pk)
+    try:
+        again = import_jobs.reread(preview, user=request.user, encoding=form.cleaned_data["encoding"],
+                                   skip_sheets=form.cleaned_data["skip_sheets"], lang=get_language())
+    except ImportFileError as exc:
+        messages.error(request, exc.user_message)
+        return redirect("bridges:import_job", pk=preview.pk)
+    return redirect("bridges:import_job", pk=again.pk)
 
 
 @login_required

@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.import_job, name="import_job"),
     path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("import/<int:pk>/reread/", import_views.import_reread, name="import_reread"),
     path("<str:code>/", views.bridge_detail, name="detail"),
     path("<str:code>/rotate-console/", views.rotate_console, name="rotate_console"),
 ]

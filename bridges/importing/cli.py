@@ -11,11 +11,12 @@ from .plan import Plan
 
 
 def run(command, kind: str, path: str, *, bridge_code: str = "", dry_run: bool = False,
-        skip_invalid: bool = False, skip_sheets=()) -> Plan:
+        skip_invalid: bool = False, skip_sheets=(), encoding: str = "") -> Plan:
     out = command.stdout
     try:
         plan = service.apply(path, kind, file_name=Path(path).name, bridge_code=bridge_code, skip_invalid=skip_invalid,
-                             dry_run=dry_run, actor_label="manage.py import_" + kind, skip_sheets=skip_sheets)
+                             dry_run=dry_run, actor_label="manage.py import_" + kind, skip_sheets=skip_sheets,
+                             encoding=encoding)
     except service.RowsInvalid as exc:
         report(out, exc.plan)
         raise CommandError(exc.user_message) from exc

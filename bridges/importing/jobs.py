@@ -13,6 +13,7 @@ from core.models import Job
 
 from . import service, uploads
 from .errors import ImportFileError
+from .reading import ENCODINGS
 
 PREVIEW, APPLY = "import_preview", "import_apply"
 
@@ -29,10 +30,12 @@ def preview_job(job: Job) -> dict:
             plan = service.preview(
                 uploads.path_of(params["upload"]), params["kind"], file_name=params.get("file_name", ""),
                 bridge_code=params.get("bridge", ""), skip_sheets=params.get("skip_sheets", []),
-                progress=_reporter(job),
+                encoding=params.get("encoding", ""), progress=_reporter(job),
             )
         except ImportFileError:
-            uploads.discard(params["upload"])  # nothing to confirm
+            # Nothing to confirm. A file read with a chosen encoding is kept, so another one can be tried.
+            if not params.get("encoding"):
+                uploads.discard(params["upload"])
             raise
         return plan.to_dict()
 
@@ -45,7 +48,7 @@ def apply_job(job: Job) -> dict:
             uploads.path_of(params["upload"]), params["kind"], file_name=params.get("file_name", ""),
             bridge_code=params.get("bridge", ""), skip_invalid=params.get("skip_invalid", False),
             user=job.created_by, ip=params.get("ip"), skip_sheets=params.get("skip_sheets", []),
-            progress=_reporter(job),
+            encoding=params.get("encoding", ""), progress=_reporter(job),
         )
         # Kept after a failure so the person can confirm again with "skip invalid rows" or cancel.
         uploads.discard(params["upload"])
@@ -53,9 +56,17 @@ def apply_job(job: Job) -> dict:
                 "preview_job": params.get("preview_job")}
 
 
-def start_preview(*, user, uploaded, kind: str, bridge_code: str = "", lang: str = "", skip_sheets=()) -> Job:
+def _check_encoding(encoding: str) -> str:
+    if encoding and encoding not in ENCODINGS:
+        raise ImportFileError(_("Unknown text encoding %(name)s.") % {"name": encoding})
+    return encoding
+
+
+def start_preview(*, user, uploaded, kind: str, bridge_code: str = "", lang: str = "", skip_sheets=(),
+                  encoding: str = "") -> Job:
     if kind not in service.KINDS:
         raise ImportFileError(_("Unknown import kind."))
+    _check_encoding(encoding)
     if bridge_code and kind == "people":
         from ..models import Bridge
 
@@ -64,8 +75,27 @@ def start_preview(*, user, uploaded, kind: str, bridge_code: str = "", lang: str
     name = uploads.store(uploaded)
     params = {"upload": name, "kind": kind, "file_name": (uploaded.name or "")[:200],
               "bridge": bridge_code if kind == "people" else "", "lang": lang or settings.LANGUAGE_CODE,
-              "skip_sheets": [name.strip() for name in skip_sheets if name.strip()]}
+              "skip_sheets": [name.strip() for name in skip_sheets if name.strip()], "encoding": encoding}
     return jobs.start(PREVIEW, params=params, user=user)
+
+
+def reread(preview: Job, *, user, encoding: str = "", skip_sheets=(), lang: str = "") -> Job:
+    """Read the same upload again with another encoding or other sheets left out: a new preview replaces
+    this one (which can no longer be confirmed); the file is kept for the new one."""
+    _check_encoding(encoding)
+    with transaction.atomic():
+        preview = Job.objects.select_for_update().get(pk=preview.pk)
+        if preview.kind != PREVIEW or not preview.finished or apply_job_of(preview) is not None:
+            raise ImportFileError(_("This preview can no longer be read again; upload the file again."))
+        if (preview.result or {}).get("abandoned") or not uploads.exists(preview.params.get("upload", "")):
+            raise ImportFileError(_("The uploaded file is no longer available; please upload it again."))
+        params = {**preview.params, "encoding": encoding, "lang": lang or preview.params.get("lang", ""),
+                  "skip_sheets": [name.strip() for name in skip_sheets if name.strip()], "replaces": preview.pk}
+        again = jobs.start(PREVIEW, params=params, user=user)
+        preview.result = {**(preview.result or {}), "abandoned": True, "replaced_by": again.pk}
+        preview.save(update_fields=["result"])
+    again.refresh_from_db()
+    return again
 
 
 def confirm(preview: Job, *, user, skip_invalid: bool = False, lang: str = "", ip: str | None = None) -> Job:

@@ -90,6 +90,7 @@ class BridgePlanner:
         self.rows: list[Row] = []
         self.sections: list[Section] = []
         self._visiting: set[int] = set()
+        self._tier_decided: set[int] = set()
 
     # --- reading rows -----------------------------------------------------------------------
     def error(self, row: Row, reason: str) -> None:
@@ -349,7 +350,9 @@ class BridgePlanner:
             self.tier_of(row)
 
     def tier_of(self, row: Row) -> Tier | None:
-        if row.tier is not None or (row.invalid and not row.name):
+        # Asked once per row and again by each child: a row whose tier could not be told is decided
+        # (and its problem said) only once.
+        if row.tier is not None or (row.invalid and not row.name) or id(row) in self._tier_decided:
             return row.tier
         if id(row) in self._visiting:
             self.error(row, _("its parent units form a loop"))
@@ -379,6 +382,7 @@ class BridgePlanner:
                     self.error(row, _("cannot tell which tier this bridge belongs to: add a tier column (Cấp), "
                                       "a parent unit column or section rows"))
             row.tier = tier
+            self._tier_decided.add(id(row))
             return tier
         finally:
             self._visiting.discard(id(row))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.text import fold
 
-from ..identifiers import clean_identifier, restore_zeros, usual_length
+from ..identifiers import CITIZEN_ID_DIGITS, clean_identifier, column_length, restore_zeros
 from ..models import Bridge, Person
 from . import normalize
 from .lines import Walk, same_sheet
@@ -188,8 +188,8 @@ class PeoplePlanner:
         by_sheet = defaultdict(list)
         for line in self.walk.lines:
             if not line.is_section:
-                by_sheet[getattr(line.number, "sheet_index", 0)].append(clean_identifier(line.values.get("teacher_id")))
-        return {sheet: usual_length(identifiers) for sheet, identifiers in by_sheet.items()}
+                by_sheet[getattr(line.number, "sheet_index", 0)].append(line.values.get("teacher_id"))
+        return {sheet: column_length(raws) for sheet, raws in by_sheet.items()}
 
     def teacher_id(self, line) -> str:
         raw = line.values.get("teacher_id")
@@ -197,9 +197,13 @@ class PeoplePlanner:
         length = self.teacher_id_lengths.get(getattr(line.number, "sheet_index", 0))
         restored = restore_zeros(raw, cleaned, length)
         if restored != cleaned:
+            if length == CITIZEN_ID_DIGITS and len(cleaned) == CITIZEN_ID_DIGITS - 1:
+                why = _("citizen identity numbers have 12 digits and begin with 0")
+            else:
+                why = _("most identifiers in the column have %(length)s digits") % {"length": length}
             self.warn(line.number, _("teacher identifier %(value)s was given leading zeros: %(padded)s (the cell "
-                                     "holds a number, which drops them; most identifiers in the column have "
-                                     "%(length)s digits)") % {"value": cleaned, "padded": restored, "length": length})
+                                     "holds a number, which drops them; %(why)s)")
+                      % {"value": cleaned, "padded": restored, "why": why})
         return restored
 
     def load_existing(self) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from . import legacy
 from .errors import ImportFileError
 
 OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -35,10 +36,26 @@ class Sheet:
     # How a text file was read: encoding name shown to people, and the cell separator. Empty for workbooks.
     encoding: str = ""
     delimiter: str = ""
+    # The cells were typed in a TCVN3 (.VnTime) font and have been converted to Unicode.
+    converted_tcvn3: bool = False
 
 
-def read_file(path: str | Path) -> list[Sheet]:
-    """Every sheet of the file (a CSV is one sheet). Raises ImportFileError with a Vietnamese message."""
+# What a person may choose in the preview when the automatic choice reads names wrong. "" = detect.
+UTF8, UTF16, CP1258, TCVN3 = "UTF-8", "UTF-16", "Windows-1258", "TCVN3 (ABC)"
+ENCODINGS = {"utf-8": UTF8, "utf-16": UTF16, "cp1258": CP1258, "tcvn3": TCVN3}
+
+
+def encoding_choices() -> list[tuple[str, str]]:
+    return [("", _("Detect automatically"))] + list(ENCODINGS.items())
+
+
+def read_file(path: str | Path, *, encoding: str = "", progress=None) -> list[Sheet]:
+    """Every sheet of the file (a CSV is one sheet). Raises ImportFileError with a Vietnamese message.
+    encoding: a key of ENCODINGS to override detection; for a workbook only "tcvn3" changes anything
+    (its cells are converted from a TCVN3 font), any other choice keeps the cells as stored.
+    progress(done, total) is called while a workbook's rows stream in."""
+    if encoding and encoding not in ENCODINGS:
+        raise ImportFileError(_("Unknown text encoding %(name)s.") % {"name": encoding})
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -53,8 +70,23 @@ def read_file(path: str | Path) -> list[Sheet]:
     if head.startswith(OLE_SIGNATURE):
         raise ImportFileError(_ole_message(path))
     if head.startswith(ZIP_SIGNATURE):
-        return _read_xlsx(path)
-    return [_read_csv(path)]
+        return [_convert_tcvn3(sheet, encoding) for sheet in _read_xlsx(path, progress)]
+    return [_read_csv(path, encoding)]
+
+
+def _convert_tcvn3(sheet: Sheet, encoding: str) -> Sheet:
+    """A workbook typed in a .VnTime font stores Latin-1 look-alikes of the TCVN3 bytes: convert its text
+    cells when the person chose TCVN3, or when nothing was chosen and the sheet's text looks like it."""
+    if encoding and encoding != "tcvn3":
+        return sheet
+    if not encoding:
+        sample = " ".join(cell for row in sheet.rows[:2000] for cell in row if isinstance(cell, str))
+        if not legacy.looks_like_tcvn3(sample):
+            return sheet
+    sheet.rows = [[legacy.decode_cell(cell) if isinstance(cell, str) else cell for cell in row]
+                  for row in sheet.rows]
+    sheet.converted_tcvn3 = True
+    return sheet
 
 
 def too_large_message() -> str:
@@ -79,7 +111,7 @@ def _not_a_spreadsheet() -> ImportFileError:
                              "(Excel Workbook) or .csv and upload it again."))
 
 
-def _read_xlsx(path: Path) -> list[Sheet]:
+def _read_xlsx(path: Path, progress=None) -> list[Sheet]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -104,10 +136,16 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     try:
         sheets = []
         ordered = [workbook.active] + [ws for ws in workbook.worksheets if ws is not workbook.active]
-        for ws in ordered:
-            if ws is None or not hasattr(ws, "iter_rows"):
-                continue
-            sheets.append(Sheet(ws.title, _xlsx_rows(ws)))
+        ordered = [ws for ws in ordered if ws is not None and hasattr(ws, "iter_rows")]
+        for index, ws in enumerate(ordered):
+            report = None
+            if progress is not None:
+                def report(rows, expected, index=index):
+                    # Each sheet is an equal share of the bar; within it, rows read of the rows the
+                    # sheet says it has (a wrong <dimension> only makes the bar jump).
+                    share = min(rows / expected, 1.0) if expected else 0.0
+                    progress(int(1000 * (index + share)), 1000 * len(ordered))
+            sheets.append(Sheet(ws.title, _xlsx_rows(ws, report)))
     except ImportFileError:
         raise
     except Exception as exc:  # a damaged part inside the archive: lxml/openpyxl raise many kinds
@@ -117,7 +155,8 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _xlsx_rows(ws) -> list[list]:
+def _xlsx_rows(ws, report=None) -> list[list]:
+    expected = ws.max_row if isinstance(ws.max_row, int) else 0
     # Some writers store a wrong <dimension>; without this the stream would stop at its last row.
     ws.reset_dimensions()
     rows = []
@@ -135,6 +174,8 @@ def _xlsx_rows(ws) -> list[list]:
         while row and row[-1] in (None, ""):
             row.pop()
         rows.append(row)
+        if report is not None and len(rows) % 2000 == 0:
+            report(len(rows), expected)
     while rows and not rows[-1]:
         rows.pop()
     return rows
@@ -167,15 +208,17 @@ _BOMS = (
 # Without a mark: UTF-8 when the bytes are valid UTF-8 (legacy text with Vietnamese letters almost
 # never is), else Windows-1258, what Vietnamese Windows saves as "CSV". Windows-1258 writes most
 # tones as combining marks; normalize.text makes every cell NFC, so names compare as typed.
-# TCVN3 (ABC) is not decoded: no maintained library reads it, and its bytes are valid Windows-1258 too,
-# so such a file comes out with wrong letters; describe() tells the user how to re-save it.
-UTF8, CP1258 = "UTF-8", "Windows-1258"
+# TCVN3 (ABC) bytes are valid Windows-1258 too; legacy.bytes_look_like_tcvn3 tells them apart by the
+# bytes that only TCVN3 uses for letters. The person can still choose in the preview.
 DELIMITERS = ("\t", ";", ",")
 SNIFF_LINES = 50
 
 
-def decode_text(raw: bytes) -> tuple[str, str]:
-    """(text, encoding name shown to people) or ImportFileError when the bytes are not text."""
+def decode_text(raw: bytes, encoding: str = "") -> tuple[str, str]:
+    """(text, encoding name shown to people) or ImportFileError when the bytes are not text.
+    encoding: a key of ENCODINGS chosen by the person, or "" to detect."""
+    if encoding:
+        return _decode_as(raw, encoding)
     for bom, codec, label in _BOMS:
         if raw.startswith(bom):
             try:
@@ -189,10 +232,24 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8"), UTF8
     except UnicodeDecodeError:
         pass
+    if legacy.bytes_look_like_tcvn3(raw):
+        return legacy.decode_bytes(raw), TCVN3
     try:
         return raw.decode("cp1258"), CP1258
     except UnicodeDecodeError as exc:  # bytes 1258 leaves undefined: not a Vietnamese text file
         raise _not_a_spreadsheet() from exc
+
+
+def _decode_as(raw: bytes, encoding: str) -> tuple[str, str]:
+    label = ENCODINGS[encoding]
+    if encoding == "tcvn3":
+        return legacy.decode_bytes(raw.removeprefix(codecs.BOM_UTF8)), label
+    codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "cp1258": "cp1258"}[encoding]
+    try:
+        return raw.decode(codec), label
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file cannot be read as %(encoding)s. Choose “Detect automatically” or "
+                                "another encoding.") % {"encoding": label}) from exc
 
 
 def sniff_delimiter(text: str) -> str:
@@ -211,8 +268,8 @@ def sniff_delimiter(text: str) -> str:
     return max(DELIMITERS, key=lambda d: (score(d), -DELIMITERS.index(d)))
 
 
-def _read_csv(path: Path) -> Sheet:
-    text, encoding = decode_text(path.read_bytes())
+def _read_csv(path: Path, chosen: str = "") -> Sheet:
+    text, encoding = decode_text(path.read_bytes(), chosen)
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
     if "\x00" in text or _looks_binary(text):
@@ -232,20 +289,28 @@ def _read_csv(path: Path) -> Sheet:
         raise _not_a_spreadsheet() from exc
     while rows and not rows[-1]:
         rows.pop()
-    return Sheet(Path(path).stem, rows, encoding=encoding, delimiter=delimiter)
+    return Sheet(Path(path).stem, rows, encoding=encoding, delimiter=delimiter, converted_tcvn3=encoding == TCVN3)
 
 
-def describe(sheet: Sheet) -> list[str]:
-    """Lines for the preview saying how a text file was read (nothing for a workbook)."""
-    if not sheet.encoding:
+def describe(sheets: list[Sheet]) -> list[str]:
+    """Lines for the preview saying how a text file was read, and which sheets were typed in TCVN3."""
+    converted = [sheet.name for sheet in sheets if sheet.converted_tcvn3 and not sheet.encoding]
+    if converted:
+        return [_("Text typed with TCVN3 (ABC, .VnTime) fonts was converted to Unicode in: %(sheets)s. Check "
+                  "the names below; if they look wrong, choose another encoding.")
+                % {"sheets": ", ".join(f"“{name}”" for name in converted)}]
+    if not sheets or not sheets[0].encoding:
         return []
+    sheet = sheets[0]
     separators = {"\t": _("tabs"), ";": _("semicolons"), ",": _("commas")}
     lines = [_("Text file read as %(encoding)s, cells separated by %(separator)s.")
              % {"encoding": sheet.encoding, "separator": separators[sheet.delimiter]}]
     if sheet.encoding == CP1258:
-        lines.append(_("Windows-1258 was assumed because the file is not UTF-8. If names look wrong (for "
-                       "example a file typed with TCVN3/ABC fonts such as .VnTime), open it in Excel, save it as "
-                       "\"Unicode Text (*.txt)\" or \"CSV UTF-8\" and upload it again."))
+        lines.append(_("Windows-1258 was assumed because the file is not UTF-8. If names look wrong, choose "
+                       "another encoding (for example TCVN3 for a file typed with .VnTime fonts)."))
+    elif sheet.encoding == TCVN3:
+        lines.append(_("TCVN3 (ABC) was used for the letters typed with .VnTime fonts. If names look wrong, "
+                       "choose another encoding."))
     return lines
 
 

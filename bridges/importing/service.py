@@ -107,10 +107,10 @@ def split_sheet_names(text: str) -> list[str]:
     return [name.strip() for name in (text or "").splitlines() if name.strip()]
 
 
-def load(path, kind: str, *, file_name: str = "", skip_sheets=()) -> Loaded:
+def load(path, kind: str, *, file_name: str = "", skip_sheets=(), encoding: str = "", progress=None) -> Loaded:
     if kind not in KINDS:
         raise ImportFileError(_("Unknown import kind."))
-    sheets = read_file(path)
+    sheets = read_file(path, encoding=encoding, progress=progress)
     left_out = {name.strip() for name in skip_sheets if name.strip()}
     unknown = sorted(left_out - {sheet.name.strip() for sheet in sheets})
     if unknown:
@@ -152,7 +152,7 @@ def load(path, kind: str, *, file_name: str = "", skip_sheets=()) -> Loaded:
     notes = [_sheet_note(sheet, read.get(index), skipped.get(index, "")) for index, sheet in enumerate(sheets)]
     if len(sheets) == 1:
         notes = [note for note in notes if parts[0].school]  # one sheet: say only where its school came from
-    return Loaded(kind, file_name, parts, notes)
+    return Loaded(kind, file_name, parts, describe([part.sheet for part in parts]) + notes)
 
 
 def _sheet_note(sheet: Sheet, part: Part | None, skipped: str) -> str:
@@ -194,7 +194,7 @@ def make_plan(loaded: Loaded, *, bridge_code: str = "", progress=None) -> Plan:
         sheets_read=len(loaded.parts), header_row=layout.header_row,
         columns=[(layout.labels[col], name) for col, name in sorted(layout.columns.items())],
         ignored_columns=list(dict.fromkeys(ignored)), skipped_rows=len(walk.skipped_totals),
-        signature_from=loaded.parts[0].walk.signature_from, notes=describe(loaded.sheet) + loaded.sheet_notes,
+        signature_from=loaded.parts[0].walk.signature_from, notes=loaded.sheet_notes,
     )
     if loaded.kind == "bridges":
         return plan_bridges(plan, walk)
@@ -206,23 +206,25 @@ def make_plan(loaded: Loaded, *, bridge_code: str = "", progress=None) -> Plan:
     return plan_people(plan, walk, bridge=bridge, progress=progress)
 
 
-def preview(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_sheets=(),
+def preview(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_sheets=(), encoding: str = "",
             progress: Progress | None = None) -> Plan:
     stages = Stages(progress)
     stages("read")
-    loaded = load(path, kind, file_name=file_name, skip_sheets=skip_sheets)
+    loaded = load(path, kind, file_name=file_name, skip_sheets=skip_sheets, encoding=encoding,
+                  progress=stages.part("read"))
     stages("check")
     return make_plan(loaded, bridge_code=bridge_code, progress=stages.part("check"))
 
 
 def apply(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_invalid: bool = False,
           dry_run: bool = False, user=None, actor_label: str = "", ip: str | None = None, request=None,
-          skip_sheets=(), progress: Progress | None = None) -> Plan:
+          skip_sheets=(), encoding: str = "", progress: Progress | None = None) -> Plan:
     """Plan again against the current database and write everything in one transaction.
     Raises RowsInvalid (writing nothing) when a row is invalid and skip_invalid is not set."""
     stages = Stages(progress)
     stages("read")
-    loaded = load(path, kind, file_name=file_name, skip_sheets=skip_sheets)
+    loaded = load(path, kind, file_name=file_name, skip_sheets=skip_sheets, encoding=encoding,
+                  progress=stages.part("read"))
     # Progress written from inside the transaction would stay invisible until its commit.
     stages("write")
     with transaction.atomic():
@@ -240,6 +242,7 @@ def apply(path, kind: str, *, file_name: str = "", bridge_code: str = "", skip_i
             f"import.{kind}", request=request, user=user, actor_label=actor_label, ip=ip,
             summary=f"{file_name}: {plan.summary_text()}",
             details={"file_name": file_name, "sheet": plan.sheet, "bridge": bridge_code, "counts": counts,
-                     "skip_invalid": skip_invalid, "skip_sheets": list(skip_sheets)},
+                     "skip_invalid": skip_invalid, "skip_sheets": list(skip_sheets),
+                     "encoding": encoding},
         )
     return plan

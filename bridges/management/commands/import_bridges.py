@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from bridges.importing import cli
+from bridges.importing.reading import ENCODINGS
 
 
 class Command(BaseCommand):
@@ -14,7 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip invalid ones")
         parser.add_argument("--skip-sheet", action="append", default=[], dest="skip_sheets", metavar="NAME",
                             help="leave this sheet of the workbook out (repeat for several)")
+        parser.add_argument("--encoding", default="", choices=["", *ENCODINGS],
+                            help="read a text file (or a workbook typed in .VnTime fonts: tcvn3) with this "
+                                 "encoding instead of detecting it")
 
-    def handle(self, *args, file, dry_run, skip_invalid, skip_sheets, **options):
+    def handle(self, *args, file, dry_run, skip_invalid, skip_sheets, encoding, **options):
         cli.run(self, "bridges", file, dry_run=dry_run, skip_invalid=skip_invalid,
-                skip_sheets=skip_sheets)
+                skip_sheets=skip_sheets, encoding=encoding)
