@@ -7,6 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/diemcau
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/5
+# Our own reverse proxies (comma-separated addresses or networks): the one setting both Django
+# (core.audit.client_ip, settings.TRUSTED_PROXIES) and uvicorn (--forwarded-allow-ips) believe
+# X-Forwarded-For from. Empty: nobody's header is believed, not even loopback's.
+TRUSTED_PROXIES ?=
+export TRUSTED_PROXIES
+UVICORN_PROXY = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(TRUSTED_PROXIES)',--no-proxy-headers)
 
 .PHONY: install demo serve test test-services lint bench bench-quick messages clean
 
@@ -27,10 +33,10 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
-	@$(WITH_WORKER) SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+	@$(WITH_WORKER) DEBUG=0 SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_PROXY) --log-level warning
 
 serve: install
-	@$(WITH_WORKER) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
+	@$(WITH_WORKER) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_PROXY)
 
 # First pass: the whole suite on the embedded default (SQLite, in-memory layer).
 # Second pass: the tests marked `services` on PostgreSQL + Redis, when both answer.

@@ -33,8 +33,9 @@ class BridgeCheckInAdmin(admin.ModelAdmin):
 
 @admin.register(CheckIn)
 class CheckInAdmin(ReadOnlyAdmin):
-    list_display = ("roll_call", "person", "bridge", "foreign", "at", "received_at", "method", "recorded_by")
-    list_filter = ("method", "foreign")
+    list_display = ("roll_call", "person", "bridge", "foreign", "same_client", "at", "received_at", "method",
+                    "recorded_by")
+    list_filter = ("method", "foreign", "same_client")
     search_fields = ("person__full_name", "person__teacher_id", "bridge__code")
     raw_id_fields = ("roll_call", "person", "bridge")
     list_select_related = ("roll_call", "person", "bridge")

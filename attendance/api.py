@@ -1,6 +1,7 @@
 from ninja import Router
 
-router = Router(tags=["attendance"])
+# No tags here: django-ninja adds a parent router's tags to its children's, and each child names its own.
+router = Router()
 
 # Live board snapshot and launch (read side): /api/attendance/events/{event_id}/board, .../launch
 from .board.api import router as board_router  # noqa: E402

@@ -1,8 +1,10 @@
 """API of the write side (mounted in attendance.api, so under /api/attendance/).
 
-The teacher check-in (/qr/{code}/checkin) takes no session: the signed QR code is the credential.
-It carries a client nonce; a repeat returns the first answer (field "replayed" true) and writes
-nothing. Organizer endpoints use the session and bridges.scope like the pages. The school console's
+The teacher check-in takes no session: the signed QR code is the credential. As on the page, one
+load checks in one person: GET /qr/{code} opens a page (a single-use page token, what the roll call
+asks), GET /qr/{code}/names finds a name by its first letters, POST /qr/{code}/checkin carries the
+page token and a client nonce; a repeat of the nonce returns the first answer (field "replayed"
+true) and writes nothing. Organizer endpoints use the session and bridges.scope like the pages. The school console's
 writes (check-in, headcount, ticks) are the console's API (/api/console/{token}/..., console/).
 """
 
@@ -16,23 +18,70 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from bridges import scope
+from bridges.models import Bridge
 from core.audit import client_ip
 from core.errors import ErrorOut
+from core.openapi import refusals
 from events.access import get_event, get_event_object
 from events.models import Session
 
 from .models import CheckIn, RollCall
-from .services import rollcall
-from .services.teacher_checkin import self_check_in
+from .services import qr, rollcall, second_factor, teacher_names
+from .services import teacher_checkin as scans
+from .services.checkin import refused_error
 
 router = Router(tags=["attendance"])
 
 
 class TeacherCheckInIn(Schema):
     nonce: str | None = None
+    page_token: str | None = None  # from GET /qr/{code}; spent by a successful check-in
     identifier: str | None = ""
-    person_id: int | None = None
+    person_id: int | None = None  # from GET /qr/{code}/names
     birth_year: str | None = ""
+    second_factor: str | None = ""  # with person_id: what `second_factor` of GET /qr/{code} asks
+
+
+class TeacherCheckInOut(Schema):
+    ok: bool
+    outcome: str
+    message: str
+    replayed: bool = False
+    roll_call_id: int | None = None
+    bridge_id: int | None = None
+    bridge_name: str | None = None
+    at: str | None = None
+    foreign: bool | None = None
+
+
+class SecondFactorOut(Schema):
+    kind: str  # screen_code or identifier_end
+    label: str
+    hint: str
+
+
+class TeacherPageOut(Schema):
+    page_token: str
+    roll_call_id: int
+    roll_call: str
+    event: str
+    bridge: str
+    closes_at: datetime
+    page_seconds: int
+    second_factor: SecondFactorOut
+    min_letters: int
+
+
+class NameMatchOut(Schema):
+    id: int
+    label: str  # masked: the typed words in full, the others as initials
+
+
+class NamesOut(Schema):
+    matches: list[NameMatchOut]
+    too_short: bool
+    too_many: bool
+    message: str
 
 
 class RollCallOpenIn(Schema):
@@ -40,6 +89,9 @@ class RollCallOpenIn(Schema):
     label: str
     minutes: int = rollcall.DEFAULT_MINUTES
     window_seconds: int = rollcall.DEFAULT_WINDOW_SECONDS
+    # screen_code or identifier_end: what teachers checking in by name type beside the birth year
+    # (default: the event's previous roll call's choice, else screen_code)
+    second_factor: str | None = None
 
 
 class RollCallOut(Schema):
@@ -51,9 +103,11 @@ class RollCallOut(Schema):
     closes_at: datetime
     open: bool
     window_seconds: int
+    second_factor: str
     present: int = 0
     ticked: int = 0
     foreign: int = 0
+    same_client: int = 0  # check-ins flagged as one of many from one device
 
 
 class CheckInOut(Schema):
@@ -81,11 +135,53 @@ class CheckInOut(Schema):
         return obj.person.bridge.code
 
 
-@router.post("/qr/{code}/checkin", auth=None, summary="Teacher: check in with a roll-call QR code (nonce-idempotent)")
+TEACHER_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+@router.get("/qr/{code}", auth=None, response={200: TeacherPageOut, **TEACHER_ERRORS},
+            summary="Teacher: open the check-in page of a roll-call QR code (a single-use page token)",
+            description="What loading /a/{code} does: the code must be current (this window or the previous one) "
+                        "and its roll call open. The page token is valid for `page_seconds` and checks in one "
+                        "person. A refused code is recorded as an attempt.")
+def teacher_page(request, code: str):
+    try:
+        scanned, page_token = scans.open_page(code)
+    except qr.QRRefused as refused:
+        status, body = scans.refuse_scan(refused, ip=client_ip(request))
+        raise refused_error(body["outcome"], body["message"]) from None
+    roll_call = scanned.roll_call
+    return {"page_token": page_token, "roll_call_id": roll_call.pk, "roll_call": roll_call.label,
+            "event": roll_call.session.event.title, "bridge": Bridge.objects.get(pk=scanned.bridge_id).name,
+            "closes_at": roll_call.ends_at(), "page_seconds": qr.PAGE_SECONDS,
+            "second_factor": second_factor.prompt(roll_call), "min_letters": teacher_names.MIN_LETTERS}
+
+
+@router.get("/qr/{code}/names", auth=None, response={200: NamesOut, **TEACHER_ERRORS},
+            summary="Teacher: find one's name on the bridge's roster by its first letters",
+            description="At least `min_letters` letters; at most a few matches, masked (the typed words in full, "
+                        "the others as initials), else none with `too_many`. Needs a fresh page token; rate-limited "
+                        "per client and per page (429).")
+def teacher_names_search(request, code: str, page: str = "", q: str = ""):
+    return teacher_names.payload(scans.find_names(code, page, q, ip=client_ip(request)))
+
+
+@router.post("/qr/{code}/checkin", auth=None, response={200: TeacherCheckInOut, 201: TeacherCheckInOut,
+                                                          **TEACHER_ERRORS},
+             summary="Teacher: check in with a roll-call QR code and its page token (nonce-idempotent)",
+             description="By `identifier`, or by `person_id` with `birth_year` and `second_factor`. 201 recorded, "
+                         "200 already recorded (the first time stands); the answer names no one. The page token "
+                         "is spent by a successful answer: a second person needs a new GET /qr/{code} (409 "
+                         "`page_used`). 429 when the client is over its limits at this roll call. A refusal is the "
+                         "error body with the attempt's answer beside it (ok, outcome, message).")
 def teacher_checkin(request, code: str, payload: TeacherCheckInIn):
-    answer = self_check_in(code, identifier=payload.identifier or "", person_id=payload.person_id,
-                           birth_year=payload.birth_year or "", nonce=payload.nonce, ip=client_ip(request))
-    return JsonResponse({**answer.body, "replayed": answer.replayed}, status=answer.status)
+    answer = scans.self_check_in(
+        code, page_token=payload.page_token, identifier=payload.identifier or "", person_id=payload.person_id,
+        birth_year=payload.birth_year or "", second_factor=payload.second_factor or "", nonce=payload.nonce,
+        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    body = {**answer.body, "replayed": answer.replayed}
+    if answer.status >= 400:
+        body = {**refused_error(body["outcome"], body.get("message")).as_dict(), **body}
+    return JsonResponse(body, status=answer.status)
 
 
 # --- Organizers ---------------------------------------------------------------------------------------
@@ -97,43 +193,61 @@ def _rows(user, roll_calls) -> list[dict]:
     return [{
         "id": rc.pk, "label": rc.label, "session_id": rc.session_id, "session": rc.session.title,
         "opened_at": rc.opened_at, "closes_at": rc.ends_at(), "open": rc.is_open(now),
-        "window_seconds": rc.window_seconds,
-        **{key: numbers.get(rc.pk, {}).get(key, 0) for key in ("present", "ticked", "foreign")},
+        "window_seconds": rc.window_seconds, "second_factor": rc.second_factor,
+        **{key: numbers.get(rc.pk, {}).get(key, 0) for key in ("present", "ticked", "foreign", "same_client")},
     } for rc in roll_calls]
 
 
-@router.get("/events/{event_id}/rollcalls", response=list[RollCallOut], summary="Roll calls of an event with counts")
+@router.get("/events/{event_id}/rollcalls", response={200: list[RollCallOut], **refusals(403, 404)},
+            summary="Roll calls of an event with counts")
 def list_roll_calls(request, event_id: int):
+    """The roll calls of the event, latest first, each with its window and the number of people recorded (by
+    scan, by tick, and from another school's roster), counted within the caller's scope. Any account with a
+    role.
+    """
     scope.require_role(request.user)
     event = get_event(request.user, event_id)
     roll_calls = list(RollCall.objects.filter(session__event=event).select_related("session").order_by("-opened_at"))
     return _rows(request.user, roll_calls)
 
 
-@router.post("/events/{event_id}/rollcalls", response={201: RollCallOut, 400: ErrorOut},
+@router.post("/events/{event_id}/rollcalls", response={201: RollCallOut, **refusals(400, 403, 404)},
              summary="Open a roll call for a session (organizers)")
 def open_roll_call(request, event_id: int, payload: RollCallOpenIn):
+    """Opens a roll call on one session of the event for `minutes`; every console of the event shows its QR
+    code, which changes every `window_seconds`. Only one roll call of an event is open at a time (400
+    otherwise). Organizers only; 404 for a session of another event.
+    """
     if not scope.is_organizer(request.user):
         raise PermissionDenied
     session = get_object_or_404(Session, pk=payload.session_id, event_id=event_id)
     roll_call = rollcall.open_roll_call(session, label=payload.label, minutes=payload.minutes,
-                                        window_seconds=payload.window_seconds, user=request.user, request=request)
+                                        window_seconds=payload.window_seconds, second_factor=payload.second_factor,
+                                        user=request.user, request=request)
     return Status(201, _rows(request.user, [roll_call])[0])
 
 
-@router.post("/rollcalls/{roll_call_id}/close", response={200: RollCallOut, 400: ErrorOut},
+@router.post("/rollcalls/{roll_call_id}/close", response={200: RollCallOut, **refusals(400, 403, 404)},
              summary="Close a roll call now (organizers)")
 def close_roll_call(request, roll_call_id: int):
+    """Closes an open roll call before its time: its QR code stops working on every console at once and it is
+    not reopened; ticks made while it was open and sent later still count. Organizers only; one already
+    closed answers 400.
+    """
     roll_call = get_event_object(request.user, RollCall.objects.select_related("session"),
                                  event_path="session__event", manage=True, pk=roll_call_id)
     roll_call = rollcall.close_roll_call(roll_call, user=request.user, request=request)
     return Status(200, _rows(request.user, [roll_call])[0])
 
 
-@router.get("/rollcalls/{roll_call_id}/checkins", response=list[CheckInOut],
+@router.get("/rollcalls/{roll_call_id}/checkins", response={200: list[CheckInOut], **refusals(403, 404)},
             summary="People recorded at a roll call, within the caller's scope")
 @paginate(LimitOffsetPagination)
 def roll_call_checkins(request, roll_call_id: int):
+    """The people recorded at one roll call at the bridges of the caller's scope, in the order they came, with
+    how (scan or tick), when, and whether they are on another school's roster; paged. Any account with a
+    role.
+    """
     roll_call = get_event_object(request.user, RollCall.objects.all(), event_path="session__event", pk=roll_call_id)
     return (CheckIn.objects.filter(roll_call=roll_call, bridge__in=scope.visible_bridges(request.user))
             .select_related("person__bridge", "bridge").order_by("at", "id"))

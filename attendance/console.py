@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from events.console_sections import ConsoleSection, register
 
 from .models import BridgeCheckIn
-from .services import rollcall
+from .services import console_state, rollcall
 
 
 def live_strings() -> dict:
@@ -38,10 +38,10 @@ def _live(bridge, event, token):
         "bridgeId": bridge.pk, "eventId": event.pk if event else None,
         "wsPath": f"/ws/console/{token}/", "timeZone": settings.TIME_ZONE,
         "strings": live_strings(),
-        "rollCall": rollcall.payload(roll_call) if roll_call else None,
+        "rollCall": console_state.console_roll_call(bridge, roll_call),
     }
     return {
-        "roll_call": roll_call, "config": config,
+        "roll_call": roll_call, "config": config, "screen_code": (config["rollCall"] or {}).get("screen_code"),
         "bridge_checkin": BridgeCheckIn.objects.filter(event=event, bridge=bridge).first() if event else None,
         "people": rollcall.roster_state(bridge, roll_call),
     }

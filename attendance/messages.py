@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field, fields
 
 FEED_KINDS = frozenset({"checkin", "bridge_checkin", "headcount", "connected", "disconnected",
                         "roll_call_opened", "roll_call_closed", "launch"})
-ROLL_CALL_KEYS = frozenset({"id", "label", "session", "event_id", "opened_at", "closes_at", "window_seconds"})
+ROLL_CALL_KEYS = frozenset({"id", "label", "session", "event_id", "opened_at", "closes_at", "window_seconds",
+                            "second_factor"})
 
 
 class MessageError(ValueError):

@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bridges.models import Bridge, Person
 from events.models import Event, Session
@@ -19,7 +20,13 @@ QR_WINDOW_SECONDS = 45
 class RollCall(models.Model):
     """A roll call (điểm danh) of a session, open for a few minutes."""
 
-    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="roll_calls")
+    class SecondFactor(models.TextChoices):
+        # What a teacher checking in by name types beside the birth year (attendance.services.second_factor).
+        SCREEN_CODE = "screen_code", _("the code shown under the QR on the bridge's screen")
+        IDENTIFIER_END = "identifier_end", _("the last four characters of the teacher identifier")
+
+    session = models.ForeignKey(Session, verbose_name=pgettext_lazy("event part", "session"), on_delete=models.CASCADE,
+                                related_name="roll_calls")
     label = models.CharField(_("label"), max_length=120)
     opened_at = models.DateTimeField(_("opened at"))
     closes_at = models.DateTimeField(_("closes at"))
@@ -29,6 +36,8 @@ class RollCall(models.Model):
     window_seconds = models.PositiveSmallIntegerField(_("QR rotation (seconds)"), default=QR_WINDOW_SECONDS)
     # Per roll call so that the QR codes of one roll call are worthless for another.
     secret = models.CharField(max_length=64, default=new_roll_call_secret, editable=False)
+    second_factor = models.CharField(_("second check beside the birth year"), max_length=20,
+                                     choices=SecondFactor.choices, default=SecondFactor.SCREEN_CODE)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,7 +69,8 @@ class BridgeCheckIn(models.Model):
         QR = "qr", _("bridge QR")
         ORGANIZER = "organizer", _("by the organizer")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="bridge_checkins")
+    # Evidence (core.deletion): an event with check-ins is never deleted with them.
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bridge_checkins")
     bridge = models.ForeignKey(Bridge, on_delete=models.PROTECT, related_name="checkins")
     checked_in_at = models.DateTimeField(_("checked in at"))
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.BUTTON)
@@ -81,11 +91,16 @@ class CheckIn(models.Model):
         TICK = "tick", _("ticked by the coordinator")
         ORGANIZER = "organizer", _("recorded by the organizer")
 
-    roll_call = models.ForeignKey(RollCall, on_delete=models.CASCADE, related_name="checkins")
+    # Evidence: deleting a roll call (or its session, its event) with check-ins is refused (core.deletion).
+    roll_call = models.ForeignKey(RollCall, on_delete=models.PROTECT, related_name="checkins")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="checkins")
     # Where the person was: may differ from person.bridge (then `foreign` is set and flagged).
     bridge = models.ForeignKey(Bridge, on_delete=models.PROTECT, related_name="person_checkins")
     foreign = models.BooleanField(_("from another bridge"), default=False)
+    # Teachers' scans: a short hash of the client (address, browser, device cookie), and the flag set on
+    # every check-in of a client that checked in more than a few people at one roll call (teacher_checkin).
+    client_key = models.CharField(max_length=16, blank=True)
+    same_client = models.BooleanField(_("many check-ins from one device"), default=False)
     # Time the person was seen (client time for queued offline writes), and time the server got it.
     at = models.DateTimeField(_("time"))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
@@ -95,7 +110,8 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["roll_call", "at"]
         constraints = [models.UniqueConstraint(fields=["roll_call", "person"], name="checkin_once_per_roll_call")]
-        indexes = [models.Index(fields=["roll_call", "bridge"])]
+        indexes = [models.Index(fields=["roll_call", "bridge"]),
+                   models.Index(fields=["roll_call", "client_key"], name="checkin_rollcall_client")]
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
 
@@ -113,10 +129,14 @@ class CheckInAttempt(models.Model):
         CLOSED = "closed", _("roll call closed")
         NOT_INVITED = "not_invited", _("bridge not invited")
         INVALID = "invalid", _("invalid request")
+        PAGE_USED = "page_used", _("page already used")
+        WRONG_CODE = "wrong_code", _("second check does not match")
+        TOO_LATE = "too_late", _("sent too long after the close")
+        CONSOLE_UNSEEN = "console_unseen", _("console not seen during the roll call")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     client_time = models.DateTimeField(null=True, blank=True)
-    roll_call = models.ForeignKey(RollCall, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts")
+    roll_call = models.ForeignKey(RollCall, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts")
     bridge = models.ForeignKey(Bridge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -153,7 +173,7 @@ class ConnectionInterval(models.Model):
         CONSOLE = "console", _("console")
         VIDEO = "video", _("video room")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="connection_intervals")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="connection_intervals")
     bridge = models.ForeignKey(Bridge, on_delete=models.PROTECT, related_name="connection_intervals")
     source = models.CharField(max_length=10, choices=Source.choices)
     # For the console: the channel name; for video: the occupant id. Closes the right open span.
@@ -165,6 +185,9 @@ class ConnectionInterval(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["event", "bridge", "ended_at"])]
+        # Named in core.deletion's refusals ("… 12 connection intervals").
+        verbose_name = _("connection interval")
+        verbose_name_plural = _("connection intervals")
 
 
 class Launch(models.Model):

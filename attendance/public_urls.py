@@ -8,4 +8,5 @@ from . import views
 app_name = "attendance_public"
 urlpatterns = [
     path("a/<str:code>", views.teacher_page, name="teacher"),
+    path("a/<str:code>/names", views.teacher_names_json, name="teacher_names"),
 ]

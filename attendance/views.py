@@ -2,9 +2,11 @@
 pages (/attendance/...). The school console's reads and writes are the console app's API.
 
 The teacher page is CSRF-exempt: its authority is the signed QR code and page token, and a phone
-that refuses cookies must still be able to check in.
+that refuses cookies must still be able to check in. The page never lists the roster: a teacher
+without an identifier at hand finds their name by typing (teacher_names, with or without JavaScript).
 """
 
+import secrets
 import uuid
 
 from django.contrib import messages
@@ -12,48 +14,70 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bridges import scope
 from bridges.models import Bridge, Person
+from core import confirm
 from core.audit import client_ip
+from core.confirm import Confirmation
+from core.errors import Refused
 from events.access import get_event, get_event_object
 from events.models import Event, Invitation
 
 from .forms import OpenRollCallForm
 from .models import CheckIn, CheckInAttempt, RollCall
-from .services import qr, rollcall, teacher_checkin
+from .services import qr, rollcall, second_factor, teacher_checkin, teacher_names
 
 # --- Teacher page ---------------------------------------------------------------------------------
 
+# A random id per phone browser: with the address and the browser it tells one device from another
+# behind a school's NAT, for the flag on many check-ins from one device (teacher_checkin.client_key).
+DEVICE_COOKIE = "diemcau_device"
+DEVICE_COOKIE_DAYS = 30
 
-def _roster_names(bridge_id: int):
-    # Names only: birth dates and identifiers never reach this public page.
-    return Person.objects.filter(bridge_id=bridge_id).order_by("name_key", "id").values_list("id", "full_name")
+
+def _device(request) -> str:
+    return (request.COOKIES.get(DEVICE_COOKIE) or "")[:64]
+
+
+def _with_device_cookie(request, response):
+    if not _device(request):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=DEVICE_COOKIE_DAYS * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure())
+    return response
 
 
 def _teacher_form(request, code: qr.ScannedCode, page_token: str, *, error: str = "", status: int = 200,
-                  posted=None):
+                  posted=None, found=None):
     bridge = Bridge.objects.filter(pk=code.bridge_id).first()
-    return render(request, "attendance/teacher_checkin.html", {
+    posted = posted or {}
+    return _with_device_cookie(request, render(request, "attendance/teacher_checkin.html", {
         "roll_call": code.roll_call, "event": code.roll_call.session.event, "bridge": bridge,
-        "people": _roster_names(code.bridge_id), "page_token": page_token, "nonce": uuid.uuid4().hex,
-        "error": error, "posted": posted or {},
-    }, status=status)
+        "page_token": page_token, "nonce": posted.get("nonce") or uuid.uuid4().hex,
+        "error": error, "posted": posted, "found": found, "second_factor": second_factor.prompt(code.roll_call),
+        "min_letters": teacher_names.MIN_LETTERS,
+    }, status=status))
 
 
 def _teacher_result(request, body: dict, status: int):
-    return render(request, "attendance/teacher_result.html", {"answer": body}, status=status)
+    response = render(request, "attendance/teacher_result.html", {"answer": body}, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
 
 
 # The teacher can fix these on the same page; the others need a new scan.
 _RETRYABLE = {CheckInAttempt.Outcome.UNKNOWN_PERSON, CheckInAttempt.Outcome.WRONG_BIRTH_YEAR,
-              CheckInAttempt.Outcome.INVALID}
+              CheckInAttempt.Outcome.WRONG_CODE, CheckInAttempt.Outcome.INVALID}
 
 
 @csrf_exempt
@@ -63,30 +87,70 @@ def teacher_page(request, code: str):
     return _teacher_page(request, code)
 
 
+def _posted(request) -> dict:
+    posted = request.POST
+    return {key: posted.get(key, "")[:80] for key in ("identifier", "person", "q", "nonce")}
+
+
 def _teacher_page(request, code: str):
+    ip = client_ip(request)
     if request.method == "GET":
         try:
-            scanned = qr.verify(code)
+            scanned, page_token = teacher_checkin.open_page(code)
         except qr.QRRefused as refused:
-            status, body = teacher_checkin.refuse_scan(refused, ip=client_ip(request))
+            status, body = teacher_checkin.refuse_scan(refused, ip=ip)
             return _teacher_result(request, body, status)
-        return _teacher_form(request, scanned, qr.make_page_token(scanned))
+        return _teacher_form(request, scanned, page_token)
     posted = request.POST
-    answer = teacher_checkin.self_check_in(
-        code, page_token=posted.get("page", ""), identifier=posted.get("identifier", ""),
-        person_id=posted.get("person") or None, birth_year=posted.get("birth_year", ""),
-        nonce=posted.get("nonce", ""), ip=client_ip(request),
-    )
+    page_token = posted.get("page", "")
+    if "find" in posted:
+        return _find_on_page(request, code, page_token)
+    try:
+        answer = teacher_checkin.self_check_in(
+            code, page_token=page_token, identifier=posted.get("identifier", ""),
+            person_id=posted.get("person") or None, birth_year=posted.get("birth_year", ""),
+            second_factor=posted.get("second_factor", ""), nonce=posted.get("nonce", ""), ip=ip,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""), device=_device(request),
+        )
+    except Refused as refused:
+        return _teacher_result(request, {"ok": False, "outcome": refused.code, "message": refused.message},
+                               refused.status)
     if answer.body.get("outcome") in _RETRYABLE and not answer.replayed:
         try:
             scanned = qr.authenticate(code)
         except qr.QRRefused:
             scanned = None
         if scanned is not None and scanned.roll_call.is_open(timezone.now()):
-            return _teacher_form(request, scanned, posted.get("page", ""), error=answer.body["message"],
-                                 status=answer.status, posted={"person": posted.get("person", ""),
-                                                               "identifier": posted.get("identifier", "")})
+            values = _posted(request)
+            values["nonce"] = ""  # this submit was answered: the next one is a new write
+            found = teacher_names.search(scanned.bridge_id, values["q"]) if values["q"] else None
+            return _teacher_form(request, scanned, page_token, error=answer.body["message"],
+                                 status=answer.status, posted=values, found=found)
     return _teacher_result(request, answer.body, answer.status)
+
+
+def _find_on_page(request, code: str, page_token: str):
+    """The page's name search without JavaScript: the same form again, with the matches."""
+    values = _posted(request)
+    try:
+        found = teacher_checkin.find_names(code, page_token, values["q"], ip=client_ip(request))
+        scanned = qr.authenticate(code)
+    except Refused as refused:
+        return _teacher_result(request, {"ok": False, "outcome": refused.code, "message": refused.message},
+                               refused.status)
+    return _teacher_form(request, scanned, page_token, posted=values, found=found)
+
+
+@never_cache
+@require_GET
+def teacher_names_json(request, code: str):
+    """Search-as-you-type for the teacher page: at most a few masked names (teacher_names)."""
+    try:
+        found = teacher_checkin.find_names(code, request.GET.get("page", ""), request.GET.get("q", ""),
+                                           ip=client_ip(request))
+    except Refused as refused:
+        return JsonResponse(refused.as_dict(), status=refused.status)
+    return JsonResponse(teacher_names.payload(found))
 
 
 # --- Organizer pages ------------------------------------------------------------------------------
@@ -111,7 +175,8 @@ def rollcall_list(request, event_id: int):
             data = form.cleaned_data
             try:
                 rollcall.open_roll_call(data["session"], label=data["label"], minutes=data["minutes"],
-                                        window_seconds=data["window_seconds"], user=request.user, request=request)
+                                        window_seconds=data["window_seconds"], second_factor=data["second_factor"] or None,
+                                        user=request.user, request=request)
             except rollcall.RollCallError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -123,7 +188,7 @@ def rollcall_list(request, event_id: int):
     expected = Person.objects.filter(bridge__in=visible, bridge__invitations__event=event).count()
     now = timezone.now()
     rows = [{"roll_call": rc, "open": rc.is_open(now),
-             **{key: numbers.get(rc.pk, {}).get(key, 0) for key in ("present", "ticked", "foreign")}}
+             **{key: numbers.get(rc.pk, {}).get(key, 0) for key in ("present", "ticked", "foreign", "same_client")}}
             for rc in roll_calls]
     return render(request, "attendance/rollcall_list.html", {
         "event": event, "rows": rows, "form": form if can_open else None, "expected": expected,
@@ -132,10 +197,15 @@ def rollcall_list(request, event_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rollcall_close(request, pk: int):
     roll_call = get_event_object(request.user, RollCall.objects.select_related("session"),
                                  event_path="session__event", manage=True, pk=pk)
+    if roll_call.is_open(timezone.now()):
+        # Asked first (core.confirm): how many checked in so far, and that the QR stops at once.
+        present = CheckIn.objects.filter(roll_call=roll_call).count()
+        if confirm.must_ask(request, present):
+            return confirm.ask(request, _close_confirmation(request, roll_call, present))
     try:
         rollcall.close_roll_call(roll_call, user=request.user, request=request)
     except rollcall.RollCallError as exc:
@@ -143,6 +213,20 @@ def rollcall_close(request, pk: int):
     else:
         messages.success(request, _("The roll call is closed."))
     return redirect("attendance:rollcalls", event_id=roll_call.session.event_id)
+
+
+def _close_confirmation(request, roll_call: RollCall, present: int) -> Confirmation:
+    closes = timezone.localtime(roll_call.closes_at).strftime("%H:%M")
+    return Confirmation(
+        title=_("Close roll call “%(label)s”") % {"label": roll_call.label}, count=present,
+        summary=ngettext("%(n)s person has checked in so far; the roll call closes now instead of at %(time)s.",
+                         "%(n)s people have checked in so far; the roll call closes now instead of at %(time)s.",
+                         present) % {"n": confirm.number(present), "time": closes},
+        consequence=_("The QR code stops working on every console at once and nobody else can check in to this "
+                      "roll call. A closed roll call is not reopened: open a new one if people are still coming."),
+        action_url=request.path, cancel_url=reverse("attendance:rollcall", args=[roll_call.pk]),
+        button=_("Close now"), danger=True,
+    )
 
 
 @login_required
@@ -168,4 +252,5 @@ def rollcall_detail(request, pk: int):
         "refused": refused.select_related("bridge", "person")[:100],
         "can_close": scope.is_organizer(request.user),
         "invited": Invitation.objects.filter(event=roll_call.session.event, bridge__in=visible).count(),
+        "same_client": checkins.filter(same_client=True).count(),
     })

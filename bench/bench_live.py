@@ -9,8 +9,10 @@ every bridge invited, and an organizer. Then, with client load in separate proce
 1. a listener process connects the 614 consoles (/ws/console/<token>/, heartbeats every 15 s) and 20
    organizer boards (/ws/board/<event>/) and notes when each board first shows each bridge's count;
 2. replay: the organizer opens a roll call over the API and a sender process checks 18,000 teachers in
-   through the real teacher endpoint (POST /api/attendance/qr/<code>/checkin) over 5 minutes, shaped
-   like a hall of phones (a rush in the first minute or two, stragglers after);
+   through the real teacher endpoints (GET /api/attendance/qr/<code> for the single-use page token, then
+   POST /api/attendance/qr/<code>/checkin) over 5 minutes, shaped like a hall of phones (a rush in the
+   first minute or two, stragglers after). Every sender shares 127.0.0.1, so bench/live_settings.py lifts
+   the teacher page's per-address limits (attendance.services.throttle); the write path is measured;
 3. burst: a second roll call, every teacher again, as fast as 64 concurrent clients go;
 4. yardstick: as many POSTs to /bench/insert (one row) with the same client and concurrency;
 5. (one process only) 5,000 idle console websockets held by another client process.
@@ -196,13 +198,21 @@ def _sender(url: str, path_kind: str, plan: list, tokens: dict | None, concurren
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
             async def one(bridge: int, teacher: str):
+                sent = time.time()
                 if path_kind == "bare":
                     path, body = "/bench/insert", {}
                 else:
+                    # A phone loads the page first (its single-use page token), then checks in with it.
                     window = str(int(time.time()) // tokens["window_seconds"])
-                    path = f"/api/attendance/qr/{tokens['tokens'][str(bridge)][window]}/checkin"
+                    code = tokens["tokens"][str(bridge)][window]
+                    path = f"/api/attendance/qr/{code}/checkin"
                     body = {"nonce": uuid.uuid4().hex, "identifier": teacher}
-                sent = time.time()
+                    try:
+                        page = await client.get(f"/api/attendance/qr/{code}")
+                        body["page_token"] = page.json().get("page_token")
+                    except (httpx.TransportError, ValueError) as exc:
+                        if len(errors) < 5:
+                            errors.append(f"page not loaded: {exc!r}")
                 status = 0
                 for _attempt in range(3):
                     # A keep-alive connection the server closed meanwhile: the page sends again with the

@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from core.openapi import refusals
+
 from . import scope, services
 from .models import Bridge
 
@@ -64,29 +66,46 @@ class ConsoleLinkOut(Schema):
 @router.get("/", response=list[BridgeOut], summary="Bridges in the caller's scope")
 @paginate(LimitOffsetPagination)
 def list_bridges(request, parent: str | None = None):
+    """Lists the bridges the caller's scope covers, in tree order: every bridge for organizers and for
+    officials of the whole province, a district's subtree for a district officer. `parent` keeps the direct
+    children of one bridge; paged with `limit` and `offset`. Any logged-in account (one without a role sees
+    none).
+    """
     bridges = scope.visible_bridges(request.user).select_related("tier", "parent")
     if parent:
         bridges = bridges.filter(parent__code=parent)
     return bridges
 
 
-@router.get("/{code}", response=BridgeOut, summary="One bridge")
+@router.get("/{code}", response={200: BridgeOut, **refusals(403, 404)}, summary="One bridge")
 def get_bridge(request, code: str):
+    """One bridge by its code, with its tier, parent, address and contacts. Any account whose scope covers the
+    bridge; 403 for a bridge outside it, 404 for an unknown code.
+    """
     bridge = get_object_or_404(Bridge.objects.select_related("tier", "parent"), code=code)
     scope.require_bridge(request.user, bridge)
     return bridge
 
 
-@router.get("/{code}/people", response=list[PersonOut], summary="The bridge's roster")
+@router.get("/{code}/people", response={200: list[PersonOut], **refusals(403, 404)},
+            summary="The bridge's roster")
 @paginate(LimitOffsetPagination)
 def list_people(request, code: str):
+    """The people on one bridge's roster with their personal data (birth date, phone, identifier), paged. Only
+    for accounts whose scope covers the bridge (403 otherwise); 404 for an unknown code.
+    """
     bridge = get_object_or_404(Bridge, code=code)
     scope.require_bridge(request.user, bridge)
     return bridge.people.select_related("bridge")
 
 
-@router.post("/{code}/rotate-console", response=ConsoleLinkOut, summary="Replace the bridge's console link")
+@router.post("/{code}/rotate-console", response={200: ConsoleLinkOut, **refusals(403, 404)},
+             summary="Replace the bridge's console link")
 def rotate_console(request, code: str):
+    """Gives the bridge a new secret console link and answers it: the old link stops working at once, and
+    the rotation is written to the audit log. Organizers, and district officers for the bridges of their
+    district; officials are refused (403), as is a bridge outside the caller's scope.
+    """
     bridge = get_object_or_404(Bridge, code=code)
     scope.require_bridge(request.user, bridge, manage=True)
     services.rotate_console_link(bridge, request=request)

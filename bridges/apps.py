@@ -12,5 +12,7 @@ class BridgesConfig(AppConfig):
         from . import scope
         from .importing import jobs  # noqa: F401  (registers the import job kinds)
 
-        # core knows nobody's role: bridges tells it (home page, /api/me, who sees every job).
-        roles.provide(role_of=scope.role_of, sees_all_jobs=scope.is_organizer)
+        # core knows nobody's role: bridges tells it (home page, /api/me, who sees every job, and that
+        # the read-only official starts no print, letter or certificate job).
+        roles.provide(role_of=scope.role_of, sees_all_jobs=scope.is_organizer,
+                      may_start_heavy_jobs=scope.may_start_heavy_jobs)

@@ -70,6 +70,13 @@ def can_manage_bridge(user, bridge: Bridge) -> bool:
     return can_see_bridge(user, bridge)
 
 
+def may_start_heavy_jobs(user) -> bool:
+    """Print PDFs, letters and certificates cost minutes of a worker and produce documents: organizers and
+    district officers start them; the official reads and exports numbers (not a heavy job) and no more."""
+    role = role_of(user)
+    return role is not None and role.kind != Role.Kind.OFFICIAL
+
+
 def require_role(user, *kinds: str) -> Role:
     role = role_of(user)
     if role is None or (kinds and role.kind not in kinds):

@@ -1,5 +1,7 @@
 """Materialized paths of the bridge tree."""
 
+import re
+
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
@@ -39,6 +41,14 @@ def assign_paths_after_bulk_create(bridges) -> None:
         bridge.path = path_for(bridge)
         bridge.depth = bridge.path.count("/") - 2
     Bridge.objects.bulk_update(bridges, ["path", "depth"], batch_size=500)
+
+
+def unit_order(code: str, name: str = "") -> tuple:
+    """The one order of units (districts, schools) on every page, list and file: by code, numbers in it
+    compared as numbers ("QNG-2" before "QNG-10"), then by name. Codes are what the province assigns in
+    its own order; names would sort "Thành phố …" among the districts by a letter."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in re.split(r"(\d+)", code or "") if part) + ((2, name.casefold()),)
 
 
 def path_ids(path: str) -> list[int]:

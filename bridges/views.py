@@ -3,9 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from core import confirm
+from core.confirm import Confirmation
 from core.text import clean_text, fold
 
 from . import scope, services
@@ -44,10 +47,22 @@ def bridge_detail(request, code: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rotate_console(request, code: str):
+    """Asked first (core.confirm): the old link, and every letter and QR code carrying it, stop working."""
     bridge = get_object_or_404(Bridge, code=code)
     scope.require_bridge(request.user, bridge, manage=True)
+    if confirm.must_ask(request, 1):
+        return confirm.ask(request, Confirmation(
+            title=_("Replace the console link of %(name)s") % {"name": bridge.name}, count=1,
+            summary=_("%(name)s (%(code)s) gets a new secret console link.") % {"name": bridge.name,
+                                                                                 "code": bridge.code},
+            consequence=_("The old link stops working at once, and with it every letter, e-mail and QR code "
+                          "that carried it: whoever runs the school's console must be given the new one. This "
+                          "cannot be undone."),
+            action_url=request.path, cancel_url=reverse("bridges:detail", args=[bridge.code]),
+            button=_("Replace the link"), danger=True,
+        ))
     services.rotate_console_link(bridge, request=request)
     messages.success(request, _("A new console link was created; the old one no longer works."))
     return redirect("bridges:detail", code=bridge.code)

@@ -6,6 +6,7 @@ DIEMCAU_ENV=production turns on the hardened mode that `check --deploy` accepts.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,18 +28,29 @@ def env_list(name: str, default: str) -> list[str]:
 
 PRODUCTION = os.environ.get("DIEMCAU_ENV", "development").lower() == "production"
 
+# The development defaults below are public (they are in this file): core.checks refuses each of them,
+# by name, when PRODUCTION is on (`manage.py check --deploy` fails).
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "dev-only-insecure-key-change-me-" + "x" * 32,
+    "JITSI_APP_SECRET": "dev-only-jitsi-app-secret-change-me-0123456789",
+    "JITSI_WEBHOOK_SECRET": "dev-only-webhook-secret-change-me",
+}
+
 if PRODUCTION:
     # No fallback: a production instance with a guessable key would sign forgeable links.
     SECRET_KEY = os.environ["SECRET_KEY"]
 else:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-" + "x" * 32)
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRETS["SECRET_KEY"])
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-# Set only behind our own reverse proxy, which overwrites X-Forwarded-For with the real client.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# The one source of the client address (audit log, rate limits, login throttling): the addresses or
+# networks of our own reverse proxies, comma-separated. X-Forwarded-For is believed only from them
+# (core.audit.client_ip); empty (the default) believes no header. `make serve`/`make demo` hand the same
+# value to uvicorn's --forwarded-allow-ips (and --no-proxy-headers when empty).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 RATELIMIT_IP_META_KEY = "core.audit.client_ip"
 
 # Public base URL used in links that leave the site (QR codes, e-mails, calendars).
@@ -56,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "ninja",
+    # Login throttling (per account and per address); its admin lists and unlocks locked accounts.
+    "axes",
     "core",
     # After core: core's db_worker (which also settles jobs whose worker died) takes the command's name.
     "django_tasks",
@@ -65,6 +79,7 @@ INSTALLED_APPS = [
     "video",
     "attendance",
     "training",
+    "schoolreports",
     "followups",
     "reports",
     "console",
@@ -85,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers a locked-out login with core.login_throttle's page (after the auth middleware, per axes).
+    "axes.middleware.AxesMiddleware",
     "core.middleware.SyncViewsMiddleware",
 ]
 
@@ -162,6 +179,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# django-axes first (core.login_throttle): it refuses a locked account or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["core.login_throttle.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+# LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address, lock the login for
+# LOGIN_LOCKOUT_MINUTES (each counted apart). Attempts during a lockout do not extend it, so the wait
+# the page tells is the true one. An admin unlocks at once: the admin's "access attempts" or
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS` / `axes_reset`.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_throttle.lockout_response"
+# The password is never stored with an attempt (axes drops AXES_PASSWORD_FORM_FIELD); neither is the rest.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -178,6 +210,8 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Outside production the files are served from static/ as they are, also with DEBUG off (make demo).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 STORAGES = {
@@ -211,13 +245,33 @@ TASKS = {"default": {"BACKEND": _JOB_BACKENDS[JOBS_MODE]}}
 JOBS_HEARTBEAT_SECONDS = int(os.environ.get("JOBS_HEARTBEAT_SECONDS", 30))
 JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", 300))
 JOBS_RECOVERY_SECONDS = int(os.environ.get("JOBS_RECOVERY_SECONDS", 60))
+# Heavy jobs (print PDFs, letters, certificates; core.jobs.limits): per person, this many at a time
+# and this many in 24 hours. Read-only accounts start none.
+JOBS_HEAVY_CONCURRENT_PER_USER = int(os.environ.get("JOBS_HEAVY_CONCURRENT_PER_USER", 1))
+JOBS_HEAVY_PER_DAY = int(os.environ.get("JOBS_HEAVY_PER_DAY", 20))
+# Job files (report workbooks, ZIPs of letters and certificates, print PDFs) hold personal data: they are
+# deleted this many days after their job finished (core.jobs.retention; every db_worker purges each
+# JOB_FILES_PURGE_SECONDS, and `manage.py purge_job_files` does it from cron).
+JOB_FILES_KEEP_DAYS = int(os.environ.get("JOB_FILES_KEEP_DAYS", 30))
+JOB_FILES_PURGE_SECONDS = int(os.environ.get("JOB_FILES_PURGE_SECONDS", 3600))
+# A school gets at most one reminder per event (or follow-up report) in this many minutes.
+REMINDER_COOLDOWN_MINUTES = int(os.environ.get("REMINDER_COOLDOWN_MINUTES", 240))
+# `manage.py backup` writes here unless told otherwise (keep it off the web root; copy it off the machine).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 # --- Mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Without EMAIL_HOST mails are not sent: core.mail.DevelopmentMailBackend writes each one to a file in
+# EMAIL_FILE_PATH (a private directory) and logs only its recipients and subject, never its body (which
+# holds console links). Production refuses it (core.checks).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "core.mail.DevelopmentMailBackend")
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "diemcau <no-reply@diemcau.local>")
 # The issuing body and place printed on invitation letters (empty: the event's host bridge; no place).
 INVITATION_ISSUER = os.environ.get("INVITATION_ISSUER", "")
 INVITATION_PLACE = os.environ.get("INVITATION_PLACE", "")
+# ORGANIZER of every calendar entry (RFC 5546 asks for it): the organizing office's address
+# (empty: the address of DEFAULT_FROM_EMAIL), named after the invitation letter's issuer.
+CALENDAR_ORGANIZER_EMAIL = os.environ.get("CALENDAR_ORGANIZER_EMAIL", "")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -230,11 +284,25 @@ if os.environ.get("EMAIL_HOST"):
 JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "meet.diemcau.local")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "diemcau")
 # HS256 wants a key of at least 32 bytes (RFC 7518 3.2); PyJWT warns below that.
-JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", "dev-only-jitsi-app-secret-change-me-0123456789")
-JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", "dev-only-webhook-secret-change-me")
+JITSI_APP_SECRET = os.environ.get("JITSI_APP_SECRET", DEVELOPMENT_SECRETS["JITSI_APP_SECRET"])
+JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", DEVELOPMENT_SECRETS["JITSI_WEBHOOK_SECRET"])
 JITSI_ROOM_SIZE = int(os.environ.get("JITSI_ROOM_SIZE", 100))
 # The "aud" claim of room tokens; must be among the Jitsi server's accepted audiences.
 JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
+
+# --- Attendance integrity (issue 15; the reasons are in attendance/services/throttle.py and queued.py) ---
+# The teacher page's rate limits per client address and roll call, as django-ratelimit rates; "off" lifts
+# one (load tests on loopback only: every simulated phone there shares 127.0.0.1).
+ATTENDANCE_CHECKIN_RATES = env_list("ATTENDANCE_CHECKIN_RATES", "90/m,300/5m")
+ATTENDANCE_FAILURE_RATES = env_list("ATTENDANCE_FAILURE_RATES", "30/m")  # refused attempts per device
+ATTENDANCE_ADDRESS_FAILURE_RATES = env_list("ATTENDANCE_ADDRESS_FAILURE_RATES", "120/10m")  # per address
+ATTENDANCE_PAGE_FAILURE_RATES = env_list("ATTENDANCE_PAGE_FAILURE_RATES", "5/5m")
+ATTENDANCE_SEARCH_RATES = env_list("ATTENDANCE_SEARCH_RATES", "300/m")
+ATTENDANCE_PAGE_SEARCH_RATES = env_list("ATTENDANCE_PAGE_SEARCH_RATES", "30/5m")
+# More check-ins than this from one device at one roll call are flagged on the board and in reports.
+ATTENDANCE_SAME_CLIENT_FLAG_AFTER = int(os.environ.get("ATTENDANCE_SAME_CLIENT_FLAG_AFTER", 3))
+# A console's queued write still counts this long after its roll call closed or its event ended (at most 30).
+ATTENDANCE_QUEUED_WRITE_GRACE_MINUTES = int(os.environ.get("ATTENDANCE_QUEUED_WRITE_GRACE_MINUTES", 30))
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -248,6 +316,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # uvicorn's access log prints full paths, console tokens included: route it through the filter.
         "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # One line per mail kept by core.mail.DevelopmentMailBackend: recipients and subject, never the body.
+        "core.mail": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -8,8 +8,9 @@ a thin adapter over that app's services.
 
 from ninja import Router
 
-from . import api_attendance, api_events, api_followups, api_training, api_video
+from . import api_attendance, api_events, api_followups, api_schoolreports, api_training, api_video
 
-router = Router(tags=["console"])
-for part in (api_events, api_attendance, api_video, api_followups, api_training):
+# No tags here: django-ninja adds a parent router's tags to its children's, and each child names its own.
+router = Router()
+for part in (api_events, api_attendance, api_video, api_followups, api_schoolreports, api_training):
     router.add_router("", part.router)

@@ -20,10 +20,10 @@ from attendance.models import RollCall
 from attendance.services import console_state, console_writes, rollcall
 from bridges.services import console_actor
 from core.audit import client_ip
-from core.errors import ErrorOut, Refused
+from core.errors import ErrorOut, Refused, with_error_body
 from events import participation
 
-from .api_support import ERRORS, Token, documented, read_json
+from .api_support import CALLER, ERRORS, Token, documented, read_json
 from .auth import console_event, console_link
 
 router = Router(tags=["console"], auth=console_link)
@@ -79,8 +79,7 @@ REFUSALS = (" A refusal carries, beside the error body, the write's answer: ok (
 def _answer(status: int, body: dict):
     if status < 400:
         return Status(status, body)
-    refusal = Refused(body.get("message", ""), code=body.get("outcome") or Refused.code).as_dict()
-    return JsonResponse({**refusal, **body}, status=status)
+    return JsonResponse(with_error_body(body), status=status)
 
 
 def _write(request, kind: str):
@@ -96,7 +95,7 @@ def _write(request, kind: str):
              summary="Check the bridge in (nonce-idempotent)", openapi_extra=documented(CheckInIn),
              description="The bridge is there: 201 the first time, 200 \"duplicate\" after (the first time "
                          "stands). A client time in the past is kept, one in the future is not trusted. "
-                         "409 when the bridge has no such event." + REFUSALS)
+                         "409 when the bridge has no such event." + REFUSALS + CALLER)
 def checkin(request, token: Token):
     return _write(request, "checkin")
 
@@ -104,7 +103,7 @@ def checkin(request, token: Token):
 @router.post("/{token}/headcount", response=WRITE_ANSWERS, url_name="console_headcount", exclude_unset=True,
              summary="Set the number of people present now (nonce-idempotent)", openapi_extra=documented(HeadcountIn),
              description="The latest typed count wins: a queued older count that arrives later answers \"stale\" "
-                         "and changes nothing." + REFUSALS)
+                         "and changes nothing." + REFUSALS + CALLER)
 def headcount(request, token: Token):
     return _write(request, "headcount")
 
@@ -114,12 +113,12 @@ def headcount(request, token: Token):
              openapi_extra=documented(TickIn),
              description="Counts with the time it was made while the roll call was open, even if it arrives "
                          "after the close. 404 for someone not on this bridge's roster, 409 for a closed roll "
-                         "call or an event the bridge is not invited to. Every refusal is recorded as an attempt." + REFUSALS)
+                         "call or an event the bridge is not invited to. Every refusal is recorded as an attempt." + REFUSALS + CALLER)
 def tick(request, token: Token):
     return _write(request, "tick")
 
 
-class BridgeOut(Schema):
+class ConsoleBridgeOut(Schema):
     id: int
     code: str
     name: str
@@ -141,12 +140,14 @@ class LiveRollCallOut(Schema):
     opened_at: str
     closes_at: str
     window_seconds: int
+    second_factor: str  # what teachers checking in by name type beside the birth year
+    screen_code: str | None = None  # shown under the QR when second_factor is screen_code
     qr_url: str  # the roll-call QR as SVG; it changes every window_seconds
 
 
 class LiveOut(Schema):
     server_time: str
-    bridge: BridgeOut
+    bridge: ConsoleBridgeOut
     event: LiveEventOut | None
     checked_in: bool
     checked_in_at: str | None
@@ -158,7 +159,7 @@ class LiveOut(Schema):
 @router.get("/{token}/live", response={200: LiveOut, **ERRORS}, url_name="console_live",
             summary="The console's event, its check-in state and the open roll call",
             description="What the live section shows; `server_time` lets the console correct its clock. "
-                        "`event` (query) picks one of the bridge's events, else its current one.")
+                        "`event` (query) picks one of the bridge's events, else its current one." + CALLER)
 def live(request, token: Token, event: int | None = None):
     bridge = request.auth
     state = console_state.live_state(bridge, console_event(bridge, event))
@@ -183,7 +184,7 @@ class RosterOut(Schema):
 @router.get("/{token}/roster", response={200: RosterOut, **ERRORS}, url_name="console_roster",
             summary="The bridge's roster: names, and who is recorded at a roll call",
             description="Names only (never birth dates or identifiers). With `roll_call`, which of them are "
-                        "recorded there and when; 404 for a roll call of an event the bridge is not part of.")
+                        "recorded there and when; 404 for a roll call of an event the bridge is not part of." + CALLER)
 def roster(request, token: Token, roll_call: int | None = None):
     bridge = request.auth
     found = None
@@ -194,7 +195,7 @@ def roster(request, token: Token, roll_call: int | None = None):
     return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
 
 
-class LaunchStateOut(Schema):
+class ConsoleLaunchStateOut(Schema):
     launch: LaunchOut | None
     server: int  # the server's time, epoch ms
     event_id: int | None
@@ -208,10 +209,10 @@ class LaunchPressedOut(Schema):
     server: int
 
 
-@router.get("/{token}/launch", response={200: LaunchStateOut, **ERRORS}, url_name="console_launch",
+@router.get("/{token}/launch", response={200: ConsoleLaunchStateOut, **ERRORS}, url_name="console_launch",
             summary="The launch moment of the console's event, and whether this console may press it",
             description="A console that loads after the launch still shows the launch screen while it lasts. "
-                        "`can_press` is true on the host bridge's console only.")
+                        "`can_press` is true on the host bridge's console only." + CALLER)
 def launch_state(request, token: Token, event: int | None = None):
     bridge = request.auth
     found = console_event(bridge, event)
@@ -224,7 +225,7 @@ def launch_state(request, token: Token, event: int | None = None):
 @router.post("/{token}/launch", response={200: LaunchPressedOut, 403: ErrorOut, **ERRORS},
              summary="Press the launch button (the host bridge's console)",
              description="Every console and board counts down to the same instant. Once per event: a second "
-                         "press answers with the first launch (`created` false).")
+                         "press answers with the first launch (`created` false)." + CALLER)
 def press_launch(request, token: Token, event: int | None = None):
     bridge = request.auth
     found = console_event(bridge, event)

@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from events import services
 from events.services.console import CONTACT_FIELDS, latest_test
 
-from .api_support import ERRORS, Token, documented, json_body
+from .api_support import CALLER, ERRORS, Token, documented, json_body
 from .auth import console_link, require_invitation
 
 router = Router(tags=["console"], auth=console_link)
@@ -22,7 +22,7 @@ DeviceResult = Literal["ok", "not_allowed", "not_found", "unsupported", "error"]
 READINESS_MAX_BYTES = 4096
 
 
-class InvitationOut(Schema):
+class ConsoleInvitationOut(Schema):
     event_id: int
     title: str
     event_status: str
@@ -35,14 +35,14 @@ class InvitationOut(Schema):
     last_test_at: datetime | None
 
 
-class AnsweredOut(InvitationOut):
+class AnsweredOut(ConsoleInvitationOut):
     message: str  # what the page shows, in the console's language
 
 
 class StateOut(Schema):
     bridge_code: str
     bridge_name: str
-    invitations: list[InvitationOut]
+    invitations: list[ConsoleInvitationOut]
 
 
 class EventRefIn(Schema):
@@ -71,7 +71,7 @@ class ReadinessIn(EventRefIn):
     jitsi_reachable: bool | None
 
 
-class ReadinessOut(Schema):
+class ReadinessTestOut(Schema):
     ok: bool
     problems: list[str]
     status: str
@@ -91,7 +91,7 @@ def invitation_out(invitation, message: str | None = None) -> dict:
 @router.get("/{token}/", response={200: StateOut, **ERRORS}, url_name="console_state",
             summary="The console's bridge and the events it lists",
             description="The bridge the link belongs to and its invitations to announced events (a cancelled "
-                        "one stays listed for a day after its end, so the school learns of it).")
+                        "one stays listed for a day after its end, so the school learns of it)." + CALLER)
 def state(request, token: Token):
     bridge = request.auth
     return {"bridge_code": bridge.code, "bridge_name": bridge.name,
@@ -101,7 +101,7 @@ def state(request, token: Token):
 @router.post("/{token}/confirm", response={200: AnsweredOut, **ERRORS}, url_name="console_confirm",
              summary="Confirm that the bridge attends", openapi_extra=documented(EventRefIn),
              description="Moves the invitation from invited (or declined) to confirmed, or straight to the result "
-                         "of its latest readiness test. Refused once the event is no longer open.")
+                         "of its latest readiness test. Refused once the event is no longer open." + CALLER)
 def confirm(request, token: Token):
     data = json_body(request)
     invitation = services.console_confirm(require_invitation(request.auth, data.get("event")), request=request)
@@ -111,7 +111,7 @@ def confirm(request, token: Token):
 @router.post("/{token}/decline", response={200: AnsweredOut, **ERRORS}, url_name="console_decline",
              summary="Tell the organizers the bridge will not attend", openapi_extra=documented(DeclineIn),
              description="Records the answer with an optional reason (300 characters at most). The school may "
-                         "confirm again later.")
+                         "confirm again later." + CALLER)
 def decline(request, token: Token):
     data = json_body(request)
     invitation = require_invitation(request.auth, data.get("event"))
@@ -124,7 +124,7 @@ def decline(request, token: Token):
              openapi_extra=documented(ContactsIn),
              description="Only the fields sent change. Phones are normalized (bridges.phones), e-mail lowered; a "
                          "refusal names each wrong field in `fields`. The contacts are the bridge's, the expected "
-                         "number is this event's.")
+                         "number is this event's." + CALLER)
 def contacts(request, token: Token):
     data = json_body(request)
     invitation = require_invitation(request.auth, data.get("event"))
@@ -133,11 +133,11 @@ def contacts(request, token: Token):
     return invitation_out(invitation, _("Your contacts were saved."))
 
 
-@router.post("/{token}/readiness", response={200: ReadinessOut, **ERRORS}, url_name="console_readiness",
+@router.post("/{token}/readiness", response={200: ReadinessTestOut, **ERRORS}, url_name="console_readiness",
              summary="Record a readiness test run", openapi_extra=documented(ReadinessIn),
              description="What the console measured: websocket round trip, download speed, camera, microphone, "
                          "whether the video server answers. Judged by events.services.readiness (exact fields, "
-                         "plausible ranges); sets the invitation to tested OK or problem.")
+                         "plausible ranges); sets the invitation to tested OK or problem." + CALLER)
 def readiness(request, token: Token):
     data = json_body(request, READINESS_MAX_BYTES, _("The test results were not sent in the expected form."))
     invitation = require_invitation(request.auth, data.pop("event", None))

@@ -10,10 +10,10 @@ from ninja import Router, Schema, Status
 
 from core.errors import Refused
 from followups import services as followup
-from followups.api import AnswerOut, FollowUpFormOut, answer_out, form_out
+from followups.api import FollowUpAnswerOut, FollowUpFormOut, answer_out, form_out
 from followups.console import school_forms
 
-from .api_support import ERRORS, Token, json_body
+from .api_support import CALLER, ERRORS, Token, json_body
 from .auth import console_link
 from .links import followup_answer_url
 
@@ -22,11 +22,11 @@ router = Router(tags=["console"], auth=console_link)
 
 class ConsoleFormOut(FollowUpFormOut):
     overdue: bool
-    answer: AnswerOut | None
+    answer: FollowUpAnswerOut | None
     answer_url: str  # where to send the answer
 
 
-class ConsoleAnswerOut(AnswerOut):
+class ConsoleAnswerOut(FollowUpAnswerOut):
     message: str  # what the page shows, in the console's language
 
 
@@ -50,7 +50,7 @@ def _answer_body() -> dict:
 @router.get("/{token}/followups", response={200: list[ConsoleFormOut], **ERRORS}, url_name="console_followups",
             summary="The follow-up reports asked of this school, with its answers",
             description="Only schools invited (and not declined) to the training are asked. Latest deadline "
-                        "first; `overdue` once the deadline has passed.")
+                        "first; `overdue` once the deadline has passed." + CALLER)
 def followups(request, token: Token):
     return [{**form_out(item.form), "overdue": item.overdue, "answer": answer_out(item.answer),
              "answer_url": followup_answer_url(token, item.form.pk)} for item in school_forms(request.auth)]
@@ -62,7 +62,7 @@ def followups(request, token: Token):
              description="201 for the first answer, 200 for a correction (it replaces the first). Numbers are "
                          "checked (whole, not negative, plausible against the school's roster and students); a "
                          "late answer is accepted and marked; a closed report refuses. A refusal names each "
-                         "wrong field in `fields` (\"\" for the whole form).")
+                         "wrong field in `fields` (\"\" for the whole form)." + CALLER)
 def answer(request, token: Token, form_id: int):
     bridge = request.auth
     form = followup.form_for_school(bridge, form_id)

@@ -46,5 +46,10 @@ def documented(schema) -> dict:
     return {"requestBody": {"required": False, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
 
 
+# Who may call every console operation, said once and added to each one's description.
+CALLER = (" Called by the school's console page, or any client holding its link: the token in the path is the "
+          "credential, and an unknown or replaced link answers 404.")
+
+
 # Every operation's {token}: the console link's secret, which is all the credential a school has.
 Token = Annotated[str, Path(description="The secret token of the school's console link (/c/<token>/).")]

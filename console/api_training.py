@@ -5,7 +5,7 @@ from ninja import Router, Schema
 
 from training.console import console_trainings
 
-from .api_support import ERRORS, Token
+from .api_support import CALLER, ERRORS, Token
 from .auth import console_link
 
 router = Router(tags=["console"], auth=console_link)
@@ -20,7 +20,7 @@ class TrainingOut(Schema):
 
 @router.get("/{token}/certificates", response={200: list[TrainingOut], **ERRORS}, url_name="console_certificates",
             summary="The school's trainings with certificates, and their ZIP links",
-            description="Valid certificates only (revoked ones are left out), grouped by training, latest first.")
+            description="Valid certificates only (revoked ones are left out), grouped by training, latest first." + CALLER)
 def certificates(request, token: Token):
     zip_url = reverse("console_certificates_zip", args=[token])
     return [{"event_id": row["event_id"], "title": row["event__title"], "count": row["count"],

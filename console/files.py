@@ -8,7 +8,7 @@ import os
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from attendance.services import qr, rollcall
@@ -54,7 +54,7 @@ def rollcall_qr(request, bridge, token):
     return response
 
 
-@require_GET
+@require_safe  # GET and HEAD, like every calendar URL (subscribing calendar apps ask HEAD first)
 @console_page
 def calendar_feed(request, bridge, token):
     """The bridge's subscription feed; rotating the console link ends it."""

@@ -8,7 +8,7 @@ console API, /api/console/<token>/...), `urls.files.<name>` (downloads under /c/
 from django.urls import reverse
 
 API_OPERATIONS = ("state", "confirm", "decline", "contacts", "readiness", "checkin", "headcount", "tick", "live",
-                  "roster", "launch", "jitsi", "followups", "certificates")
+                  "roster", "launch", "jitsi", "followups", "certificates", "school_reports")
 
 
 def console_urls(token: str, event=None) -> dict:

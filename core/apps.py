@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        # Registers the production settings checks and the login-throttling audit (axes' signals).
+        from . import checks, login_throttle  # noqa: F401

@@ -1,23 +1,52 @@
-"""The one way to write the audit log."""
+"""The one way to write the audit log, and the one answer to "who is calling" (client_ip)."""
+
+import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
 from .models import AuditEntry
 
 
-def client_ip(request) -> str | None:
-    """The caller's address, for the audit log and the rate limits (RATELIMIT_IP_META_KEY).
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
 
-    X-Forwarded-For is believed only behind our own reverse proxy (TRUST_X_FORWARDED_FOR):
-    anyone else can write that header and would dodge rate limits or forge audit entries.
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_ip(request) -> str | None:
+    """The caller's address, for the audit log, the rate limits (RATELIMIT_IP_META_KEY) and login
+    throttling (AXES_CLIENT_IP_CALLABLE).
+
+    X-Forwarded-For is believed only when the connection comes from one of TRUSTED_PROXIES (our own
+    reverse proxies), and then only its entries those proxies added: read from the right, the first
+    address that is not a trusted proxy is the client. Anyone else can write that header and would dodge
+    rate limits or forge audit entries.
     """
     if request is None:
         return None
-    ip = request.META.get("REMOTE_ADDR")
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() or ip
-    return ip or None
+    ip = request.META.get("REMOTE_ADDR") or None
+    if ip and settings.TRUSTED_PROXIES and _trusted(ip):
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not _trusted(hop):
+                return hop if _is_address(hop) else ip
+    return ip
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def record(action: str, *, request=None, user=None, actor_label: str = "", target=None, summary: str = "",

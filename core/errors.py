@@ -47,3 +47,10 @@ class ErrorOut(Schema):
     code: str = "refused"
     errors: list[str] = []
     fields: dict[str, list[str]] = {}
+
+
+def with_error_body(answer: dict) -> dict:
+    """A refused write's own answer (ok, outcome, message...) with the one error body beside it, so that a
+    client reads a refusal like any other (detail, code = the outcome) and still gets the write's fields."""
+    refusal = Refused(answer.get("message", ""), code=answer.get("outcome") or Refused.code).as_dict()
+    return {**refusal, **answer}

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -36,7 +37,7 @@ class Job(models.Model):
         PENDING = "pending", _("waiting")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", pgettext_lazy("job status", "failed")  # a readiness test "failed" is another word
 
     kind = models.CharField(_("kind"), max_length=60, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

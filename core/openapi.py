@@ -9,7 +9,8 @@ An operation declares its own answers; these helpers keep the declarations short
 - `DocumentedAPI`: the NinjaAPI whose schema adds the refusals that django-ninja's own machinery answers
   before a view runs, so that no operation has to repeat them and none can forget them: 401 where the
   session is required (the caller is not logged in), 400 where a JSON body is read (it does not parse)
-  and 422 where a body, query or form is validated (a value of the wrong type, a required one missing).
+  and 422 where a body, query, form or typed path value is validated (a value of the wrong type, out of
+  range, a required one missing).
 
 What may be refused inside a view (403, 404, 409, a service's 400) is each operation's own
 declaration; `tests/test_openapi_schema.py` calls every operation and checks that each status it
@@ -55,9 +56,12 @@ def implied_refusals(operation) -> list[int]:
     if any(isinstance(auth, SessionAuth) for auth in operation.auth_callbacks):
         statuses.append(401)
     inputs = [model for model in operation.models if model.__ninja_param_source__ != "path" and model.model_fields]
+    # A path value that must be a number (an id) is validated too: "/events/abc" is a 422, not a 404.
+    typed_path = any(field.annotation is not str for model in operation.models
+                     if model.__ninja_param_source__ == "path" for field in model.model_fields.values())
     if any(model.__ninja_param_source__ == "body" for model in inputs):
         statuses.append(400)
-    if inputs:
+    if inputs or typed_path:
         statuses.append(422)
     return statuses
 

@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .jobs.access import visible_jobs
+from .jobs.access import result_file_response, visible_jobs
 
 
 @require_GET
@@ -28,11 +28,4 @@ def job_detail(request, pk: int):
 
 @login_required
 def job_download(request, pk: int):
-    job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    if not job.result_file:
-        raise Http404
-    try:
-        handle = job.result_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])
+    return result_file_response(request.user, pk)

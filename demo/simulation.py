@@ -227,6 +227,9 @@ class Driver:
                                       limits=httpx.Limits(max_connections=MAX_IN_FLIGHT))
         self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.t0 = 0.0
+        # Each school's phones come from an address of their own, as behind a school's NAT: the teacher
+        # page's rate limits are per address and roll call (attendance.services.throttle).
+        self.phones: dict[int, httpx.AsyncClient] = {}
 
     def sim_now(self) -> float:
         return (time.monotonic() - self.t0) * self.speed
@@ -285,6 +288,17 @@ class Driver:
 
     # --- teachers -------------------------------------------------------------------------------------
 
+    def phones_of(self, bridge_id: int) -> httpx.AsyncClient:
+        """The school's phones: one client from a loopback address of the school's own (127.77.x.y; Linux
+        routes all of 127/8 to the loopback interface), so each school is one NAT address, as in life."""
+        client = self.phones.get(bridge_id)
+        if client is None:
+            index = len(self.phones)
+            address = f"127.77.{index // 250}.{index % 250 + 1}"
+            transport = httpx.AsyncHTTPTransport(local_address=address, limits=httpx.Limits(max_connections=8))
+            client = self.phones[bridge_id] = httpx.AsyncClient(base_url=self.base, timeout=30, transport=transport)
+        return client
+
     async def arrive(self, arrival: Arrival) -> None:
         try:
             await self._arrive(arrival)
@@ -302,10 +316,16 @@ class Driver:
                 ok = answer is not None and answer.get("status") in (200, 201)
                 self.counters.ticks_ok += ok
             else:
+                # As a phone does: load the page (a single-use page token), then check in with it.
                 code = qr.current_token(roll_call, arrival.bridge_id)
-                resp = await self.http.post(f"/api/attendance/qr/{code}/checkin", json={
-                    "nonce": uuid.uuid4().hex, "identifier": arrival.teacher_id})
-                ok = resp.status_code in (200, 201)
+                phones = self.phones_of(arrival.bridge_id)
+                page = await phones.get(f"/api/attendance/qr/{code}")
+                ok = page.status_code == 200
+                if ok:
+                    resp = await phones.post(f"/api/attendance/qr/{code}/checkin", json={
+                        "nonce": uuid.uuid4().hex, "identifier": arrival.teacher_id,
+                        "page_token": page.json()["page_token"]})
+                    ok = resp.status_code in (200, 201)
                 self.counters.teacher_ok += ok
             self.counters.refused += not ok
         except (httpx.HTTPError, OSError):
@@ -368,5 +388,6 @@ class Driver:
             reporter.cancel()
             await asyncio.gather(*(c.close() for c in self.consoles.values()), return_exceptions=True)
             await self.http.aclose()
+            await asyncio.gather(*(c.aclose() for c in self.phones.values()), return_exceptions=True)
         self.say("done")
         return self.counters

@@ -6,8 +6,8 @@ offers seed(stdout), idempotent (running twice changes nothing), and banner_link
 [(url, Vietnamese label, English label)].
 """
 
-from . import events, province_links, training
+from . import events, province_links, school_reports, training
 
 # The training demo dates itself a month before the demo event, so the event goes first.
-SEED_STEPS = (events, training)
-BANNER_STEPS = (province_links, events, training)
+SEED_STEPS = (events, training, school_reports)
+BANNER_STEPS = (province_links, events, training, school_reports)

@@ -1,6 +1,7 @@
 from ninja import Router
 
-router = Router(tags=["events"])
+# No tags here: django-ninja adds a parent router's tags to its children's, and each child names its own.
+router = Router()
 
 # Events, sessions, agenda, invitations, readiness, reminders under /api/events/...
 from .event_api import router as event_router  # noqa: E402
@@ -11,3 +12,8 @@ router.add_router("", event_router)
 from .calendar_api import router as calendar_router  # noqa: E402
 
 router.add_router("", calendar_router)
+
+# The invitation letter's fields and preview under /api/events/{event_id}/invitation-letter...
+from .letter_api import router as letter_router  # noqa: E402
+
+router.add_router("", letter_router)

@@ -7,8 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        # Registers the job kinds (bulk invitations, reminders), so a job started anywhere finds its function.
-        from . import invitation_jobs  # noqa: F401
+        # Registers the job kinds (bulk invitations, cancellation notices, reminders), so a job started
+        # anywhere finds its function.
+        from . import cancellation, invitation_jobs  # noqa: F401
         from .services import reminders  # noqa: F401
         from .tabs import EventTab, organizer_while_open, register
 

@@ -20,13 +20,17 @@ from bridges.models import Bridge
 from bridges.services import console_url
 from core.text import clean_text
 
+from . import participation
 from .models import Event, Invitation
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PRODID = "-//diemcau//diemcau calendar 1.0//VI"
 REMINDERS = (timedelta(days=-1), timedelta(minutes=-30))
-# Calendar apps poll a subscription at most this often when they honour the hint.
+# Calendar apps poll a subscription at most this often when they honour the hint: REFRESH-INTERVAL
+# (RFC 7986) and Outlook's X-PUBLISHED-TTL, both written as RFC 5545 durations (PT1H).
 FEED_REFRESH = timedelta(hours=1)
+# Outlook reads this to show a declined event as free time (TRANSP:TRANSPARENT says it to the rest).
+BUSY_STATUS = "X-MICROSOFT-CDO-BUSYSTATUS"
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -104,8 +108,34 @@ def _status(event: Event) -> str:
     return "CONFIRMED"
 
 
-def vevent(event: Event, *, bridge: Bridge | None = None, console: str = "") -> icalendar.Event:
-    """The event as one VEVENT; for a bridge, placed at that bridge and pointing to its console."""
+def issuer(event: Event) -> str:
+    """The organizing office, as the invitation letter names it (events.services.letters.issuer_name)."""
+    # Imported here: events.services imports the cancellation job, which imports this module.
+    from .services import letters
+
+    return clean_text(letters.issuer_name(event, letters.letter_of(event)))
+
+
+def organizer(event: Event) -> icalendar.vCalAddress:
+    """ORGANIZER: the organizing office's mail address, named (CN) as the invitation letter names it.
+
+    RFC 5546 requires it in METHOD:PUBLISH, REQUEST and CANCEL alike; calendars show the CN as who
+    sent the event. The address is CALENDAR_ORGANIZER_EMAIL, else the one mail is sent from.
+    """
+    _name, address = parseaddr(settings.CALENDAR_ORGANIZER_EMAIL or settings.DEFAULT_FROM_EMAIL)
+    entry = icalendar.vCalAddress(f"mailto:{address}")
+    entry.params["cn"] = icalendar.vText(issuer(event))
+    return entry
+
+
+def vevent(event: Event, *, bridge: Bridge | None = None, console: str = "", declined: bool = False,
+           alarms: bool = True) -> icalendar.Event:
+    """The event as one VEVENT; for a bridge, placed at that bridge and pointing to its console.
+
+    `declined`: the bridge said it will not come. The event stays in its feed (so the school still
+    sees it, and can change its answer on the console) marked as declined: its title says so, it
+    takes no time (TRANSP:TRANSPARENT, busy status FREE) and it has no reminders.
+    """
     entry = icalendar.Event()
     entry.add("uid", event_uid(event))
     entry.add("sequence", event.sequence)
@@ -114,13 +144,21 @@ def vevent(event: Event, *, bridge: Bridge | None = None, console: str = "") -> 
     entry.add("last-modified", event.updated_at)
     entry.add("dtstart", local(event.starts_at))
     entry.add("dtend", local(event.ends_at))
-    entry.add("summary", event.title)
-    entry.add("description", _description(event, bridge=bridge, console=console))
+    title = _("Declined: %(title)s") % {"title": event.title} if declined else event.title
+    entry.add("summary", title)
+    description = _description(event, bridge=bridge, console=console)
+    if declined:
+        description = _("This bridge declined the invitation; it can change its answer on the console.") + (
+            "\n\n" + description)
+    entry.add("description", description)
     entry.add("location", bridge_place(bridge if bridge is not None else event.host))
     entry.add("url", console or event_page_url(event))
+    entry.add("organizer", organizer(event))
     entry.add("status", _status(event))
-    entry.add("transp", "OPAQUE")
-    if event.status != Event.Status.CANCELLED:
+    entry.add("transp", "TRANSPARENT" if declined else "OPAQUE")
+    if declined:
+        entry.add(BUSY_STATUS, "FREE")
+    if alarms and not declined and event.status != Event.Status.CANCELLED:
         for trigger in REMINDERS:
             alarm = icalendar.Alarm()
             alarm.add("action", "DISPLAY")
@@ -162,30 +200,35 @@ def event_ics(event: Event) -> bytes:
     return _finish(cal)
 
 
-def bridge_feed_events(bridge: Bridge):
-    """Every event the bridge is invited to that has been published (cancelled ones included)."""
-    return event_queryset().filter(invitations__bridge=bridge).exclude(status=Event.Status.DRAFT).order_by(
-        "starts_at", "pk"
-    )
+def bridge_feed_invitations(bridge: Bridge):
+    """The bridge's invitations to events that have been announced (cancelled ones included)."""
+    return (Invitation.objects.filter(bridge=bridge).exclude(event__status=Event.Status.DRAFT)
+            .select_related("event__host", "event__host__tier")
+            .prefetch_related("event__sessions__agenda", "event__participant_groups__tier")
+            .order_by("event__starts_at", "event__pk"))
 
 
 def bridge_feed_ics(bridge: Bridge) -> bytes:
     """The subscription feed of a bridge, reached through its secret console link."""
     console = console_url(bridge)
     cal = _calendar("PUBLISH", _("Events – %(bridge)s") % {"bridge": bridge.name})
-    cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", FEED_REFRESH)
-    for event in bridge_feed_events(bridge):
-        cal.add_component(vevent(event, bridge=bridge, console=console))
+    cal.add("refresh-interval", icalendar.vDuration(FEED_REFRESH), parameters={"VALUE": "DURATION"})
+    # An X- property has no known type: without vDuration icalendar writes str(timedelta), "1:00:00".
+    cal.add("x-published-ttl", icalendar.vDuration(FEED_REFRESH))
+    for invitation in bridge_feed_invitations(bridge):
+        cal.add_component(vevent(invitation.event, bridge=bridge, console=console,
+                                 declined=participation.is_declined(invitation.status)))
     return _finish(cal)
 
 
-def organizer_address() -> icalendar.vCalAddress:
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizer = icalendar.vCalAddress(f"mailto:{address}")
-    if name:
-        organizer.params["cn"] = icalendar.vText(name)
-    return organizer
+def _attendee(bridge: Bridge, partstat: str) -> icalendar.vCalAddress:
+    attendee = icalendar.vCalAddress(f"mailto:{bridge.email}")
+    attendee.params["cn"] = icalendar.vText(bridge.name)
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = icalendar.vText(partstat)
+    # Answers are given on the console, not by calendar reply.
+    attendee.params["rsvp"] = icalendar.vText("FALSE")
+    return attendee
 
 
 def invitation_request_ics(invitation: Invitation, *, console: str | None = None) -> bytes:
@@ -193,15 +236,20 @@ def invitation_request_ics(invitation: Invitation, *, console: str | None = None
     event, bridge = invitation.event, invitation.bridge
     console = console if console is not None else console_url(bridge)
     entry = vevent(event, bridge=bridge, console=console)
-    entry.add("organizer", organizer_address())
     if bridge.email:
-        attendee = icalendar.vCalAddress(f"mailto:{bridge.email}")
-        attendee.params["cn"] = icalendar.vText(bridge.name)
-        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = icalendar.vText("NEEDS-ACTION")
-        # Answers are given on the console, not by calendar reply.
-        attendee.params["rsvp"] = icalendar.vText("FALSE")
-        entry.add("attendee", attendee)
+        entry.add("attendee", _attendee(bridge, "NEEDS-ACTION"))
     cal = _calendar("REQUEST", event.title)
+    cal.add_component(entry)
+    return _finish(cal)
+
+
+def cancellation_ics(invitation: Invitation) -> bytes:
+    """METHOD:CANCEL for the bridge's address: the same UID, the SEQUENCE the cancellation raised,
+    STATUS:CANCELLED (RFC 5546 3.2.5). A calendar that holds the invitation removes or strikes it."""
+    event, bridge = invitation.event, invitation.bridge
+    entry = vevent(event, bridge=bridge, alarms=False)
+    if bridge.email:
+        entry.add("attendee", _attendee(bridge, "NEEDS-ACTION"))
+    cal = _calendar("CANCEL", event.title)
     cal.add_component(entry)
     return _finish(cal)

@@ -65,7 +65,7 @@ def _zip_name(index: int, invitation: Invitation) -> str:
     return f"{index:04d}_{slugify(bridge.code) or bridge.pk}_{slugify(fold(bridge.name))[:60]}.pdf"
 
 
-@job_kind(PDF_JOB)
+@job_kind(PDF_JOB, heavy=True)
 def build_invitation_zip(job) -> dict:
     with translation.override(job.params.get("language") or "vi"):
         event = event_for_job(job, job.params["event_id"], calendar.event_queryset())
@@ -88,7 +88,7 @@ def build_invitation_zip(job) -> dict:
     return {"event_id": event.pk, "count": total}
 
 
-@job_kind(MAIL_JOB)
+@job_kind(MAIL_JOB, heavy=True)
 def send_invitation_emails(job) -> dict:
     with translation.override(job.params.get("language") or "vi"):
         event = event_for_job(job, job.params["event_id"], calendar.event_queryset())
@@ -122,6 +122,14 @@ def send_invitation_emails(job) -> dict:
         "sent": len(sent), "missing": len(without_email), "failed": len(failed)}
     progress(job, total, total, message)
     return {"event_id": event.pk, "sent": len(sent), "failed": failed, "without_email": without_email}
+
+
+def mail_counts(event: Event) -> dict:
+    """Who an e-mail run would reach now (declined bridges are not mailed): the counts its confirmation states."""
+    invitations = _invitations(event, exclude_declined=True)
+    return {"mailed": invitations.exclude(bridge__email="").count(),
+            "no_email": invitations.filter(bridge__email="").count(),
+            "declined": event.invitations.filter(status=Invitation.Status.DECLINED).count()}
 
 
 def require_mailable(event: Event) -> None:

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bridges.models import Bridge, Tier
 
@@ -59,11 +60,23 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        # Context: a part of an event (phiên), not a login session (django.contrib.sessions' "session").
+        verbose_name = pgettext_lazy("event part", "session")
+        verbose_name_plural = pgettext_lazy("event part", "sessions")
 
     def __str__(self):
         return self.title
+
+
+class LiveAgenda(models.Manager):
+    """Agenda items not deleted: what every page, file and API reads (session.agenda uses it too)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AgendaWithDeleted(models.Manager):
+    """Every agenda item, deleted ones too: only for restoring one."""
 
 
 class AgendaItem(models.Model):
@@ -78,13 +91,20 @@ class AgendaItem(models.Model):
         CLOSING = "closing", _("closing")
         OTHER = "other", _("other")
 
-    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="agenda")
+    session = models.ForeignKey(Session, verbose_name=pgettext_lazy("event part", "session"), on_delete=models.CASCADE,
+                                related_name="agenda")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     title = models.CharField(_("title"), max_length=255)
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # A deleted item is kept, hidden, so that it can be restored for a while (events.services.schedule,
+    # AGENDA_UNDO_SECONDS); `objects` and session.agenda never show it, `with_deleted` does.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+
+    objects = LiveAgenda()
+    with_deleted = AgendaWithDeleted()
 
     class Meta:
         ordering = ["session", "starts_at", "order", "id"]
@@ -193,3 +213,52 @@ class ReadinessTest(models.Model):
         ordering = ["-at"]
         verbose_name = _("readiness test")
         verbose_name_plural = _("readiness tests")
+
+
+class InvitationLetter(models.Model):
+    """What an event's invitation letter (giấy mời) says as an official document (Decree 30/2020/NĐ-CP).
+
+    One per event, created the first time an organizer saves it. An empty field takes the built-in
+    wording (translated when the letter is drawn), the INVITATION_ISSUER / INVITATION_PLACE settings or
+    the event itself; events.letters resolves them, events.invitation_pdf draws them.
+    """
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="letter")
+    parent_body = models.CharField(
+        _("governing body"), max_length=200, blank=True,
+        help_text=_("Printed above the issuing body, e.g. “UBND TỈNH QUẢNG NGÃI”. Empty: none."))
+    issuer = models.CharField(
+        _("issuing body"), max_length=200, blank=True,
+        help_text=_("e.g. “Sở Giáo dục và Đào tạo”. Empty: the site's issuer, else the host bridge."))
+    number = models.CharField(
+        _("number in the register"), max_length=20, blank=True,
+        help_text=_("The number the records office gives the letter. Empty: a blank to write in by hand."))
+    number_pattern = models.CharField(
+        _("number pattern"), max_length=60, default="{seq}/GM",
+        help_text=_("How the number is written: {seq} is the number above, {year} the year of the letter, "
+                    "e.g. “{seq}/GM-UBND”."))
+    place = models.CharField(
+        _("place name"), max_length=80, blank=True,
+        help_text=_("Before the date, e.g. “Quảng Ngãi”. Empty: the site's place."))
+    dated = models.DateField(_("date of the letter"), null=True, blank=True,
+                             help_text=_("Empty: the day the letter is printed."))
+    title = models.CharField(_("document title"), max_length=120, blank=True, help_text=_("Empty: “GIẤY MỜI”."))
+    subject = models.CharField(_("summary line"), max_length=300, blank=True,
+                               help_text=_("Under the title. Empty: “V/v: ” and the event's title."))
+    body = models.TextField(_("body"), blank=True,
+                            help_text=_("After the invitation sentence. Empty: the event's description."))
+    recipients = models.TextField(_("recipients"), blank=True,
+                                  help_text=_("One per line, under “Nơi nhận:”. Empty: “Như trên;” and “Lưu: VT.”."))
+    signer_authority = models.CharField(_("signing authority"), max_length=120, blank=True,
+                                        help_text=_("e.g. “KT. CHỦ TỊCH”, “TL. GIÁM ĐỐC”. Empty: none."))
+    signer_title = models.CharField(_("signer's title"), max_length=120, blank=True,
+                                    help_text=_("e.g. “PHÓ CHỦ TỊCH”. Empty: the issuing body."))
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invitation letter")
+        verbose_name_plural = _("invitation letters")
+
+    def __str__(self):
+        return str(self.event)

@@ -54,4 +54,6 @@ def organizer_while_open(event, role) -> bool:
 
 
 def trainings_only(event, role) -> bool:
-    return event.kind == event.Kind.TRAINING
+    from .kinds import has_training  # kinds imports the models, which the app registry loads first
+
+    return has_training(event)

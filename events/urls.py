@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, views
+from . import calendar_views, letter_views, views
 
 app_name = "events"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/edit/", views.event_edit, name="edit"),
     path("<int:pk>/status/", views.event_status, name="status"),
+    path("<int:pk>/cancel/", views.event_cancel, name="cancel"),
     path("<int:pk>/groups/", views.participant_groups, name="groups"),
     path("<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("<int:pk>/sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/sessions/<int:session_id>/agenda/new/", views.agenda_create, name="agenda_create"),
     path("<int:pk>/agenda/<int:item_id>/edit/", views.agenda_edit, name="agenda_edit"),
     path("<int:pk>/agenda/<int:item_id>/delete/", views.agenda_delete, name="agenda_delete"),
+    path("<int:pk>/agenda/<int:item_id>/restore/", views.agenda_restore, name="agenda_restore"),
     # Invitations and readiness
     path("<int:pk>/invite/", views.invite, name="invite"),
     path("<int:pk>/invitations/", views.invitation_list, name="invitations"),
@@ -30,4 +32,5 @@ urlpatterns = [
     path("<int:pk>/letters/zip/", calendar_views.start_zip, name="invitation_letters_zip"),
     path("<int:pk>/letters/email/", calendar_views.start_emails, name="invitation_letters_email"),
     path("<int:pk>/letters/<str:code>.pdf", calendar_views.bridge_invitation_pdf, name="invitation_letter_pdf"),
+    path("<int:pk>/letter/preview.pdf", letter_views.letter_preview, name="letter_preview"),
 ]

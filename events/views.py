@@ -4,31 +4,38 @@ Organizers edit; district officers see their district and may send reminders; of
 """
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from bridges import scope
+from bridges import scope, search
 from bridges.models import Bridge, Role, Tier
 from bridges.services import console_url
 from bridges.tree import district_of, intermediate_bridges
-from core import qr
+from core import confirm, deletion, qr, undo
+from core.confirm import Confirmation
+from core.errors import Refused
 from core.models import Job
 from core.text import clean_text
 
-from . import participation, services
+from . import cancellation, participation, services
 from .access import get_event, visible_events
 from .forms import AgendaItemForm, EventForm, InviteForm, ParticipantGroupsForm, SessionForm
+from .letter_forms import LetterForm
 from .models import AgendaItem, Event, Invitation, ReadinessTest, Session
+from .services import letters
 from .services.readiness import scoped_invitations
+from .services.schedule import AGENDA_UNDO_SECONDS
 
 ORGANIZER = Role.Kind.ORGANIZER
 REMINDERS = (Role.Kind.ORGANIZER, Role.Kind.DISTRICT_OFFICER)
@@ -78,15 +85,18 @@ def event_create(request):
 def event_edit(request, pk: int):
     event = _event(request, pk, edit=True)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
-    if request.method == "POST" and form.is_valid():
+    # The invitation letter's official-document fields (events.services.letters), saved with the event.
+    letter_form = LetterForm(request.POST or None, instance=letters.letter_of(event), prefix="letter")
+    if request.method == "POST" and form.is_valid() and letter_form.is_valid():
         try:
             services.update_event(event, form.cleaned_data, request=request)
+            letters.save_letter(event, letter_form.letter_values, request=request)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The event was saved."))
             return redirect("events:detail", pk=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event})
+    return render(request, "events/event_form.html", {"form": form, "event": event, "letter_form": letter_form})
 
 
 @login_required
@@ -127,6 +137,31 @@ def event_status(request, pk: int):
     else:
         messages.success(request, _("The event is now “%(status)s”.") % {"status": event.get_status_display()})
     return redirect("events:detail", pk=event.pk)
+
+
+@login_required
+def event_cancel(request, pk: int):
+    """Cancelling, asked first: who will be mailed the calendar cancellation; afterwards, its progress."""
+    event = _event(request, pk)
+    can_cancel = Event.Status.CANCELLED in services.TRANSITIONS[event.status]
+    if request.method == "POST":
+        event = _event(request, pk, edit=True)
+        try:
+            services.set_status(event, Event.Status.CANCELLED, request=request)
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("The event was cancelled."))
+        return redirect("events:cancel", pk=event.pk)
+    scope.require_role(request.user, ORGANIZER)
+    return render(request, "events/event_cancel.html", {
+        "event": event,
+        "can_cancel": can_cancel,
+        "announced": event.status in cancellation.ANNOUNCED,
+        "with_email": cancellation.mailed_invitations(event).count(),
+        "invited": event.invitations.count(),
+        "job": cancellation.latest_job(event),
+    })
 
 
 @login_required
@@ -179,17 +214,41 @@ def session_edit(request, pk: int, session_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_delete(request, pk: int, session_id: int):
+    """Asked first (core.confirm): the session goes with its agenda; refused when anything was recorded in it."""
     event = _event(request, pk, edit=True)
     session = get_object_or_404(Session, pk=session_id, event=event)
+    items = session.agenda.count()
+    if confirm.must_ask(request, items):
+        return confirm.ask(request, _session_delete_confirmation(request, event, session, items))
     try:
         services.delete_session(session, request=request)
     except ValidationError as exc:
         _refused(request, exc)
+    except Refused as exc:  # it holds attendance (core.deletion): the message says what and how many
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Session deleted."))
     return redirect("events:detail", pk=event.pk)
+
+
+def _session_delete_confirmation(request, event: Event, session: Session, items: int) -> Confirmation:
+    back = reverse("events:detail", args=[event.pk]) + f"#session-{session.pk}"
+    try:
+        deletion.refuse_if_recorded(session)
+    except Refused as refused:  # evidence under it (core.deletion): say so now, offer nothing to confirm
+        return Confirmation(title=_("Delete the session “%(title)s”") % {"title": session.title}, count=items,
+                            summary=refused.message, consequence="", action_url=request.path, cancel_url=back,
+                            button="", allowed=False)
+    return Confirmation(
+        title=_("Delete the session “%(title)s”") % {"title": session.title}, count=items,
+        summary=ngettext("The session is deleted with its %(n)s agenda item.",
+                         "The session is deleted with its %(n)s agenda items.", items) % {"n": confirm.number(items)},
+        consequence=_("This cannot be undone. Calendars, letters and consoles show the programme without it; "
+                      "a roll call that was opened in it would have kept it from being deleted."),
+        action_url=request.path, cancel_url=back, button=_("Delete the session"), danger=True,
+    )
 
 
 @login_required
@@ -228,6 +287,7 @@ def agenda_edit(request, pk: int, item_id: int):
 @login_required
 @require_POST
 def agenda_delete(request, pk: int, item_id: int):
+    """One click, no question: the message that follows carries an Undo button for a few minutes."""
     event = _event(request, pk, edit=True)
     item = get_object_or_404(AgendaItem.objects.select_related("session__event"), pk=item_id, session__event=event)
     try:
@@ -235,7 +295,22 @@ def agenda_delete(request, pk: int, item_id: int):
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, _("Agenda item deleted."))
+        undo.offer(request, _("“%(title)s” was deleted from the agenda. You can undo this for %(minutes)s minutes.")
+                   % {"title": item.title, "minutes": AGENDA_UNDO_SECONDS // 60},
+                   reverse("events:agenda_restore", args=[event.pk, item.pk]))
+    return redirect(reverse("events:detail", args=[event.pk]) + f"#session-{item.session_id}")
+
+
+@login_required
+@require_POST
+def agenda_restore(request, pk: int, item_id: int):
+    event = _event(request, pk, edit=True)
+    try:
+        item = services.restore_agenda_item(event, item_id, request=request)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect("events:detail", pk=event.pk)
+    messages.success(request, _("“%(title)s” is back on the agenda.") % {"title": item.title})
     return redirect(reverse("events:detail", args=[event.pk]) + f"#session-{item.session_id}")
 
 
@@ -270,6 +345,9 @@ def invite(request, pk: int):
         try:
             bridges, problems, how = _bridges_to_invite(request, form)
             if not problems:
+                preview = services.invite_preview(event, bridges)
+                if confirm.must_ask(request, preview.created):
+                    return confirm.ask(request, _invite_confirmation(request, event, form, bridges, preview, how))
                 result = services.invite_bridges(event, bridges, request=request, how=how)
         except ValidationError as exc:
             problems = exc.messages
@@ -287,6 +365,30 @@ def invite(request, pk: int):
     })
 
 
+def _invite_confirmation(request, event: Event, form: InviteForm, bridges, preview, how: str) -> Confirmation:
+    fields = [(name, value) for name, value in confirm.carried(request) if name != "codes"]
+    if form.cleaned_data["mode"] == "list":
+        # An uploaded file is not posted twice: the confirmation carries the codes it was read to.
+        fields.append(("codes", "\n".join(bridge.code for bridge in bridges)))
+    n = confirm.number(preview.created)
+    notes = [ngettext("%(n)s of them is invited already and keeps its answer.",
+                      "%(n)s of them are invited already and keep their answers.",
+                      preview.already) % {"n": confirm.number(preview.already)}] if preview.already else []
+    return Confirmation(
+        title=_("Invite bridges"), count=preview.created,
+        summary=(ngettext("%(n)s bridge (%(how)s) will be invited to “%(event)s”.",
+                          "%(n)s bridges (%(how)s) will be invited to “%(event)s”.", preview.created)
+                 % {"n": n, "how": how, "event": event.title}) if preview.created
+        else _("Every bridge you chose is invited already: there is nobody new to invite."),
+        consequence=_("Each one sees the event on its console at once and is counted in readiness until it "
+                      "answers. No e-mail is sent now: letters and e-mails go from the Letters tab. An invitation "
+                      "is not withdrawn here: a school that will not come declines it."),
+        notes=notes, action_url=request.path, cancel_url=reverse("events:invite", args=[event.pk]),
+        fields=fields, allowed=preview.created > 0,
+        button=ngettext("Invite %(n)s bridge", "Invite %(n)s bridges", preview.created) % {"n": n},
+    )
+
+
 @login_required
 def invitation_list(request, pk: int):
     event = _event(request, pk)
@@ -302,8 +404,8 @@ def invitation_list(request, pk: int):
         district = next((d for d in districts.values() if d["code"] == district_code), None)
         invitations = invitations.filter(bridge__path__startswith=district["path"]) if district else invitations.none()
     query = clean_text(request.GET.get("q"))
-    if query:
-        invitations = invitations.filter(Q(bridge__code__icontains=query) | Q(bridge__name__icontains=query))
+    # By code or name, with or without Vietnamese marks (bridges.search).
+    invitations = search.filter_queryset(invitations, query, bridge_field="bridge")
     page = Paginator(invitations, 100).get_page(request.GET.get("page"))
     counts = _status_counts(event, request.user)
     for invitation in page:
@@ -385,10 +487,39 @@ def reminders(request, pk: int):
         targets = services.reminder_targets(event, request.user).filter(status__in=statuses[which])
     else:
         targets = Invitation.objects.none()
+    preview = services.reminder_preview(targets)
+    if preview["chosen"] and confirm.must_ask(request, preview["mailed"]):
+        return confirm.ask(request, _reminder_confirmation(request, event, preview))
     try:
         job = services.start_reminders(event, targets, request=request)
     except ValidationError as exc:
         _refused(request, exc)
-        return redirect("events:readiness", pk=event.pk)
+        return redirect(reverse("events:readiness", args=[event.pk]) + "#reminders")
     messages.success(request, _("Sending reminders to %(count)s bridges.") % {"count": len(job.params["invitations"])})
-    return redirect(reverse("events:readiness", args=[event.pk]) + f"?job={job.pk}")
+    return redirect(reverse("events:readiness", args=[event.pk]) + f"?job={job.pk}#reminders")
+
+
+def _reminder_confirmation(request, event: Event, preview: dict) -> Confirmation:
+    count = preview["mailed"]
+    n = confirm.number(count)
+    notes = []
+    if preview["no_email"]:
+        notes.append(ngettext("%(n)s bridge has no e-mail address: phone it instead.",
+                              "%(n)s bridges have no e-mail address: phone them instead.",
+                              preview["no_email"]) % {"n": confirm.number(preview["no_email"])})
+    if preview["held_back"]:
+        notes.append(ngettext("%(n)s bridge was reminded less than %(minutes)s minutes ago and is skipped.",
+                              "%(n)s bridges were reminded less than %(minutes)s minutes ago and are skipped.",
+                              preview["held_back"]) % {"n": confirm.number(preview["held_back"]),
+                                                       "minutes": settings.REMINDER_COOLDOWN_MINUTES})
+    return Confirmation(
+        title=_("Send reminders"), count=count,
+        summary=ngettext("%(n)s reminder will be e-mailed now, with the bridge's console link.",
+                         "%(n)s reminders will be e-mailed now, each with its bridge's console link.", count)
+        % {"n": n} if count else _("Nobody can be e-mailed a reminder now."),
+        consequence=_("An e-mail cannot be called back once sent. Each bridge is then held back from another "
+                      "reminder for %(minutes)s minutes.") % {"minutes": settings.REMINDER_COOLDOWN_MINUTES},
+        notes=notes, action_url=request.path, section="reminders", allowed=count > 0,
+        cancel_url=reverse("events:readiness", args=[event.pk]) + "#reminders",
+        button=ngettext("Send %(n)s reminder", "Send %(n)s reminders", count) % {"n": n},
+    )

@@ -52,7 +52,8 @@ class FollowUpForm(models.Model):
 class FollowUpAnswer(models.Model):
     """One school's answer to a follow-up form (one per school; a later submission replaces it)."""
 
-    form = models.ForeignKey(FollowUpForm, on_delete=models.CASCADE, related_name="answers")
+    # A school's answer is evidence (core.deletion): a form (or its event) with answers is not deleted.
+    form = models.ForeignKey(FollowUpForm, on_delete=models.PROTECT, related_name="answers")
     bridge = models.ForeignKey(Bridge, verbose_name=_("school"), on_delete=models.PROTECT,
                                related_name="followup_answers")
     students_trained = models.PositiveIntegerField(_("students trained"))

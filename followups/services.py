@@ -30,6 +30,7 @@ from core.audit import client_ip
 from core.errors import Refused
 from core.text import clean_text
 from events.models import Event, Invitation
+from events.services import reminders as event_reminders
 
 from .models import FollowUpAnswer, FollowUpForm, FollowUpReminder
 
@@ -315,35 +316,58 @@ def send_reminders(form: FollowUpForm, bridge_ids: list[int], *, user=None, ip=N
     bridges = list(Bridge.objects.filter(pk__in=bridge_ids).order_by("path"))
     answered = set(FollowUpAnswer.objects.filter(form=form).values_list("bridge_id", flat=True))
     bridges = [b for b in bridges if b.pk not in answered]
-    sent, without = [], []
+    by = user if user is not None and user.is_authenticated else None
     if job is not None:
         jobs.progress(job, 0, len(bridges), _("Sending reminders…"))
-    with translation.override(settings.LANGUAGE_CODE), mail.get_connection() as connection:
-        messages = []
-        for bridge in bridges:
-            if not bridge.email:
-                without.append(bridge)
-                continue
-            context = {"form": form, "event": form.event, "bridge": bridge, "url": followup_url(bridge)}
-            subject = " ".join(render_to_string("followups/email/followup_reminder_subject.txt", context).split())
-            body = render_to_string("followups/email/followup_reminder_body.txt", context)
-            messages.append(mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [bridge.email],
-                                              connection=connection))
-            sent.append(bridge)
-        if messages:
-            connection.send_messages(messages)
-    by = user if user is not None and user.is_authenticated else None
-    FollowUpReminder.objects.bulk_create(
-        [FollowUpReminder(form=form, bridge=b, by=by, emailed=True) for b in sent]
-        + [FollowUpReminder(form=form, bridge=b, by=by, emailed=False) for b in without])
+    sent, without, claimed = _claim(form, bridges, by)
+    held_back = len(bridges) - len(sent) - len(without)
+    try:
+        with translation.override(settings.LANGUAGE_CODE), mail.get_connection() as connection:
+            messages = []
+            for bridge in sent:
+                context = {"form": form, "event": form.event, "bridge": bridge, "url": followup_url(bridge)}
+                subject = " ".join(render_to_string("followups/email/followup_reminder_subject.txt", context).split())
+                body = render_to_string("followups/email/followup_reminder_body.txt", context)
+                messages.append(mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [bridge.email],
+                                                  connection=connection))
+            if messages:
+                connection.send_messages(messages)
+    except Exception:
+        # Not sent: the cooldown must not hold these schools back.
+        FollowUpReminder.objects.filter(pk__in=claimed).delete()
+        raise
     audit.record("followup.remind", user=by, ip=ip, target=form, summary=form.title[:200],
-                 details={"sent": len(sent), "without_email": [b.code for b in without][:100]})
+                 details={"sent": len(sent), "without_email": [b.code for b in without][:100], "held_back": held_back})
     result = {"sent": len(sent), "without_email": [b.code for b in without]}
+    if held_back:
+        result["held_back"] = held_back
     if job is not None:
-        jobs.progress(job, len(bridges), len(bridges), _(
-            "%(sent)s reminders sent; %(missing)s schools have no e-mail address (phone them).") % {
-            "sent": len(sent), "missing": len(without)})
+        text = _("%(sent)s reminders sent; %(missing)s schools have no e-mail address (phone them).") % {
+            "sent": len(sent), "missing": len(without)}
+        if held_back:
+            text += " " + _("%(count)s bridges were reminded less than %(minutes)s minutes ago and were skipped.") % {
+                "count": held_back, "minutes": settings.REMINDER_COOLDOWN_MINUTES}
+        jobs.progress(job, len(bridges), len(bridges), text)
     return result
+
+
+def _recently_reminded(form: FollowUpForm, now=None) -> QuerySet[FollowUpReminder]:
+    return FollowUpReminder.objects.filter(form=form, emailed=True, at__gt=event_reminders.cooldown_cutoff(now))
+
+
+def _claim(form: FollowUpForm, bridges: list[Bridge], by) -> tuple[list[Bridge], list[Bridge], list[int]]:
+    """Record the reminders before sending them, under the form's row lock: two reminder jobs at once (two
+    officers, a script) cannot both mail a school within the cooldown (events.services.reminders)."""
+    with transaction.atomic():
+        FollowUpForm.objects.select_for_update().filter(pk=form.pk).first()
+        held = set(_recently_reminded(form).values_list("bridge_id", flat=True))
+        due = [b for b in bridges if b.pk not in held]
+        to_mail = [b for b in due if b.email]
+        without = [b for b in due if not b.email]
+        rows = FollowUpReminder.objects.bulk_create(
+            [FollowUpReminder(form=form, bridge=b, by=by, emailed=True) for b in to_mail]
+            + [FollowUpReminder(form=form, bridge=b, by=by, emailed=False) for b in without])
+    return to_mail, without, [row.pk for row in rows[:len(to_mail)]]
 
 
 @jobs.job_kind(REMIND_JOB)
@@ -352,8 +376,23 @@ def _remind_job(job) -> dict:
     return send_reminders(form, job.params["bridges"], user=job.created_by, ip=job.params.get("ip"), job=job)
 
 
+def reminder_preview(form: FollowUpForm, bridges: list[Bridge]) -> dict:
+    """What reminding these schools would do now, sending nothing (the counts a confirmation states):
+    `mailed` e-mails sent, `no_email` schools without an address, `held_back` reminded within the cooldown."""
+    held = set(_recently_reminded(form).filter(bridge__in=bridges).values_list("bridge_id", flat=True))
+    due = [b for b in bridges if b.pk not in held]
+    return {"chosen": len(bridges), "mailed": sum(1 for b in due if b.email),
+            "no_email": sum(1 for b in due if not b.email), "held_back": len(bridges) - len(due)}
+
+
 def start_reminders(form: FollowUpForm, bridges: list[Bridge], *, request):
     if not bridges:
         raise FollowUpError({"": _("Every chosen school has answered already: there is no one to remind.")})
+    mailable = {b.pk for b in bridges if b.email}
+    held = dict(_recently_reminded(form).filter(bridge__in=mailable).values_list("bridge_id").annotate(at=Max("at"))
+                .order_by())
+    if mailable and len(held) == len(mailable):
+        # Every chosen school with an address was just mailed (events.services.reminders' cooldown).
+        raise FollowUpError({"": event_reminders.cooldown_refusal(min(held.values()))})
     return jobs.start(REMIND_JOB, params={"form": form.pk, "bridges": [b.pk for b in bridges],
                                           "ip": client_ip(request)}, user=request.user)

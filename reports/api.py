@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from bridges import scope
 from core.api import JobOut, job_out
 from core.audit import client_ip
-from core.errors import ErrorOut
+from core.openapi import refusals
 from events.access import get_event
 
 from . import data, export
@@ -24,13 +24,13 @@ class FilterIn(Schema):
     roll_calls: list[int] = []
 
 
-class RollCallOut(Schema):
+class ReportRollCallOut(Schema):
     id: int
     label: str
     held: bool
 
 
-class GroupOut(Schema):
+class ReportGroupOut(Schema):
     id: int | None
     code: str
     name: str
@@ -53,9 +53,9 @@ class ReportOut(Schema):
     title: str
     covering: str
     completion_rule: str
-    roll_calls: list[RollCallOut]
-    groups: list[GroupOut]
-    total: GroupOut
+    roll_calls: list[ReportRollCallOut]
+    groups: list[ReportGroupOut]
+    total: ReportGroupOut
 
 
 def _group(report: data.AttendanceReport, group: data.GroupRow) -> dict:
@@ -69,9 +69,14 @@ def _group(report: data.AttendanceReport, group: data.GroupRow) -> dict:
     }
 
 
-@router.get("/events/{event_id}/report", response={200: ReportOut, 400: ErrorOut},
+@router.get("/events/{event_id}/report", response={200: ReportOut, **refusals(400, 403, 404)},
             summary="Attendance numbers per district and in total (the reports page and the workbook's summary)")
 def event_report(request, event_id: int, filters: Query[FilterIn]):
+    """The attendance report of the event, per district and in total: invited, confirmed, tested, checked in,
+    mean minutes connected, people present at each roll call, completion and certificates. Filtered by
+    `district`, `tier` and `roll_calls`, within the caller's scope; a filter outside it answers 400. Any
+    account with a role.
+    """
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
     resolved = resolve(event, request.user, role=role, district=filters.district, tier=filters.tier,
@@ -91,10 +96,15 @@ class ExportIn(FilterIn):
     language: str = "vi"
 
 
-@router.post("/events/{event_id}/exports", response={202: JobOut, 400: ErrorOut},
+@router.post("/events/{event_id}/exports", response={202: JobOut, **refusals(400, 403, 404)},
              summary="Start an export (xlsx workbook, or one sheet as CSV: summary, bridges, teachers); "
-                     "poll /api/jobs/{id}; result_url is the download when it is done")
+                     "poll /api/jobs/{id}; /api/jobs/{id}/file is the download when it is done")
 def start_export(request, event_id: int, payload: ExportIn):
+    """Starts a background job that writes the report as an xlsx workbook (the default, for people to print and
+    sign) or one of its sheets as CSV (for programs), with the same filters as the report, in Vietnamese or
+    English. Poll /api/jobs/{id}; the file is at /api/jobs/{id}/file when it is done. Any account with a
+    role, within its scope; the export is written to the audit log.
+    """
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
     resolved = resolve(event, request.user, role=role, district=payload.district, tier=payload.tier,

@@ -16,3 +16,6 @@ class ReportsConfig(AppConfig):
 
         register(EventTab("reports", _("Reports"), "reports:reports", 90))
         register_panel(FormPanel("reports", "reports/_followup_panel.html", panel_values, order=10))
+        from .school_report_views import register_panels
+
+        register_panels()  # a school-report round's downloads, on its page

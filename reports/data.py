@@ -10,7 +10,8 @@ Counting rules, stated once:
 - a bridge is "tested" when its latest readiness test passed (or its invitation says tested OK);
 - teachers "present" at a bridge are the check-ins recorded there (as the board counts them);
 - "completed" and "certificates" follow the person's own (roster) bridge;
-- the attendance rate is the mean, over the roll calls shown, of present / expected.
+- the attendance rate is the mean, over the roll calls shown, of present / expected;
+- "flagged" check-ins are those attendance marked as one of many from one device (CheckIn.same_client).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from attendance.models import BridgeCheckIn, CheckIn, RollCall
 from attendance.presence import connected_seconds_by_bridge
 from bridges.models import Bridge, Person
 from bridges.tree import group_of_loading as district_of
+from bridges.tree import unit_order
 from events import participation
 from events.models import Event, Invitation, ReadinessTest
 from training.eligibility import describe_rule, evaluate
@@ -71,6 +73,7 @@ class BridgeRow:
     expected: int
     roster: int
     present: dict[int, int] = field(default_factory=dict)
+    flagged: int = 0
 
 
 @dataclass
@@ -84,6 +87,7 @@ class PersonRow:
     school_name: str
     district_name: str
     checkins: dict[int, datetime] = field(default_factory=dict)
+    flagged: set[int] = field(default_factory=set)  # roll calls whose check-in is flagged
     eligible: bool = False
     certificate: str = ""
 
@@ -103,6 +107,7 @@ class GroupRow:
     expected: int = 0
     headcount: int = 0
     present: dict[int, int] = field(default_factory=dict)
+    flagged: int = 0
     teachers: int = 0
     completed: int = 0
     certificates: int = 0
@@ -115,6 +120,7 @@ class GroupRow:
         self.minutes += row.minutes
         self.expected += row.expected
         self.headcount += row.headcount
+        self.flagged += row.flagged
         for rc_id, n in row.present.items():
             self.present[rc_id] = self.present.get(rc_id, 0) + n
 
@@ -220,12 +226,17 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
     # Check-ins of the roll calls shown: per bridge where they happened, and per person.
     present_at: dict[int, dict[int, int]] = defaultdict(dict)
     person_checkins: dict[int, dict[int, datetime]] = defaultdict(dict)
+    flagged_at: dict[int, int] = defaultdict(int)
+    person_flags: dict[int, set[int]] = defaultdict(set)
     if shown_ids:
-        for person_id, rc_id, bridge_id, at in CheckIn.objects.filter(roll_call_id__in=shown_ids).values_list(
-                "person_id", "roll_call_id", "bridge_id", "at"):
+        for person_id, rc_id, bridge_id, at, same_client in CheckIn.objects.filter(
+                roll_call_id__in=shown_ids).values_list("person_id", "roll_call_id", "bridge_id", "at", "same_client"):
             counts = present_at[bridge_id]
             counts[rc_id] = counts.get(rc_id, 0) + 1
             person_checkins[person_id][rc_id] = at
+            if same_client:
+                flagged_at[bridge_id] += 1
+                person_flags[person_id].add(rc_id)
 
     groups: dict[int, GroupRow] = {}
     bridges: list[BridgeRow] = []
@@ -255,6 +266,7 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
             minutes=round(seconds.get(bridge_id, 0.0) / 60, 1),
             expected=expected_teachers(inv_expected, bridge_expected, roster.get(bridge_id, 0)),
             roster=roster.get(bridge_id, 0), present=dict(present_at.get(bridge_id, {})),
+            flagged=flagged_at.get(bridge_id, 0),
         )
         bridges.append(row)
         group = groups.setdefault(district["id"], GroupRow(district["id"], district["code"], district["name"]))
@@ -283,7 +295,8 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
             birth_date=standing.birth_date, subject=subjects.get(standing.person_id, ""),
             bridge_id=standing.bridge_id, school_name=standing.school_name,
             district_name=district["name"] if district else "",
-            checkins=person_checkins.get(standing.person_id, {}), eligible=standing.eligible,
+            checkins=person_checkins.get(standing.person_id, {}), flagged=person_flags.get(standing.person_id, set()),
+            eligible=standing.eligible,
             certificate=certificates.get(standing.person_id, ""),
         )
         people.append(row)
@@ -292,7 +305,7 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
             group.add_person(row)
 
     # The host's own row first, then the districts by code (as on the board).
-    ordered = sorted(groups.values(), key=lambda g: (g.id != event.host_id, g.code, g.name))
+    ordered = sorted(groups.values(), key=lambda g: (g.id != event.host_id, unit_order(g.code, g.name)))
     total = GroupRow(None, "", "")
     for row in bridges:
         total.add_bridge(row)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from bridges.models import Person
 from core import audit, jobs
+from core.dates import official_date
 from events.models import Event, Invitation
 from followups.services import status as followup_status
 from training.services import template_for
@@ -27,8 +28,9 @@ from .csv_export import write_csv
 from .filters import ReportError, ReportFilters
 from .followup_sheets import BUILDERS as FOLLOWUP_BUILDERS
 from .followup_sheets import SHEETS as FOLLOWUP_SHEETS
+from .followup_sheets import cover as followup_cover
 from .followup_sheets import followup_tables
-from .sheets import BUILDERS, SHEETS, attendance_tables
+from .sheets import BUILDERS, SHEETS, attendance_tables, cover
 from .tables import Table
 from .workbook import TitleBlock, write_workbook
 
@@ -50,13 +52,21 @@ def title_block(event: Event, filters: ReportFilters | None, generated_at, scope
     when = starts.strftime("%d/%m/%Y")
     if ends.date() != starts.date():
         when += " – " + ends.strftime("%d/%m/%Y")
+        period = _("Time: from %(start)s to %(end)s") % {
+            "start": starts.strftime("%H:%M %d/%m/%Y"), "end": ends.strftime("%H:%M %d/%m/%Y")}
+    else:
+        period = _("Time: %(start)s – %(end)s, %(date)s") % {
+            "start": starts.strftime("%H:%M"), "end": ends.strftime("%H:%M"), "date": when}
     exported = timezone.localtime(generated_at)
+    at = {"time": exported.strftime("%H:%M"), "date": exported.strftime("%d/%m/%Y")}
     return TitleBlock(
         issuer=template.issuer.strip(), motto=template.motto.strip(),
         event_line=_("%(event)s – %(date)s") % {"event": event.title, "date": when},
         scope_line=_("Covering: %(scope)s") % {"scope": filters.describe() if filters else scope_text},
-        exported_line=_("exported at %(time)s on %(date)s") % {
-            "time": exported.strftime("%H:%M"), "date": exported.strftime("%d/%m/%Y")},
+        exported_line=_("exported at %(time)s on %(date)s") % at,
+        event_title=event.title, period_line=period, as_of_line=_("Figures as of %(time)s on %(date)s.") % at,
+        dated=official_date(exported.date(), template.place), signer_title=template.signer_title.strip(),
+        signer_name=template.signer_name.strip(),
     )
 
 
@@ -89,7 +99,8 @@ def write(event: Event, filters: ReportFilters, target, *, fmt: str = XLSX, shee
         report = data.build(event, filters)
         if fmt == XLSX:
             tables = attendance_tables(report)
-            rows = write_workbook(target, tables, title_block(event, filters, report.generated_at), progress)
+            rows = write_workbook(target, tables, title_block(event, filters, report.generated_at), progress,
+                                  cover=cover(report))
         else:
             table: Table = BUILDERS[check_sheet(sheet or SHEETS[0])](report)
             rows = write_csv(target, table, progress)
@@ -163,7 +174,7 @@ def write_followup(form, scope_bridge, target, *, fmt: str = XLSX, sheet: str | 
             scope_text = scope_bridge.name if scope_bridge else _("the whole event")
             block = title_block(form.event, None, state.now, scope_text)
             block.event_line = f"{form.title} – {block.event_line}"
-            return write_workbook(target, followup_tables(state), block)
+            return write_workbook(target, followup_tables(state), block, cover=followup_cover(state))
         sheet = sheet or FOLLOWUP_SHEETS[0]
         if sheet not in FOLLOWUP_SHEETS:
             raise ReportError(_("Unknown sheet “%(sheet)s”: choose one of %(choices)s.") % {

@@ -28,7 +28,7 @@ class ReportFilters:
     scope_bridge: Bridge | None = None
     tier: Tier | None = None
     roll_call_ids: list[int] | None = None
-    labels: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # the filters besides the part covered (tier, roll calls)
 
     def as_params(self) -> dict:
         """What a background job needs to resolve the same filters again."""
@@ -39,7 +39,10 @@ class ReportFilters:
         }
 
     def describe(self) -> str:
-        return "; ".join(self.labels) if self.labels else _("the whole event")
+        """What the report covers, for "Covering: …" (which says "scope" already): the part of the
+        province by its name, then the other filters with their labels."""
+        part = self.district or self.scope_bridge
+        return "; ".join([part.name if part else _("the whole event"), *self.labels])
 
 
 def _parse_ids(values) -> list[int]:
@@ -66,8 +69,6 @@ def resolve(event: Event, user, *, district: str = "", tier: str = "", roll_call
     filters = ReportFilters(scope_bridge=role.scope)
     scope_path = scope.scope_path_of(role)
     filters.path = scope_path
-    if role.scope_id:
-        filters.labels.append(_("Scope: %(name)s") % {"name": role.scope.name})
 
     district = clean_text(district)
     if district:
@@ -80,7 +81,6 @@ def resolve(event: Event, user, *, district: str = "", tier: str = "", roll_call
         else:
             filters.path = bridge.path
             filters.district = bridge
-            filters.labels.append(_("District: %(name)s") % {"name": bridge.name})
 
     tier = clean_text(tier)
     if tier:

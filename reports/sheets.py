@@ -1,43 +1,66 @@
 """The attendance workbook's three tables: Tổng hợp (per district), Điểm cầu (per bridge), Giáo viên."""
 
-from django.utils import timezone
+import math
+
 from django.utils.translation import gettext as _
 
+from events.models import Event
+
+from .cover import Cover, CoverChart
 from .data import AttendanceReport, GroupRow, share
-from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT, ChartSpec, Column, Table
+from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, SERIAL, TEXT, TIME, ChartSpec, Column, Table
+from .widths import fit, widest
+
+# Widths (Excel units) of cells that never wrap: numbers up to 999,999 and "100.0%"; dates; times.
+NUMBER_WIDTH = 8
+DATE_WIDTH = 10.8
+DATETIME_WIDTH = 16
 
 SUMMARY, BRIDGES, TEACHERS = "summary", "bridges", "teachers"
 SHEETS = (SUMMARY, BRIDGES, TEACHERS)
 
 
+def text_column(key: str, header: str, values, minimum: float, maximum: float = math.inf) -> Column:
+    """A text column as wide as its longest value allows within [minimum, maximum], wrapped beyond
+    (no maximum: as wide as its longest value, for codes and identifiers that must not break)."""
+    width, wrap = fit(values, minimum, maximum)
+    return Column(key, header, TEXT, width, wrap=wrap)
+
+
+def serial_column(count: int) -> Column:
+    return Column("no", _("No."), SERIAL, max(4.5, widest([count])))
+
+
 def _rc_present_columns(report: AttendanceReport, with_share: bool) -> list[Column]:
     columns = []
     for rc in report.roll_calls:
-        columns.append(Column(f"rc{rc.id}", _("Present: %(label)s") % {"label": rc.label}, INT, 14))
+        columns.append(Column(f"rc{rc.id}", _("Present: %(label)s") % {"label": rc.label}, INT, NUMBER_WIDTH))
         if with_share:
-            columns.append(Column(f"rc{rc.id}_pct", _("Present (%%): %(label)s") % {"label": rc.label}, PERCENT, 12))
+            columns.append(Column(f"rc{rc.id}_pct", _("Present (%%): %(label)s") % {"label": rc.label}, PERCENT,
+                                  NUMBER_WIDTH))
     return columns
 
 
 def summary_table(report: AttendanceReport) -> Table:
+    n = NUMBER_WIDTH
     columns = [
-        Column("no", _("No."), INT, 6),
-        Column("district", _("District / intermediate bridge"), TEXT, 32),
-        Column("invited", _("Bridges invited"), INT, 11),
-        Column("confirmed", _("Bridges confirmed"), INT, 11),
-        Column("confirmed_pct", _("Confirmed (%)"), PERCENT, 10),
-        Column("tested", _("Bridges tested OK"), INT, 11),
-        Column("checked_in", _("Bridges checked in"), INT, 11),
-        Column("checked_in_pct", _("Checked in (%)"), PERCENT, 10),
-        Column("minutes", _("Minutes connected (mean per bridge)"), DECIMAL, 13),
-        Column("expected", _("Teachers expected"), INT, 12),
+        serial_column(len(report.groups)),
+        text_column("district", _("District / intermediate bridge"), [g.name for g in report.groups], 16, 24),
+        Column("invited", _("Bridges invited"), INT, n),
+        Column("confirmed", _("Bridges confirmed"), INT, n),
+        Column("confirmed_pct", _("Confirmed (%)"), PERCENT, n),
+        Column("tested", _("Bridges tested OK"), INT, n),
+        Column("checked_in", _("Bridges checked in"), INT, n),
+        Column("checked_in_pct", _("Checked in (%)"), PERCENT, n),
+        Column("minutes", _("Minutes connected (mean per bridge)"), DECIMAL, n),
+        Column("expected", _("Teachers expected"), INT, n),
         *_rc_present_columns(report, with_share=True),
-        Column("rate", _("Attendance rate"), PERCENT, 12),
-        Column("teachers", _("Teachers on the rosters"), INT, 12),
-        Column("completed", _("Completed"), INT, 11),
-        Column("completed_pct", _("Completed (%)"), PERCENT, 10),
-        Column("certificates", _("Certificates issued"), INT, 12),
-        Column("certificates_pct", _("With certificate (%)"), PERCENT, 11),
+        Column("rate", _("Attendance rate"), PERCENT, n),
+        Column("teachers", _("Teachers on the rosters"), INT, n),
+        Column("completed", _("Completed"), INT, n),
+        Column("completed_pct", _("Completed (%)"), PERCENT, n),
+        Column("certificates", _("Certificates issued"), INT, n),
+        Column("certificates_pct", _("With certificate (%)"), PERCENT, n),
     ]
 
     def values(no, label: str, group: GroupRow) -> list:
@@ -79,41 +102,48 @@ def _readiness_text(row) -> str:
 
 
 def bridges_table(report: AttendanceReport) -> Table:
+    bridges = report.bridges
+    readiness = [_readiness_text(b) for b in bridges]
     columns = [
-        Column("no", _("No."), INT, 6),
-        Column("code", _("Code"), TEXT, 14),
-        Column("bridge", _("Bridge"), TEXT, 36),
-        Column("tier", _("Tier"), TEXT, 12),
-        Column("district", _("District"), TEXT, 24),
-        Column("status", _("Registration"), TEXT, 14),
-        Column("readiness", _("Readiness test"), TEXT, 24),
-        Column("readiness_at", _("Tested at"), DATETIME, 16),
-        Column("head_name", _("Head contact"), TEXT, 22),
-        Column("head_phone", _("Phone"), TEXT, 13),
-        Column("tech_name", _("Technical contact"), TEXT, 22),
-        Column("tech_phone", _("Technical phone"), TEXT, 13),
-        Column("email", _("E-mail"), TEXT, 26),
-        Column("checked_in_at", _("Checked in at"), DATETIME, 16),
-        Column("headcount", _("People present (headcount)"), INT, 12),
-        Column("minutes", _("Minutes connected"), DECIMAL, 11),
-        Column("expected", _("Teachers expected"), INT, 11),
+        serial_column(len(bridges)),
+        text_column("code", _("Code"), [b.code for b in bridges], 8),
+        text_column("bridge", _("Bridge"), [b.name for b in bridges], 16, 26),
+        text_column("tier", _("Tier"), [b.tier_label for b in bridges], 6, 12),
+        text_column("district", _("District"), [b.district_name for b in bridges], 10, 22),
+        text_column("status", _("Registration"), [b.status_label for b in bridges], 8, 13),
+        text_column("readiness", _("Readiness test"), readiness, 8, 16),
+        Column("readiness_at", _("Tested at"), DATETIME, DATETIME_WIDTH),
+        Column("checked_in_at", _("Checked in at"), DATETIME, DATETIME_WIDTH),
+        Column("headcount", _("People present (headcount)"), INT, NUMBER_WIDTH),
+        Column("minutes", _("Minutes connected"), DECIMAL, NUMBER_WIDTH),
+        Column("expected", _("Teachers expected"), INT, NUMBER_WIDTH),
         *_rc_present_columns(report, with_share=False),
+        Column("flagged", _("Check-ins flagged: many from one device"), INT, NUMBER_WIDTH),
+        # Contacts: in the sheet for the organizers' calls, not on the printed page (it would not fit).
+        Column("head_name", _("Head contact"), TEXT, 22, printed=False),
+        Column("head_phone", _("Phone"), TEXT, 13, printed=False),
+        Column("tech_name", _("Technical contact"), TEXT, 22, printed=False),
+        Column("tech_phone", _("Technical phone"), TEXT, 13, printed=False),
+        Column("email", _("E-mail"), TEXT, 30, printed=False),
     ]
 
     def rows():
-        for i, b in enumerate(report.bridges, start=1):
-            row = [i, b.code, b.name, b.tier_label, b.district_name, b.status_label, _readiness_text(b),
-                   b.readiness_at, b.head_name, b.head_phone, b.tech_name, b.tech_phone, b.email,
+        for i, (b, ready) in enumerate(zip(bridges, readiness, strict=True), start=1):
+            row = [i, b.code, b.name, b.tier_label, b.district_name, b.status_label, ready, b.readiness_at,
                    b.checked_in_at, b.headcount, b.minutes, b.expected]
             row += [b.present.get(rc.id, 0) if rc.held else None for rc in report.roll_calls]
+            row.append(b.flagged)
+            row += [b.head_name, b.head_phone, b.tech_name, b.tech_phone, b.email]
             yield row
 
     total = None
-    if report.bridges:
+    if bridges:
         t = report.total
         total = [None, _("Total"), _("%(count)s bridges") % {"count": t.invited}, None, None, None, None, None,
-                 None, None, None, None, None, None, t.headcount, round(t.minutes, 1), t.expected]
+                 None, t.headcount, round(t.minutes, 1), t.expected]
         total += [t.present.get(rc.id, 0) if rc.held else None for rc in report.roll_calls]
+        total.append(t.flagged)
+        total += [None] * 5
     return Table(
         name=_("Bridges"), slug="diem-cau", title=_("ATTENDANCE BY BRIDGE"), columns=columns, rows=rows(),
         row_count=len(report.bridges), total=total, frozen_columns=3,
@@ -123,46 +153,82 @@ def bridges_table(report: AttendanceReport) -> Table:
 
 def teachers_table(report: AttendanceReport) -> Table:
     held = [rc for rc in report.roll_calls if rc.held]
-    columns = [
-        Column("no", _("No."), INT, 7),
-        Column("teacher_id", _("Teacher identifier"), TEXT, 15),
-        Column("name", _("Full name"), TEXT, 28),
-        Column("birth_date", _("Birth date"), DATE, 12),
-        Column("subject", _("Subject / role"), TEXT, 18),
-        Column("school", _("School / bridge"), TEXT, 32),
-        Column("district", _("District"), TEXT, 22),
-        *[Column(f"rc{rc.id}", rc.label, TEXT, 16) for rc in report.roll_calls],
-        Column("present", _("Times present"), INT, 9),
-        Column("held", _("Roll calls held"), INT, 9),
-        Column("present_pct", _("Present (%)"), PERCENT, 9),
-        Column("eligible", _("Completed"), TEXT, 10),
-        Column("certificate", _("Certificate number"), TEXT, 16),
-    ]
+    people = report.people
     absent, yes, no = _("absent"), _("yes"), _("no")
-    present_word = _("present")
-    zone = timezone.get_current_timezone()
+    # The widths follow the data, within bounds that keep the landscape page readable when fitted
+    # (about 8 pt); the rare longer name, subject or school wraps onto a second line.
+    roll_call_width = widest([absent, "00:00"])
+    columns = [
+        serial_column(len(people)),
+        text_column("teacher_id", _("Teacher identifier"), [p.teacher_id for p in people], 8),
+        text_column("name", _("Full name"), [p.full_name for p in people], 14, 22),
+        Column("birth_date", _("Birth date"), DATE, DATE_WIDTH),
+        text_column("subject", _("Subject / role"), [p.subject for p in people], 10, 19),
+        text_column("school", _("School / bridge"), [p.school_name for p in people], 14, 32),
+        text_column("district", _("District"), [p.district_name for p in people], 10, 22),
+        # A roll call's column: the time the teacher checked in, or "absent".
+        *[Column(f"rc{rc.id}", rc.label, TIME, roll_call_width, centred=True) for rc in report.roll_calls],
+        Column("present", _("Times present"), INT, 6),
+        Column("held", _("Roll calls held"), INT, 6),
+        Column("present_pct", _("Present (%)"), PERCENT, NUMBER_WIDTH),
+        Column("eligible", _("Completed"), TEXT, widest([yes, no]), centred=True),
+        text_column("certificate", _("Certificate number"), [p.certificate for p in people], 8),
+        Column("flagged", _("Check-ins flagged: many from one device"), INT, 6),
+    ]
 
     def cell(rc, checkins):
         if not rc.held:
             return None
         at = checkins.get(rc.id)
-        if at is None:
-            return absent
-        at = at.astimezone(zone)  # 18,000 × 3 cells: one conversion each, formatted by hand
-        return f"{present_word} {at.hour:02d}:{at.minute:02d}"
+        return absent if at is None else at
 
     def rows():
-        for i, p in enumerate(report.people, start=1):
+        for i, p in enumerate(people, start=1):
             present = sum(1 for rc in held if rc.id in p.checkins)
             row = [i, p.teacher_id, p.full_name, p.birth_date, p.subject, p.school_name, p.district_name]
             row += [cell(rc, p.checkins) for rc in report.roll_calls]
-            row += [present, len(held), share(present, len(held)), yes if p.eligible else no, p.certificate]
+            row += [present, len(held), share(present, len(held)), yes if p.eligible else no, p.certificate,
+                    len(p.flagged)]
             yield row
 
     return Table(
         name=_("Teachers"), slug="giao-vien", title=_("ATTENDANCE BY TEACHER"), columns=columns, rows=rows(),
-        row_count=len(report.people), frozen_columns=3,
+        row_count=len(people), frozen_columns=3,
         empty_message=_("No teacher is on the rosters of the invited bridges, so there is nothing to report."),
+    )
+
+
+def cover(report: AttendanceReport) -> Cover:
+    """The signed first sheet: a few columns by district (they fit a portrait page at full size)."""
+    groups = report.groups
+    n = NUMBER_WIDTH
+    columns = [
+        serial_column(len(groups)),
+        text_column("district", _("District / intermediate bridge"), [g.name for g in groups], 14, 22),
+        Column("invited", _("Bridges invited"), INT, n),
+        Column("checked_in", _("Bridges checked in"), INT, n),
+        Column("expected", _("Teachers expected"), INT, n),
+        Column("rate", _("Attendance rate"), PERCENT, n),
+        Column("completed", _("Completed"), INT, n),
+        Column("completed_pct", _("Completed (%)"), PERCENT, n),
+        Column("certificates", _("Certificates issued"), INT, n),
+    ]
+
+    def values(no, label: str, group: GroupRow) -> list:
+        return [no, label, group.invited, group.checked_in, group.expected, report.rate(group), group.completed,
+                share(group.completed, group.teachers), group.certificates]
+
+    rows = [values(i, g.name, g) for i, g in enumerate(groups, start=1)]
+    table = Table(name=_("Report"), slug="bao-cao", title="", columns=columns, rows=rows, row_count=len(rows),
+                  total=values(None, _("Total"), report.total) if rows else None,
+                  empty_message=_("No bridge has been invited to this event, so there is nothing to report."))
+    training = report.event.kind == Event.Kind.TRAINING
+    return Cover(
+        name=_("Report"), title=_("REPORT"),
+        subtitle=_("Attendance and completion of the training") if training else _("Attendance at the event"),
+        table=table, notes=_summary_notes(report),
+        chart=CoverChart(_("Attendance rate and completion by district"), "district",
+                         [("rate", _("Attendance rate")), ("completed_pct", _("Completed (%)"))]) if rows else None,
     )
 
 

@@ -10,6 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME = "text", "int", "decimal", "percent", "date", "datetime"
+# A row's number in its table (Số TT): an integer written without a thousands separator.
+SERIAL = "serial"
+# A moment shown by its time of day (a check-in at a roll call): the workbook shows hh:mm, the CSV the
+# full ISO date-time. Text in such a column (e.g. "absent") stays text.
+TIME = "time"
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,12 @@ class Column:
     key: str
     header: str
     kind: str = TEXT
-    width: float = 12
+    width: float = 12  # in Excel's units (widths of the digit 0); reports.widths.fit sizes it from the data
+    wrap: bool = False  # longer values than the width wrap onto more lines instead of being cut off
+    # False: kept in the sheet and the CSV, left off the printed page (contacts on the bridges sheet);
+    # such columns come last, the print area stops before them.
+    printed: bool = True
+    centred: bool = False  # short words ("yes", "absent") read better centred between numbers
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,18 @@ class Table:
     def index_of(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
 
+    @property
+    def printed_columns(self) -> list[Column]:
+        """The columns on paper: the leading ones up to the first left off."""
+        printed = []
+        for column in self.columns:
+            if not column.printed:
+                break
+            printed.append(column)
+        if any(c.printed for c in self.columns[len(printed):]):
+            raise ValueError(f"{self.slug}: columns left off the page must come last")
+        return printed
+
 
 Progress = Callable[[int], None]
 
@@ -56,18 +78,22 @@ def format_cell(value, kind: str) -> str:
     """A cell as the reports page shows it, in the reader's language (dates dd/mm/yyyy)."""
     from django.utils.formats import number_format
 
-    from .cells import date_text
+    from .cells import date_text, local_naive
 
     if value is None:
         return "–"
     if kind in (DATE, DATETIME):
         return date_text(value)
+    if kind == TIME and not isinstance(value, str):
+        return local_naive(value).strftime("%H:%M")
     if isinstance(value, str):
         return value
     if kind == PERCENT:
         return f"{number_format(value * 100, 1)} %"
     if kind == DECIMAL:
         return number_format(value, 1, force_grouping=True)
+    if kind == SERIAL:
+        return str(value)
     return number_format(value, force_grouping=True)
 
 

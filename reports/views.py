@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from attendance.models import RollCall
 from bridges import scope
 from bridges.models import Tier
+from bridges.tree import unit_order
 from core.audit import client_ip
 from core.jobs.access import visible_jobs
 from events.access import get_event
@@ -85,7 +86,8 @@ def reports_page(request, event_id: int):
         "bridge_rows": display_rows(bridges) if bridges else [], "chart": _chart_rows(report), "job": job,
         "query": _query(filters),
         "present_figures": [(rc.label, report.total.present.get(rc.id, 0)) for rc in report.roll_calls if rc.held],
-        "districts": visible.filter(tier__role=Tier.Role.INTERMEDIATE).order_by("code").values("code", "name"),
+        "districts": sorted(visible.filter(tier__role=Tier.Role.INTERMEDIATE).values("code", "name"),
+                            key=lambda d: unit_order(d["code"], d["name"])),
         "tiers": Tier.objects.all(), "all_roll_calls": RollCall.objects.filter(session__event=event)
         .order_by("opened_at", "id"),
         "direct_limit": export.DIRECT_LIMIT, "estimated": export.estimated_rows(event, filters),

@@ -1,101 +1,70 @@
-"""Report tables as an .xlsx workbook that looks like an official annex (openpyxl, write-only).
+"""Report tables as an .xlsx workbook that looks and prints like an official annex (openpyxl, write-only).
 
 Write-only mode streams rows to disk: it keeps memory flat for 18,000 teachers (it does not save
 time). Everything a streamed sheet needs before its first row (column widths, frozen panes) is set
-first. Styled cells copy a prepared style array instead of assigning font/format one by one, which
-costs a registry lookup per attribute per cell.
+first; the page setup (reports.page_setup) is written after the rows. Styled cells copy a prepared
+style array instead of assigning font/format one by one, which costs a registry lookup per
+attribute per cell; plain cells take the workbook's font (Times New Roman 11, reports.widths).
+
+A workbook may open with a signed cover sheet (reports.cover): it is the first and active sheet,
+so "print" in Excel prints the one or two pages an official signs, not the annexes.
 """
 
 from __future__ import annotations
 
-from copy import copy
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet.pagebreak import Break
 
-from .cells import ILLEGAL_CHARACTERS_RE, local_naive, looks_like_formula
-from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Progress, Table
+from . import page_setup
+from .cells import local_naive, looks_like_formula
+from .cover import Cover, write_cover
+from .tables import Progress, Table
+from .widths import row_height, widest, wrapped_lines
+from .xlsx import (
+    NUMBER_FORMATS,
+    Styles,
+    TitleBlock,
+    clean,
+    column_widths,
+    header_height,
+    merge,
+    new_workbook,
+    sheet_name,
+)
 
 HEADER_ROW = 7
 FIRST_DATA_ROW = HEADER_ROW + 1
 PROGRESS_EVERY = 2000
-NUMBER_FORMATS = {INT: "#,##0", DECIMAL: "#,##0.0", PERCENT: "0.0%", DATE: "dd/mm/yyyy", DATETIME: "dd/mm/yyyy hh:mm"}
-# Excel limits a sheet name to 31 characters without []:*?/\ .
-_SHEET_NAME_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
-@dataclass
-class TitleBlock:
-    issuer: str  # one line each, e.g. the province's committee and the department
-    motto: str  # the national motto, one line each
-    event_line: str
-    scope_line: str
-    exported_line: str
+def _converters(table: Table, styles: Styles, *, total: bool = False):
+    def text_converter(wrap: bool, centred: bool = False):
+        plain = "total-text" if total else ("wrap" if wrap else ("centred" if centred else None))
+        safe = "total-text" if total else ("wrap-safe" if wrap else ("centred-safe" if centred else "text-safe"))
 
+        def text_value(value):
+            if value is None:
+                return None
+            text = clean(value)
+            if looks_like_formula(text):
+                # Stored as a string cell with Excel's quote prefix: shown as typed, never evaluated.
+                cell = styles.cell(None, safe)
+                cell.value = text
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                return cell
+            return styles.cell(text, plain) if plain else text
 
-class _Styles:
-    """Prepared cells whose style arrays are copied onto the cells written."""
+        return text_value
 
-    def __init__(self, ws):
-        thin = Side(style="thin", color="999999")
-        self.ws = ws
-        self.protos = {}
-
-        def proto(name, **attrs):
-            cell = WriteOnlyCell(ws)
-            for key, value in attrs.items():
-                setattr(cell, key, value)
-            self.protos[name] = cell
-
-        for kind, fmt in NUMBER_FORMATS.items():
-            proto(kind, number_format=fmt)
-            proto(f"total-{kind}", number_format=fmt, font=Font(bold=True), border=Border(top=thin))
-        proto("total-text", font=Font(bold=True), border=Border(top=thin))
-        proto("text-safe", quotePrefix=True)
-        proto("header", font=Font(bold=True), fill=PatternFill("solid", fgColor="DDE4EE"),
-              alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"), border=Border(
-                  left=thin, right=thin, top=thin, bottom=thin))
-        proto("issuer", font=Font(bold=True), alignment=Alignment(wrap_text=True, horizontal="center",
-                                                                  vertical="top"))
-        proto("title", font=Font(bold=True, size=14), alignment=Alignment(horizontal="center"))
-        proto("line", font=Font(italic=True), alignment=Alignment(horizontal="center"))
-        proto("empty", font=Font(bold=True, color="B00020"))
-        proto("note", font=Font(italic=True, color="555555"))
-
-    def cell(self, value, name: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value)
-        cell._style = copy(self.protos[name]._style)
-        return cell
-
-
-def _text(value) -> str:
-    text = str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", text) if ILLEGAL_CHARACTERS_RE.search(text) else text
-
-
-def _converters(table: Table, styles: _Styles, *, total: bool = False):
-    def text_value(value):
-        if value is None:
-            return None
-        text = _text(value)
-        if looks_like_formula(text):
-            # Stored as a string cell with Excel's quote prefix: shown as typed, never evaluated.
-            cell = styles.cell(None, "total-text" if total else "text-safe")
-            cell.value = text
-            cell.data_type = "s"
-            cell.quotePrefix = True
-            return cell
-        return styles.cell(text, "total-text") if total else text
-
-    def number(kind):
-        name = f"total-{kind}" if total else kind
+    def number(kind, centred: bool):
+        name = f"total-{kind}" if total else (f"centred-{kind}" if f"centred-{kind}" in styles.protos and centred
+                                               else kind)
+        as_text = text_converter(False, centred)
 
         def convert(value):
             if value is None:
@@ -103,46 +72,62 @@ def _converters(table: Table, styles: _Styles, *, total: bool = False):
             if isinstance(value, datetime):
                 value = local_naive(value)
             elif isinstance(value, str):
-                return text_value(value)
+                return as_text(value)
             elif not isinstance(value, date | int | float):
                 value = str(value)
             return styles.cell(value, name)
 
         return convert
 
-    return [text_value if column.kind not in NUMBER_FORMATS else number(column.kind) for column in table.columns]
+    return [text_converter(column.wrap, column.centred) if column.kind not in NUMBER_FORMATS
+            else number(column.kind, column.centred) for column in table.columns]
 
 
-def _merged(ws, row: int, first: int, last: int) -> None:
-    if last > first:
-        ws.merged_cells.add(CellRange(min_col=first, min_row=row, max_col=last, max_row=row))
+def _spans(widths: list[float], left_need: float, right_need: float) -> tuple[int, int]:
+    """(last column of the left block, first column of the right block) of a title row: each block as
+    wide as its longest line needs, the left from the first column, the right up to the last."""
+    count = len(widths)
+    left, room = 1, widths[0]
+    while room < left_need and left < count - 1:
+        room += widths[left]
+        left += 1
+    right, room = count, widths[-1]
+    while room < right_need and right - 1 > left + 1:
+        right -= 1
+        room += widths[right - 1]
+    return left, max(right, left + 1)
 
 
-def _write_title(ws, styles: _Styles, table: Table, block: TitleBlock) -> None:
-    width = len(table.columns)
-    left_span = min(max(3, width // 3), width)
-    right_first = min(max(left_span + 1, width - max(3, width // 3) + 1), width)
-    lines = max(block.issuer.count("\n"), block.motto.count("\n")) + 1
-    ws.row_dimensions[1].height = 16 * lines
-    first = [styles.cell(_text(block.issuer), "issuer")] + [None] * (right_first - 2)
-    if right_first > left_span:
-        first.append(styles.cell(_text(block.motto), "issuer"))
+def _write_title(ws, styles: Styles, table: Table, block: TitleBlock, widths: list[float]) -> None:
+    """The annex's title block over the printed columns: issuer and motto, title, event, scope."""
+    width = len(widths)
+    issuer, motto = clean(block.issuer), clean(block.motto)
+    left_span, right_first = _spans(widths, widest(issuer.splitlines(), bold=True),
+                                    widest(motto.splitlines(), bold=True))
+    if width < 3:
+        left_span, right_first = width, width + 1  # too narrow for two blocks: the issuer alone
+    lines = wrapped_lines(issuer, sum(widths[:left_span]), bold=True)
+    if right_first <= width:
+        lines = max(lines, wrapped_lines(motto, sum(widths[right_first - 1:]), bold=True))
+    ws.row_dimensions[1].height = row_height(lines)
+    first = [styles.cell(issuer, "issuer")] + [None] * (right_first - 2)
+    if right_first <= width:
+        first.append(styles.cell(motto, "issuer"))
     ws.append(first)
-    _merged(ws, 1, 1, left_span)
-    if right_first > left_span:
-        _merged(ws, 1, right_first, width)
+    merge(ws, 1, 1, left_span)
+    if right_first <= width:
+        merge(ws, 1, right_first, width)
     ws.append([])
-    ws.append([styles.cell(_text(table.title), "title")])
-    ws.append([styles.cell(_text(block.event_line), "line")])
-    ws.append([styles.cell(_text(block.scope_line + " · " + block.exported_line), "line")])
+    ws.append([styles.cell(clean(table.title), "title")])
+    ws.append([styles.cell(clean(block.event_line), "line")])
+    ws.append([styles.cell(clean(block.scope_line + " · " + block.exported_line), "line")])
     for row in (3, 4, 5):
-        _merged(ws, row, 1, width)
-    ws.append([styles.cell(_text(table.empty_message), "empty")] if not table.row_count else [])
-    ws.row_dimensions[HEADER_ROW].height = 45
-    ws.append([styles.cell(_text(column.header), "header") for column in table.columns])
+        merge(ws, row, 1, width)
+    ws.append([styles.cell(clean(table.empty_message), "empty")] if not table.row_count else [])
+    ws.append([styles.cell(clean(column.header), "header") for column in table.columns])
 
 
-def _add_chart(ws, table: Table, last_data_row: int, anchor_row: int) -> None:
+def _add_chart(ws, table: Table, last_data_row: int, anchor_row: int, widths: list[float]) -> None:
     spec = table.chart
     label_col = table.index_of(spec.label_key) + 1
     value_col = table.index_of(spec.value_key) + 1
@@ -154,34 +139,43 @@ def _add_chart(ws, table: Table, last_data_row: int, anchor_row: int) -> None:
     chart.y_axis.scaling.min = 0
     chart.y_axis.majorGridlines = None
     chart.legend = None
+    chart.x_axis.scaling.orientation = "maxMin"  # the first district on top, as in the table
     values = Reference(ws, min_col=value_col, min_row=FIRST_DATA_ROW, max_row=last_data_row)
     labels = Reference(ws, min_col=label_col, min_row=FIRST_DATA_ROW, max_row=last_data_row)
     chart.add_data(values, titles_from_data=False)
     chart.set_categories(labels)
     chart.height = max(7.5, 0.6 * (last_data_row - FIRST_DATA_ROW + 1) + 3)
-    chart.width = 22
+    # Within the printed width (cm; a width unit is 5.25 pt), so fitting the page does not shrink the sheet.
+    chart.width = min(22, sum(widths[1:]) * 5.25 / 72 * 2.54)
     ws.add_chart(chart, f"B{anchor_row}")
 
 
 def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progress | None = None,
                 done_before: int = 0) -> int:
-    ws = wb.create_sheet(table.name.translate(_SHEET_NAME_BAD)[:31])
-    styles = _Styles(ws)
+    ws = wb.create_sheet(sheet_name(table.name))
+    styles = Styles(ws)
+    widths = column_widths(table)
+    printed = len(table.printed_columns)
     # Before the first row: streamed sheets write these at the top of the sheet XML.
-    for index, column in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}{FIRST_DATA_ROW}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.row_dimensions[HEADER_ROW].height = header_height(table, widths)
+    # Before the first row too: "fit to page" is part of the sheet's properties, at the top of its XML.
+    page_setup.apply(ws, page_setup.layout(widths[:printed]), page_setup.TABLE_MARGINS,
+                     title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
-    _write_title(ws, styles, table, block)
+    _write_title(ws, styles, table, block, widths[:printed])
     convert = _converters(table, styles)
+    # Neither Excel nor LibreOffice fits a row's height to wrapped text when opening a file: a row whose
+    # wrapped cells need more than one line gets its height here (measured once per distinct value).
+    wrapped = [(i, widths[i]) for i, c in enumerate(table.columns) if c.wrap]
     written = 0
     for row in table.rows:
+        if wrapped:
+            lines = max(wrapped_lines(str(row[i]), w) if row[i] else 1 for i, w in wrapped)
+            if lines > 1:
+                ws.row_dimensions[FIRST_DATA_ROW + written].height = row_height(lines)
         ws.append([c(v) for c, v in zip(convert, row, strict=True)])
         written += 1
         if progress is not None and written % PROGRESS_EVERY == 0:
@@ -197,18 +191,26 @@ def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progres
         ws.append([])
         next_row += 1
         for note in table.notes:
-            ws.append([styles.cell(_text(note), "note")])
+            ws.append([styles.cell(clean(note), "note")])
             next_row += 1
     if table.chart is not None and written:
-        _add_chart(ws, table, last_row, next_row + 1)
+        # On a page of its own: a chart crossing a page break is printed cut in two.
+        ws.row_breaks.append(Break(id=next_row - 1))
+        _add_chart(ws, table, last_row, next_row + 1, widths[:printed])
+    if printed < len(table.columns):
+        ws.print_area = f"A1:{get_column_letter(printed)}{max(next_row - 1, HEADER_ROW)}"
     if progress is not None:
         progress(done_before + written)
     return written
 
 
-def write_workbook(target, tables: list[Table], block: TitleBlock, progress: Progress | None = None) -> int:
-    """Write the tables, one sheet each, to a path or binary file; returns the data rows written."""
-    wb = Workbook(write_only=True)
+def write_workbook(target, tables: list[Table], block: TitleBlock, progress: Progress | None = None,
+                   cover: Cover | None = None) -> int:
+    """Write the tables, one sheet each (after the signed cover sheet, if any), to a path or binary file;
+    returns the data rows written."""
+    wb = new_workbook()
+    if cover is not None:
+        write_cover(wb, cover, block)
     done = 0
     for table in tables:
         done += write_table(wb, table, block, progress, done)

@@ -37,3 +37,18 @@ def with_open_roll_call(tree) -> SimpleNamespace:
     env = make_event(tree)
     env.roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
     return env
+
+
+def teacher_page(roll_call, bridge, now=None) -> tuple[str, str]:
+    """What a phone gets by loading the teacher page now: the current code and a new page token."""
+    from attendance.services import qr
+
+    code = qr.current_token(roll_call, bridge.pk, now)
+    return code, qr.make_page_token(qr.authenticate(code))
+
+
+def screen_code(roll_call, bridge) -> str:
+    """The code the bridge's screen shows under the roll-call QR."""
+    from attendance.services import second_factor
+
+    return second_factor.screen_code(roll_call, bridge.pk)

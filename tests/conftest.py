@@ -5,6 +5,16 @@ from bridges.models import Bridge, Person, Role, Tier
 
 
 @pytest.fixture(autouse=True)
+def clean_rate_limits():
+    # django-ratelimit counts in the cache (LocMem, one per process) and SQLite reuses the ids of rolled-back
+    # rows: without this, one test's check-ins would count against the next test's roll call of the same id.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default hasher costs ~0.4 s per user on this machine; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

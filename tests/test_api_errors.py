@@ -55,3 +55,27 @@ def test_a_service_refusal_a_validation_error_forbidden_and_not_found_share_the_
     assert forbidden.status_code in (403, 422)
     denied = client.post(f"/api/events/{event.pk}/status", data={"status": "ended"}, content_type="application/json")
     assert denied.status_code == 403 and set(denied.json()) == ERROR_KEYS and denied.json()["code"] == "forbidden"
+
+
+def test_not_logged_in_an_unreadable_body_and_invalid_input_share_the_body(client, organizer):
+    """django-ninja's own refusals, answered before a view runs, come in the same body (config/api.py)."""
+    anonymous = client.get("/api/events/")
+    assert anonymous.status_code == 401 and set(anonymous.json()) == ERROR_KEYS
+    assert anonymous.json()["code"] == "not_logged_in" and anonymous.json()["detail"] == "Hãy đăng nhập để dùng chức năng này."
+    client.force_login(organizer)
+    unreadable = client.post("/api/events/", data="{", content_type="application/json")
+    assert unreadable.status_code == 400 and set(unreadable.json()) == ERROR_KEYS
+    assert unreadable.json()["detail"] == "Yêu cầu không được gửi đúng định dạng."
+    invalid = client.post("/api/events/", data={"title": 1}, content_type="application/json")
+    assert invalid.status_code == 422 and set(invalid.json()) == ERROR_KEYS and invalid.json()["code"] == "invalid_input"
+    assert set(invalid.json()["fields"]) == {"title", "host", "starts_at", "ends_at"}
+    assert any(line.startswith("host: ") for line in invalid.json()["errors"])
+    query = client.get("/api/events/", {"limit": "mười"})
+    assert query.status_code == 422 and list(query.json()["fields"]) == ["limit"]
+
+
+def test_the_schema_declares_what_django_ninja_answers_before_a_view(api_schema):
+    create = api_schema["paths"]["/api/events/"]["post"]["responses"]
+    assert {"400", "401", "422"} <= set(create)
+    public = api_schema["paths"]["/api/events/{event_id}/calendar.ics"]["get"]["responses"]
+    assert "401" not in public, "a public operation needs no session"

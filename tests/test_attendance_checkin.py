@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from attendance.models import CheckIn, CheckInAttempt, ClientNonce
 from attendance.services import qr, rollcall, teacher_checkin
-from tests.attendance_support import with_open_roll_call
+from tests.attendance_support import screen_code, with_open_roll_call
 
 pytestmark = pytest.mark.django_db
 Outcome = CheckInAttempt.Outcome
@@ -87,12 +87,12 @@ class TestQRCode:
 
 
 class TestTeacherPage:
-    def test_page_lists_names_only(self, client, env):
+    def test_page_lists_no_roster(self, client, env):
         resp = client.get(f"/a/{code_for(env)}")
         html = resp.content.decode()
         assert resp.status_code == 200
-        assert all(person.full_name in html for person in env.people)
-        # No birth dates, identifiers or phones of the roster on this public page.
+        # Issue 15: no names (a teacher finds theirs by typing), birth dates, identifiers or phones.
+        assert not any(person.full_name in html for person in env.people)
         assert "1980" not in html and "17/05" not in html
         assert all(person.teacher_id not in html and person.phone not in html for person in env.people)
         assert 'id="nonce"' in html and 'name="page"' in html
@@ -125,7 +125,8 @@ class TestTeacherPage:
 
     def test_check_in_by_name_and_birth_year(self, client, env):
         teacher = env.people[1]
-        resp = self.post(client, env, person=teacher.pk, birth_year="1985")
+        resp = self.post(client, env, person=teacher.pk, birth_year="1985",
+                         second_factor=screen_code(env.roll_call, env.school))
         assert resp.status_code == 201
         assert CheckIn.objects.get().person == teacher
 
@@ -174,13 +175,14 @@ class TestTeacherPage:
         again = client.post(f"/a/{code}", data)
         assert first.status_code == again.status_code == 201
         assert CheckIn.objects.count() == 1 and CheckInAttempt.objects.count() == 1
-        assert ClientNonce.objects.get().response["outcome"] == "accepted"
+        assert ClientNonce.objects.get(scope__startswith="rollcall:").response["outcome"] == "accepted"
 
     def test_second_check_in_of_a_person_answers_duplicate_with_the_first_time(self, client, env):
         teacher = env.people[0]
         self.post(client, env, identifier=teacher.teacher_id)
         first = CheckIn.objects.get()
-        resp = self.post(client, env, person=teacher.pk, birth_year="1980")
+        resp = self.post(client, env, person=teacher.pk, birth_year="1980",
+                         second_factor=screen_code(env.roll_call, env.school))
         assert resp.status_code == 200
         assert 'data-outcome="duplicate"' in resp.content.decode()
         assert timezone.localtime(first.at).strftime("%H:%M") in resp.content.decode()
@@ -190,7 +192,8 @@ class TestTeacherPage:
 
     def test_page_loaded_long_ago_is_expired_at_submit(self, client, env):
         code = code_for(env)
-        old_page = OldPageSigner(salt="attendance.teacher-page").sign_object([env.roll_call.pk, env.school.pk])
+        old_page = OldPageSigner(salt="attendance.teacher-page").sign_object([env.roll_call.pk, env.school.pk,
+                                                                              "page-id-0001"])
         resp = self.post(client, env, code=code, page=old_page, identifier=env.people[0].teacher_id)
         assert resp.status_code == 409
         assert CheckInAttempt.objects.get().outcome == Outcome.EXPIRED_QR
@@ -217,16 +220,18 @@ class TestTeacherPage:
 
 class TestTeacherApi:
     def test_check_in_over_the_api_uses_the_window_rule(self, client, env):
-        url = f"/api/attendance/qr/{code_for(env)}/checkin"
-        body = {"nonce": "api-nonce-000001", "identifier": env.people[2].teacher_id}
+        code = code_for(env)
+        page = client.get(f"/api/attendance/qr/{code}").json()
+        url = f"/api/attendance/qr/{code}/checkin"
+        body = {"nonce": "api-nonce-000001", "identifier": env.people[2].teacher_id, "page_token": page["page_token"]}
         resp = client.post(url, body, content_type="application/json")
         assert resp.status_code == 201 and resp.json()["outcome"] == "accepted"
         again = client.post(url, body, content_type="application/json")
         assert again.json()["replayed"] is True and CheckIn.objects.count() == 1
+        # A code older than the previous window opens no page.
         stale = code_for(env, now=timezone.now() - dt.timedelta(minutes=3))
-        resp = client.post(f"/api/attendance/qr/{stale}/checkin", {**body, "nonce": "api-nonce-000002"},
-                           content_type="application/json")
-        assert resp.status_code == 409 and resp.json()["outcome"] == "expired_qr"
+        resp = client.get(f"/api/attendance/qr/{stale}")
+        assert resp.status_code == 409 and resp.json()["code"] == "expired_qr"
 
     def test_missing_nonce_is_refused(self, client, env):
         resp = client.post(f"/api/attendance/qr/{code_for(env)}/checkin", {"identifier": env.people[0].teacher_id},
@@ -239,7 +244,8 @@ class TestTeacherApi:
 def test_service_answer_names_bridge_and_time(env):
     now = timezone.now()
     code = code_for(env, now=now)
-    answer = teacher_checkin.self_check_in(code, identifier=env.people[0].teacher_id, nonce="svc-nonce-0001", now=now)
+    answer = teacher_checkin.self_check_in(code, page_token=page_for(env, code), identifier=env.people[0].teacher_id,
+                                           nonce="svc-nonce-0001", now=now)
     assert answer.status == 201
     assert answer.body["bridge_name"] == env.school.name
     assert timezone.localtime(now).strftime("%H:%M") in answer.body["message"]

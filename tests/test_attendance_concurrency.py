@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
-from attendance.models import CheckIn, ClientNonce
-from attendance.services import console_writes, qr, teacher_checkin
-from tests.attendance_support import with_open_roll_call
+from attendance.models import CheckIn, CheckInAttempt, ClientNonce
+from attendance.services import console_writes, teacher_checkin
+from tests.attendance_support import teacher_page, with_open_roll_call
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
@@ -52,10 +52,12 @@ def test_same_nonce_sent_four_times_at_once_makes_one_row_and_one_answer(env):
 
 
 def test_same_person_with_different_nonces_at_once_is_recorded_once(env):
-    code = qr.current_token(env.roll_call, env.school.pk)
     teacher = env.people[0]
+    # Four phones, each with a page of its own, check the same person in at once.
+    pages = [teacher_page(env.roll_call, env.school) for _k in range(4)]
     answers = run_together([
-        lambda k=k: teacher_checkin.self_check_in(code, identifier=teacher.teacher_id, nonce=f"person-race-{k:03d}")
+        lambda k=k: teacher_checkin.self_check_in(pages[k][0], page_token=pages[k][1], identifier=teacher.teacher_id,
+                                                  nonce=f"person-race-{k:03d}")
         for k in range(4)
     ])
     assert sorted(a.body["outcome"] for a in answers) == ["accepted", "duplicate", "duplicate", "duplicate"]
@@ -66,12 +68,15 @@ def test_same_person_with_different_nonces_at_once_is_recorded_once(env):
 def test_teachers_checking_in_at_once_are_written_together_each_with_their_own_answer(env, small_tree):
     people = [p for school in env.schools for p in school.people.all()]
     before = teacher_checkin.WRITES.batches
+    pages = [teacher_page(env.roll_call, person.bridge) for person in people]
     answers = run_together([
         lambda person=person, k=k: teacher_checkin.self_check_in(
-            qr.current_token(env.roll_call, person.bridge_id), identifier=person.teacher_id, nonce=f"hall-{k:04d}")
+            pages[k][0], page_token=pages[k][1], identifier=person.teacher_id, nonce=f"hall-{k:04d}")
         for k, person in enumerate(people)
     ])
     assert [a.status for a in answers] == [201] * len(people)
-    assert [a.body["person_id"] for a in answers] == [p.pk for p in people]
+    # Each answer is its own: the attempt of nonce hall-k recorded person k (answers name no one).
+    recorded = dict(CheckInAttempt.objects.values_list("nonce", "checkin__person_id"))
+    assert [recorded[f"hall-{k:04d}"] for k in range(len(people))] == [p.pk for p in people]
     assert CheckIn.objects.count() == len(people)
     assert teacher_checkin.WRITES.batches - before < len(people)  # some waited and went in one batch

@@ -13,6 +13,7 @@ from bridges.models import Person
 from bridges.services import rotate_console_link
 from console.views import render_sections
 from core.models import AuditEntry
+from events.models import Invitation
 from tests.attendance_support import make_event
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,8 @@ class TestBridgeCheckIn:
         assert BridgeCheckIn.objects.get().checked_in_at <= timezone.now()
 
     def test_headcount_latest_typed_wins(self, client, env):
+        # 40 teachers expected: up to 70 people are accepted (see TestQueuedWrites for the bound).
+        Invitation.objects.filter(event=env.event, bridge=env.school).update(expected_participants=40)
         now = timezone.now()
         assert post(client, env, "headcount", headcount=42, client_time=iso(now)).json()["headcount"] == 42
         # A queued older count arriving late does not overwrite the newer one.

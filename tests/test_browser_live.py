@@ -5,7 +5,7 @@ through the console's API, and sends a follow-up report; consoles with different
 
 import os
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from attendance.models import BridgeCheckIn, CheckIn, Launch, RollCall
-from attendance.services import qr
+from attendance.services import qr, second_factor
 from bridges.models import Role
 from events.models import Event, Invitation, Session
 from followups.models import FollowUpAnswer, FollowUpForm
@@ -105,6 +105,31 @@ def test_a_teacher_checks_in_and_the_board_updates_without_reload(browser, scene
     assert board.locator("#feed li.feed-checkin").count() >= 1
     assert CheckIn.objects.filter(roll_call=scene["roll_call"], bridge=school).count() == 1
     board_context.close()
+    phone.context.close()
+
+
+def test_a_teacher_without_identifier_finds_their_name_and_checks_in(browser, scene):
+    """Issue 15: no roster on the page; typing finds a masked name, then birth year and the screen's code."""
+    school = scene["TN-S1"]
+    person = school.people.order_by("teacher_id").first()  # "Giáo viên TN10"
+    person.birth_date = date(1984, 9, 2)
+    person.save()
+    phone = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    phone.goto(f"{scene['server'].url}/a/{qr.current_token(scene['roll_call'], school.pk)}")
+    assert person.full_name not in phone.content()
+    phone.click("#by-name summary")
+    phone.fill("#name-search", "vi")
+    phone.wait_for_timeout(400)
+    assert phone.locator("#name-matches input").count() == 0
+    phone.fill("#name-search", "viên TN10")
+    phone.wait_for_selector("#name-matches input[type=radio]:checked", timeout=5000)
+    assert phone.locator("#name-matches label").all_text_contents() == [" G. viên TN10"]
+    phone.fill("#birth-year", "1984")
+    phone.fill("#second-factor", second_factor.screen_code(scene["roll_call"], school.pk))
+    phone.click("#submit-checkin")
+    phone.wait_for_selector("#checkin-result[data-outcome=accepted]", timeout=10000)
+    assert person.full_name not in phone.content()
+    assert CheckIn.objects.filter(roll_call=scene["roll_call"], person=person).count() == 1
     phone.context.close()
 
 

@@ -25,7 +25,9 @@ EVENT_KWARGS = {"event_id", "session_id", "item_id", "room_name", "roll_call_id"
 PK_OWNERS = {"events/": "event", "attendance/rollcalls/": "roll_call", "attendance/followups/answers/": "answer",
              "attendance/followups/": "form", "followups/": "form", "rollcalls/": "roll_call"}
 # Public check-ins and console routes carry their own secrets, not an event id.
-SKIP_PREFIXES = ("admin/", "c/<", "a/<", "api/console/", "api/attendance/qr/", "verify/", "events/jitsi/webhook")
+# School reports belong to no event: their `form_id` is a report form's (schoolreports), not a follow-up form's.
+SKIP_PREFIXES = ("admin/", "c/<", "a/<", "api/console/", "api/attendance/qr/", "verify/", "events/jitsi/webhook",
+                 "api/school-reports/", "school-reports/")
 
 
 def _model(name: str):

@@ -51,6 +51,8 @@ def test_production_settings_pass_check_deploy(tmp_path):
     env = {
         "DIEMCAU_ENV": "production", "SECRET_KEY": "x" * 20 + "-long-random-production-key-0123456789",
         "ALLOWED_HOSTS": "diemcau.example.vn", "JITSI_APP_SECRET": "s" * 40, "JITSI_WEBHOOK_SECRET": "w" * 40,
+        # core.checks refuses a localhost SITE_URL and undelivered mail in production (issue 15).
+        "SITE_URL": "https://diemcau.example.vn", "EMAIL_HOST": "smtp.example.vn",
         "SQLITE_PATH": str(tmp_path / "db.sqlite3"), "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(

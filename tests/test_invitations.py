@@ -87,7 +87,8 @@ def test_letter_pdf_has_the_bridge_event_and_a_qr_of_the_console(client, organiz
     assert school.name in text
     assert event.title in text
     assert "Hiệu trưởng và toàn thể giáo viên của trường" in text
-    assert "08:00" in text and "15/03/2030" in text
+    # The event's day as Decree 30 writes dates (core.dates): "ngày 15 tháng 3 năm 2030".
+    assert "08:00" in text and "ngày 15 tháng 3 năm 2030" in text
     assert "Phát biểu chỉ đạo" in text
     assert console_url(school) in text
     assert school.address in text

@@ -74,7 +74,9 @@ class TestTokens:
         assert claims["exp"] == int((event.ends_at + tokens.TOKEN_GRACE).timestamp())
         assert claims["context"]["user"] == {
             "id": "BS-S1", "name": "Trường BS 1", "email": "bs-s1@school.example.vn", "affiliation": "member",
+            "moderator": "false",
         }
+        assert claims["moderator"] is False
         assert jwt.get_unverified_header(token)["alg"] == "HS256"
 
     def test_host_is_owner_of_the_main_room_and_blank_email_is_left_out(self, event, small_tree):
@@ -83,6 +85,7 @@ class TestTokens:
         claims = decode(token)
         assert claims["room"] == f"diemcau-{event.pk}-main"
         assert claims["context"]["user"]["affiliation"] == "owner"
+        assert claims["context"]["user"]["moderator"] == "true" and claims["moderator"] is True
         assert "email" not in claims["context"]["user"]  # tokens.md: strings only, never null
         _granted, district_token = tokens.token_for(event, small_tree["TN"])
         assert decode(district_token)["room"] == f"diemcau-{event.pk}-main"
@@ -442,3 +445,128 @@ class TestConsoleEmbed:
                                          parent=small_tree["TN"])
         other = client.get(reverse("console", args=[stranger.console_token])).content.decode()
         assert "data-jitsi-join" not in other and "eyJ" not in other
+
+
+@pytest.mark.usefixtures("jitsi_settings")
+class TestRoomOwners:
+    """Every school room has an owner (moderator): its district bridge, or a named account."""
+
+    @pytest.fixture(autouse=True)
+    def pages_in_english(self, client, settings):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    def test_planning_makes_each_district_bridge_the_owner_of_its_schools_room(self, client, organizer, event):
+        result = room_plan.auto_plan(event)
+        assert not result.warnings
+        plan = {r["name"]: r for r in self.plan(client, organizer, event)["rooms"]}
+        assert plan[f"diemcau-{event.pk}-main"]["owner"] == {"kind": "bridge", "key": "IOC", "name": "Trung tâm IOC"}
+        assert plan[f"diemcau-{event.pk}-bs-1"]["owner"] == {"kind": "bridge", "key": "BS", "name": "Huyện BS"}
+        assert plan[f"diemcau-{event.pk}-tn-1"]["owner"] == {"kind": "bridge", "key": "TN", "name": "Huyện TN"}
+        page = client.get(reverse("video:room_plan", args=[event.pk])).content.decode()
+        assert page.count("Owner (moderator):") == 3 and "none yet" not in page
+
+    def plan(self, client, user, event):
+        client.force_login(user)
+        return client.get(f"/api/events/{event.pk}/rooms").json()
+
+    def test_the_district_bridge_gets_an_owner_token_for_its_schools_room_only(self, event, small_tree):
+        room_plan.auto_plan(event)
+        bs_room = f"diemcau-{event.pk}-bs-1"
+        granted, token = tokens.token_for(event, small_tree["BS"], room=bs_room)
+        claims = decode(token)
+        assert claims["room"] == bs_room and granted.affiliation == "owner"
+        assert claims["context"]["user"]["id"] == "BS"
+        assert claims["context"]["user"]["affiliation"] == "owner" and claims["moderator"] is True
+        # Its own room stays the main room, as a member there.
+        assert decode(tokens.token_for(event, small_tree["BS"])[1])["context"]["user"]["affiliation"] == "member"
+        # The schools of the room are members; another district may not take the room.
+        assert decode(tokens.token_for(event, small_tree["BS-S1"])[1])["context"]["user"]["affiliation"] == "member"
+        with pytest.raises(tokens.TokenRefused, match="does not moderate"):
+            tokens.token_for(event, small_tree["TN"], room=bs_room)
+        with pytest.raises(tokens.TokenRefused, match="does not moderate"):
+            tokens.token_for(event, small_tree["BS-S2"], room=f"diemcau-{event.pk}-tn-1")
+        with pytest.raises(tokens.TokenRefused, match="no such video room"):
+            tokens.token_for(event, small_tree["BS"], room="diemcau-999-x-1")
+
+    def test_district_console_offers_to_moderate_and_its_api_signs_the_owner_token(self, client, event, small_tree):
+        room_plan.auto_plan(event)
+        district = small_tree["BS"]
+        page = client.get(reverse("console", args=[district.console_token])).content.decode()
+        bs_room = f"diemcau-{event.pk}-bs-1"
+        assert "Join as moderator" in page and f"room={bs_room}" in page
+        assert f"diemcau-{event.pk}-main" in page  # its own room too
+        resp = client.get(f"/api/console/{district.console_token}/jitsi?event={event.pk}&room={bs_room}")
+        assert resp.status_code == 200 and resp.json()["affiliation"] == "owner"
+        assert decode(resp.json()["jwt"])["room"] == bs_room
+        other = client.get(f"/api/console/{small_tree['TN'].console_token}/jitsi?event={event.pk}&room={bs_room}")
+        assert other.status_code == 403 and "jwt" not in other.json()
+        school_page = client.get(reverse("console", args=[small_tree["BS-S1"].console_token])).content.decode()
+        assert "Join as moderator" not in school_page
+
+    def test_a_named_account_moderates_from_the_room_plan(self, client, organizer, make_user, event, small_tree):
+        room_plan.auto_plan(event)
+        officer = make_user("bs_officer", Role.Kind.DISTRICT_OFFICER, scope=small_tree["BS"])
+        officer.first_name, officer.last_name = "Lan", "Nguyễn"
+        officer.save()
+        bs_room = f"diemcau-{event.pk}-bs-1"
+        client.force_login(organizer)
+        url = reverse("video:room_plan", args=[event.pk])
+        assert "account:bs_officer" in client.get(url).content.decode()  # offered in the owner list
+        resp = client.post(url, {"action": "owner", "room": bs_room, "owner": "account:bs_officer"}, follow=True)
+        assert [m.level_tag for m in resp.context["messages"]] == ["success"]
+        entry = AuditEntry.objects.get(action="events.room_plan.owner")
+        assert entry.details == {"event": event.pk, "from": "bridge:BS", "to": "account:bs_officer"}
+        # The district bridge no longer owns it.
+        with pytest.raises(tokens.TokenRefused):
+            tokens.token_for(event, small_tree["BS"], room=bs_room)
+
+        client.force_login(officer)
+        page = client.get(url).content.decode()
+        moderate = reverse("video:moderate_room", args=[event.pk, bs_room])
+        assert moderate in page and "Nguyễn" in page
+        room_page = client.get(moderate)
+        assert room_page.status_code == 200 and b"data-jitsi-join" in room_page.content
+        api = client.get(f"/api/events/{event.pk}/rooms/{bs_room}/moderator-token")
+        assert api.status_code == 200
+        claims = decode(api.json()["jwt"])
+        assert claims["room"] == bs_room and claims["context"]["user"]["id"] == "account:bs_officer"
+        assert claims["context"]["user"]["affiliation"] == "owner" and claims["moderator"] is True
+        # Another room, or another account: refused with the reason, no token.
+        tn_room = f"diemcau-{event.pk}-tn-1"
+        assert client.get(f"/api/events/{event.pk}/rooms/{tn_room}/moderator-token").status_code == 403
+        client.force_login(organizer)
+        refused = client.get(f"/api/events/{event.pk}/rooms/{bs_room}/moderator-token")
+        assert refused.status_code == 403 and "jwt" not in refused.json()
+        assert client.get(moderate).status_code == 403
+
+    def test_owner_choices_that_cannot_moderate_are_refused(self, client, organizer, make_user, event, small_tree):
+        room_plan.auto_plan(event)
+        make_user("reader", Role.Kind.OFFICIAL)
+        client.force_login(organizer)
+        bs_room = f"diemcau-{event.pk}-bs-1"
+        base = f"/api/events/{event.pk}/rooms"
+        for body in ({"bridge": "BS-S2"}, {"username": "reader"}, {"bridge": "BS", "username": "organizer"}, {},
+                     {"bridge": "NOPE"}):
+            resp = client.put(f"{base}/{bs_room}/owner", body, content_type="application/json")
+            assert resp.status_code == 400 and resp.json()["detail"], body
+        main = f"diemcau-{event.pk}-main"
+        assert client.put(f"{base}/{main}/owner", {"bridge": "TN"}, content_type="application/json").status_code == 400
+        Invitation.objects.filter(event=event, bridge=small_tree["TN"]).update(status=Invitation.Status.DECLINED)
+        assert client.put(f"{base}/{bs_room}/owner", {"bridge": "TN"}, content_type="application/json"
+                          ).status_code == 400
+        ok = client.put(f"{base}/{bs_room}/owner", {"username": "organizer"}, content_type="application/json")
+        assert ok.status_code == 200 and ok.json()["owner"]["key"] == "organizer"
+        assert AuditEntry.objects.filter(action="events.room_plan.owner").count() == 1
+
+    def test_a_room_without_a_district_waits_for_a_named_owner(self, client, organizer, event, small_tree):
+        room_plan.auto_plan(event)
+        extra = room_plan.add_room(event, "Phòng dự phòng", 10)
+        room_plan.apply_moves(event, [room_plan.Move("BS-S1", extra.name), room_plan.Move("TN-S1", extra.name)])
+        result = room_plan.auto_plan(event)
+        assert result.warnings == ["Room Phòng dự phòng has no owner yet: name a moderator for it."]
+        client.force_login(organizer)
+        page = client.get(reverse("video:room_plan", args=[event.pk])).content.decode()
+        assert "none yet" in page
+        room_plan.apply_moves(event, [room_plan.Move("TN-S1", f"diemcau-{event.pk}-tn-1")])
+        assert not room_plan.auto_plan(event).warnings  # now all BS: the district bridge takes it
+        assert decode(tokens.token_for(event, small_tree["BS"], room=extra.name)[1])["moderator"] is True

@@ -66,7 +66,9 @@ def test_each_recorded_payload_is_stored_once(client, event, name):
                                                          "id": first.json()["id"]}
     assert PresenceEvent.objects.count() == 1
     row = PresenceEvent.objects.get()
-    assert row.event == event and row.room_name == payload["room_name"] and row.payload == payload
+    # A breakout room's events are stored under its own id; the event is found from the main room.
+    room = payload["breakout_room_id"] if payload["is_breakout"] else payload["room_name"]
+    assert row.event == event and row.room_name == room and row.payload == payload
 
 
 @pytest.mark.services
@@ -196,3 +198,77 @@ def test_concurrent_redelivery_stores_one_row(live_server, event):
     assert {status for status, _ in results} == {200}
     assert sum(1 for _, answer in results if answer["stored"]) == 1
     assert PresenceEvent.objects.count() == 1
+
+
+# --- Breakout rooms: their own rooms, their own spans --------------------------------------------
+
+def at(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+def in_time_order(event) -> list[bytes]:
+    """Every recorded body, in the order event_sync would have sent them."""
+    from video.webhooks import occurred_at
+
+    bodies = [recorded(name, event) for name in ALL]
+    return sorted(bodies, key=lambda body: occurred_at(json.loads(body)))
+
+
+def open_video_spans(event) -> dict[str, list[str]]:
+    from attendance.models import ConnectionInterval
+
+    spans = ConnectionInterval.objects.filter(event=event, source=ConnectionInterval.Source.VIDEO,
+                                              ended_at__isnull=True)
+    result: dict[str, list[str]] = {}
+    for bridge_code, connection in spans.values_list("bridge__code", "connection_id"):
+        result.setdefault(bridge_code, []).append(connection.split("/", 1)[0])
+    return result
+
+
+def test_breakout_events_are_stored_as_their_own_room(client, event, small_tree):
+    body = recorded("10_occupant_joined_breakout.json", event)
+    payload = json.loads(body)
+    assert payload["room_name"] == f"diemcau-{event.pk}-main" and payload["is_breakout"] is True
+    assert post(client, body).status_code == 200
+    row = PresenceEvent.objects.get()
+    assert row.room_name == payload["breakout_room_id"] != payload["room_name"]
+    assert row.room_name.startswith(f"diemcau-{event.pk}-main_")
+    assert row.event == event and row.bridge == small_tree["BS"]
+
+
+@pytest.mark.services
+def test_a_breakout_room_closing_ends_only_its_own_spans(client, event, small_tree):
+    from attendance.models import ConnectionInterval
+
+    main, school_room = f"diemcau-{event.pk}-main", f"diemcau-{event.pk}-bs-1"
+    breakout = json.loads(recorded("09_breakout_room_created.json", event))["breakout_room_id"]
+    for body in in_time_order(event):
+        payload = json.loads(body)
+        assert post(client, body).status_code == 200
+        if payload["event_name"] == "muc-occupant-joined" and payload.get("is_breakout"):
+            # The district moved from the main room into the breakout room; the host stayed.
+            assert open_video_spans(event) == {"IOC": [main], "BS": [breakout], "BS-S1": [school_room]}
+        if payload["event_name"] == "muc-room-destroyed" and payload.get("is_breakout"):
+            # The breakout room closed: the district's span there ended; the host is still in the main
+            # room (event_sync names the breakout's events after it) and the school in its own.
+            assert open_video_spans(event) == {"IOC": [main], "BS-S1": [school_room]}
+    assert open_video_spans(event) == {}
+    spans = ConnectionInterval.objects.filter(event=event, source=ConnectionInterval.Source.VIDEO)
+    host = spans.get(bridge=small_tree["host"])
+    assert (host.started_at, host.ended_at) == (at(1759971415), at(1759982455))
+    district = sorted(spans.filter(bridge=small_tree["BS"]).values_list("started_at", "ended_at"))
+    assert district == [(at(1759971498), at(1759975020)), (at(1759975022), at(1759977000))]
+
+
+@pytest.mark.parametrize("change", [
+    {"is_breakout": "yes"},
+    {"is_breakout": True, "breakout_room_id": ""},
+    {"is_breakout": True, "breakout_room_id": None},
+])
+def test_bad_breakout_fields_are_refused(client, event, change):
+    payload = json.loads(recorded("10_occupant_joined_breakout.json", event)) | change
+    if change.get("breakout_room_id") is None and "breakout_room_id" in change:
+        del payload["breakout_room_id"]
+    resp = post(client, json.dumps(payload).encode())
+    assert resp.status_code == 400 and resp.json()["detail"]
+    assert not PresenceEvent.objects.exists()

@@ -1,6 +1,7 @@
 """Imports point one way: a lower app never names a higher one, in code or in templates.
 
-    core <- bridges <- events <- video <- attendance <- training <- followups <- reports <- console <- demo
+    core <- bridges <- events <- video <- attendance <- training <- schoolreports <- followups <- reports
+    <- console <- demo
 
 Python imports are read with `ast` (function-level imports included, since they are still an edge);
 templates are read for `{% url %}` names owned by a higher app and `{% load %}` of a higher app's tags.
@@ -16,7 +17,8 @@ from django.template import engines
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["core", "bridges", "events", "video", "attendance", "training", "followups", "reports", "console", "demo"]
+ORDER = ["core", "bridges", "events", "video", "attendance", "training", "schoolreports", "followups", "reports",
+         "console", "demo"]
 RANK = {app: rank for rank, app in enumerate(ORDER)}
 
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from attendance import launch, live, messages
-from attendance.services import bridge_checkin, connections, console_writes, qr, rollcall, teacher_checkin
-from tests.attendance_support import make_event
+from attendance.services import bridge_checkin, connections, console_writes, rollcall, teacher_checkin
+from tests.attendance_support import make_event, teacher_page
 from video.models import PresenceEvent
 
 
@@ -27,12 +27,12 @@ def test_every_service_message_parses_into_its_type(small_tree, sent, organizer)
     env = make_event(small_tree)
     school, now = env.school, timezone.now()
     bridge_checkin.check_in(school, env.event, method="button", client_time=None, ip="127.0.0.1", now=now)
-    bridge_checkin.set_headcount(school, env.event, 25, client_time=None, ip="127.0.0.1", now=now)
+    bridge_checkin.set_headcount(school, env.event, 12, client_time=None, ip="127.0.0.1", now=now)
     roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ", user=organizer)
     console_writes.write(school, "tick", {"nonce": "tick-nonce-0001", "person_id": env.people[0].pk,
                                           "roll_call_id": roll_call.pk})
-    teacher_checkin.self_check_in(qr.current_token(roll_call, school.pk), identifier=env.people[1].teacher_id,
-                                  nonce="scan-nonce-0001")
+    code, page = teacher_page(roll_call, school)
+    teacher_checkin.self_check_in(code, page_token=page, identifier=env.people[1].teacher_id, nonce="scan-nonce-0001")
     connection = connections.console_connected(school.console_token, "channel-1")
     connections.console_disconnected(connection)
     for kind, minutes in ((PresenceEvent.Kind.OCCUPANT_JOINED, 1), (PresenceEvent.Kind.OCCUPANT_LEFT, 2)):

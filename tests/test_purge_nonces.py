@@ -7,24 +7,27 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from attendance.models import CheckIn, ClientNonce
-from attendance.services import qr, teacher_checkin
-from tests.attendance_support import with_open_roll_call
+from attendance.services import teacher_checkin
+from tests.attendance_support import teacher_page, with_open_roll_call
 
 pytestmark = pytest.mark.django_db
 
 
 def test_old_answers_are_forgotten_recent_ones_and_check_ins_kept(small_tree, capsys):
     env = with_open_roll_call(small_tree)
-    code = qr.current_token(env.roll_call, env.school.pk)
     for k, person in enumerate(env.people):
-        teacher_checkin.self_check_in(code, identifier=person.teacher_id, nonce=f"purge-nonce-{k:03d}")
+        code, page = teacher_page(env.roll_call, env.school)
+        teacher_checkin.self_check_in(code, page_token=page, identifier=person.teacher_id, nonce=f"purge-nonce-{k:03d}")
+    # Each check-in stored its answer twice: under its nonce and under the page it spent.
+    stored = ClientNonce.objects.count()
+    assert stored == 2 * len(env.people)
     old = ClientNonce.objects.order_by("pk")[:2]
     ClientNonce.objects.filter(pk__in=[n.pk for n in old]).update(created_at=timezone.now() - dt.timedelta(days=31))
 
     call_command("purge_nonces")
 
     assert "2 stored answers older than 30 days removed." in capsys.readouterr().out
-    assert ClientNonce.objects.count() == len(env.people) - 2
+    assert ClientNonce.objects.count() == stored - 2
     assert CheckIn.objects.count() == len(env.people)
 
 

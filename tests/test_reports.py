@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from attendance.models import BridgeCheckIn, CheckIn
@@ -66,8 +66,12 @@ def export_bytes(event, user, **kwargs) -> bytes:
     return buffer.getvalue()
 
 
+def sheet_text(ws) -> str:
+    return "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+
+
 def all_text(wb) -> str:
-    return "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
+    return "\n".join(sheet_text(ws) for ws in wb.worksheets)
 
 
 @pytest.mark.services
@@ -75,8 +79,8 @@ def test_workbook_totals_match_the_database(facts, organizer):
     event = facts["event"]
     rc1, rc2, _rc3 = facts["roll_calls"]
     wb = workbook_of(export_bytes(event, organizer))
-    assert len(wb.worksheets) == 3
-    summary, bridges, teachers = wb.worksheets
+    assert len(wb.worksheets) == 4  # the signed report, then the three annexes
+    _cover, summary, bridges, teachers = wb.worksheets
 
     headers, rows, total = table(summary)
     assert [r[1] for r in rows] == ["Trung tâm IOC", "Huyện BS", "Huyện TN"]  # host first, then districts
@@ -124,7 +128,11 @@ def test_workbook_totals_match_the_database(facts, organizer):
     assert first[column(t_headers, "Times present")] == 2
     assert first[column(t_headers, "Completed")] == "yes"
     assert first[column(t_headers, "Certificate number")] == "1/GCN"
-    assert first[column(t_headers, "Lần 1")].startswith("present ")
+    # A roll call's cell is the check-in's local wall-clock time, shown as hh:mm.
+    checked_in = CheckIn.objects.get(roll_call=rc1, person__teacher_id="0BS10").at
+    assert first[column(t_headers, "Lần 1")] == timezone.localtime(checked_in).replace(tzinfo=None, microsecond=0)
+    row_index = t_rows.index(first)
+    assert teachers.cell(row=FIRST_DATA_ROW + row_index, column=column(t_headers, "Lần 1") + 1).number_format == "hh:mm"
     absent = next(r for r in t_rows if r[1] == "0TN20")
     assert absent[column(t_headers, "Lần 1")] == "absent" and absent[column(t_headers, "Present (%)")] == 0
 
@@ -141,12 +149,12 @@ def test_district_officer_export_contains_only_their_district(client, facts, sma
     assert "Huyện BS" in text and "Trường BS 1" in text
     for other in ("TN-S1", "Trường TN", "Huyện TN", "0TN10", "Trung tâm IOC"):
         assert other not in text
-    _headers, rows, total = table(wb.worksheets[0])
+    _headers, rows, total = table(wb.worksheets[1])
     assert [r[1] for r in rows] == ["Huyện BS"]
     # The workbook is a Vietnamese document whatever the screen language: find the column by its key.
     keys = [c.key for c in summary_table(data.build(event, resolve(event, officer))).columns]
     assert total[keys.index(f"rc{facts['roll_calls'][0].pk}")] == 5
-    assert len(table(wb.worksheets[2])[1]) == 6
+    assert len(table(wb.worksheets[3])[1]) == 6
 
     # Another district, by filter, is refused; the CSV follows the same scope.
     refused = client.post(reverse("reports:export", args=[event.pk]), {"format": "xlsx", "district": "TN"})
@@ -163,9 +171,9 @@ def test_formula_and_illegal_characters_are_neutralised(facts, organizer):
     Bridge.objects.filter(code="BS-S1").update(name="@SUM(1+1) Trường")
     event = facts["event"]
     wb = workbook_of(export_bytes(event, organizer))
-    headers, rows, _total = table(wb.worksheets[2])
+    headers, rows, _total = table(wb.worksheets[3])
     index = next(i for i, r in enumerate(rows) if r[1] == "0BS10")
-    name_cell = wb.worksheets[2].cell(row=FIRST_DATA_ROW + index, column=column(headers, "Full name") + 1)
+    name_cell = wb.worksheets[3].cell(row=FIRST_DATA_ROW + index, column=column(headers, "Full name") + 1)
     assert name_cell.value == FORMULA_NAME
     assert name_cell.data_type == "s"  # text, not a formula
     assert name_cell.quotePrefix
@@ -195,9 +203,10 @@ def test_empty_event_gives_a_workbook_that_says_so(small_tree, organizer, tmp_pa
     out = tmp_path / "empty.xlsx"
     call_command("export_attendance", str(event.pk), "--out", str(out), "--language", "en", stdout=io.StringIO())
     wb = load_workbook(out)
-    assert [table(ws)[1] for ws in wb.worksheets] == [[], [], []]
-    assert "nothing to report" in wb.worksheets[0].cell(row=HEADER_ROW - 1, column=1).value
-    assert "nothing to report" in wb.worksheets[2].cell(row=HEADER_ROW - 1, column=1).value
+    assert [table(ws)[1] for ws in wb.worksheets[1:]] == [[], [], []]
+    assert "nothing to report" in sheet_text(wb.worksheets[0])
+    assert "nothing to report" in wb.worksheets[1].cell(row=HEADER_ROW - 1, column=1).value
+    assert "nothing to report" in wb.worksheets[3].cell(row=HEADER_ROW - 1, column=1).value
 
 
 def test_unknown_event_district_or_roll_call_is_a_clear_error(client, english, facts, organizer, tmp_path):
@@ -223,12 +232,12 @@ def test_filters_by_tier_and_roll_call(facts, organizer):
     event = facts["event"]
     rc1 = facts["roll_calls"][0]
     wb = workbook_of(export_bytes(event, organizer, tier="school", roll_calls=[rc1.pk]))
-    headers, rows, total = table(wb.worksheets[0])
+    headers, rows, total = table(wb.worksheets[1])
     assert "Present: Lần 2" not in headers and "Present: Lần 1" in headers
     assert total[column(headers, "Bridges invited")] == 4  # the four schools only
-    b_headers, b_rows, _t = table(wb.worksheets[1])
+    b_headers, b_rows, _t = table(wb.worksheets[2])
     assert {r[column(b_headers, "Tier")] for r in b_rows} == {"Trường"}
-    t_headers, _rows, _t = table(wb.worksheets[2])
+    t_headers, _rows, _t = table(wb.worksheets[3])
     assert "Lần 1" in t_headers and "Lần 2" not in t_headers
 
 
@@ -239,7 +248,7 @@ def test_command_writes_a_district_workbook(facts, tmp_path):
                  "--language", "en", stdout=stdout)
     assert "6 teachers" in stdout.getvalue()
     wb = load_workbook(out)
-    assert [r[1] for r in table(wb.worksheets[0])[1]] == ["Huyện BS"]
+    assert [r[1] for r in table(wb.worksheets[1])[1]] == ["Huyện BS"]
     csv_out = tmp_path / "teachers.csv"
     call_command("export_attendance", str(facts["event"].pk), "--out", str(csv_out), "--sheet", "teachers",
                  stdout=io.StringIO())
@@ -280,7 +289,7 @@ def test_large_export_runs_in_the_background_with_a_download_link(client, facts,
     download = client.get(job.download_url)
     assert download.status_code == 200
     wb = workbook_of(b"".join(download.streaming_content))
-    assert len(table(wb.worksheets[2])[1]) == 12
+    assert len(table(wb.worksheets[3])[1]) == 12
     # Someone else's export is not theirs to download.
     client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
     assert client.get(job.download_url).status_code == 404

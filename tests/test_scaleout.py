@@ -93,6 +93,11 @@ def post_json(url: str, body: dict) -> tuple[int, dict]:
         return resp.status, json.loads(resp.read())
 
 
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - loopback test server
+        return json.loads(resp.read())
+
+
 async def frame_with_tile(ws, bridge_id: int, predicate, timeout: float) -> dict:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -126,9 +131,11 @@ def test_a_check_in_on_one_worker_reaches_a_board_on_the_other(scaleout_database
                 frame = await frame_with_tile(ws, seeded["school"], lambda t, f: t["checked_in"], timeout=3)
                 assert frame["counters"]["total"]["checked_in"] == 1
 
+                # The phone loads its page on worker A and checks in on worker B: one signed page token.
+                page = await asyncio.to_thread(get_json, f"{worker_a.url}/api/attendance/qr/{seeded['qr']}")
                 status, body = await asyncio.to_thread(
                     post_json, f"{worker_b.url}/api/attendance/qr/{seeded['qr']}/checkin",
-                    {"nonce": uuid.uuid4().hex, "identifier": seeded["teacher"]})
+                    {"nonce": uuid.uuid4().hex, "identifier": seeded["teacher"], "page_token": page["page_token"]})
                 assert status == 201, body
                 frame = await frame_with_tile(ws, seeded["school"], lambda t, f: sum(t["present"].values()) == 1,
                                               timeout=3)

@@ -1,17 +1,16 @@
 """Teacher check-ins written as a batch give the answers each would get alone (issue 4, performance)."""
 
-import datetime as dt
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.utils import timezone
 
 from attendance import live
 from attendance.models import CheckIn, CheckInAttempt, ClientNonce
 from attendance.services import qr, teacher_checkin
 from attendance.services.teacher_checkin import Scan, write_scans
-from tests.attendance_support import with_open_roll_call
+from tests.attendance_support import screen_code, with_open_roll_call
+from tests.test_attendance_checkin import OldPageSigner
 
 pytestmark = pytest.mark.django_db
 Outcome = CheckInAttempt.Outcome
@@ -23,22 +22,29 @@ def env(small_tree):
 
 
 def scan(env, nonce, *, bridge=None, language="vi", **fields):
-    code = qr.current_token(env.roll_call, (bridge or env.school).pk)
+    """A scan as a phone sends it: from a page of its own, with the screen's code when by name."""
+    bridge = bridge or env.school
+    code = qr.current_token(env.roll_call, bridge.pk)
+    fields.setdefault("page_token", qr.make_page_token(qr.authenticate(code)))
+    if "person_id" in fields:
+        fields.setdefault("second_factor", screen_code(env.roll_call, bridge))
     return Scan(code, nonce=nonce, language=language, **fields)
 
 
 def test_a_batch_of_fifty_check_ins_costs_a_fixed_number_of_queries(env, small_tree, django_assert_max_num_queries):
     schools = env.schools
     people = [p for school in schools for p in school.people.order_by("teacher_id")]
-    scans = [scan(env, f"batch-nonce-{k:04d}", bridge=person.bridge, identifier=person.teacher_id)
-             for k, person in enumerate(people)]
+    scans = [scan(env, f"batch-nonce-{k:04d}", bridge=person.bridge, identifier=person.teacher_id,
+                  client_key=f"phone-{k:04d}") for k, person in enumerate(people)]
     assert len(scans) >= 12
     with django_assert_max_num_queries(10):  # reads once per table, one insert per table
         answers = write_scans(scans)
     assert [a.status for a in answers] == [201] * len(scans)
     assert CheckIn.objects.filter(roll_call=env.roll_call).count() == len(scans)
     assert CheckInAttempt.objects.filter(outcome=Outcome.ACCEPTED).count() == len(scans)
-    assert ClientNonce.objects.count() == len(scans)
+    # One answer per nonce, and each page spent by its check-in.
+    assert ClientNonce.objects.filter(scope__startswith="rollcall:").count() == len(scans)
+    assert ClientNonce.objects.filter(scope__startswith="page:").count() == len(scans)
     first = CheckInAttempt.objects.filter(nonce="batch-nonce-0000").get()
     assert first.checkin.person.teacher_id == people[0].teacher_id
 
@@ -64,7 +70,7 @@ def test_the_same_nonce_twice_in_one_batch_gets_the_first_answer_and_writes_once
     assert answers[0].body == answers[1].body
     assert CheckIn.objects.count() == 1
     assert CheckInAttempt.objects.count() == 1
-    assert ClientNonce.objects.count() == 1
+    assert ClientNonce.objects.filter(scope__startswith="rollcall:").count() == 1
 
 
 def test_a_nonce_answered_in_an_earlier_batch_is_replayed(env):
@@ -79,14 +85,14 @@ def test_a_nonce_answered_in_an_earlier_batch_is_replayed(env):
 
 def test_refusals_in_a_batch_are_each_stored_with_their_reason(env):
     person = env.people[0]  # born 1980, on BS-S1's roster
-    late = timezone.now() - dt.timedelta(minutes=10)
-    old_code = qr.current_token(env.roll_call, env.school.pk, late)
+    old_page = OldPageSigner(salt="attendance.teacher-page").sign_object([env.roll_call.pk, env.school.pk,
+                                                                          "old-page-0001"])
     scans = [
         Scan("1.2.3.forged", nonce="refused-nonce-01", language="vi"),
         scan(env, "refused-nonce-02", identifier="999999999"),
         scan(env, "refused-nonce-03", person_id=person.pk, birth_year="1999"),
         scan(env, "refused-nonce-04", person_id=person.pk, birth_year="80"),
-        Scan(old_code, nonce="refused-nonce-05", identifier=person.teacher_id, language="vi"),
+        scan(env, "refused-nonce-05", identifier=person.teacher_id, page_token=old_page),
         scan(env, "", identifier=person.teacher_id),
         scan(env, "refused-nonce-07", person_id=person.pk, bridge=env.other_school, birth_year="1980"),
         scan(env, "refused-nonce-08", person_id=person.pk, birth_year="1980"),
@@ -127,6 +133,7 @@ def test_one_board_notification_per_batch_after_commit(env, django_capture_on_co
 def test_inside_a_callers_transaction_only_its_own_scan_is_written(env, monkeypatch):
     # The test runs inside a transaction: the group commit must not write other threads' scans here.
     monkeypatch.setattr(teacher_checkin.WRITES, "submit", lambda item: pytest.fail("queued inside a transaction"))
-    answer = teacher_checkin.self_check_in(qr.current_token(env.roll_call, env.school.pk),
+    code = qr.current_token(env.roll_call, env.school.pk)
+    answer = teacher_checkin.self_check_in(code, page_token=qr.make_page_token(qr.authenticate(code)),
                                            identifier=env.people[0].teacher_id, nonce="own-nonce-0001")
     assert answer.status == 201

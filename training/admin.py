@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import services
 from .models import Certificate, CertificateCounter, CertificateTemplate, CompletionRule, Override
 
 
@@ -30,18 +35,48 @@ class OverrideAdmin(admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    # Issued and revoked through the training pages (numbering, audit); the admin only reads.
+    # Issued through the training pages (numbering, audit); the admin reads, and revokes with a reason
+    # through the same service (audit row; /verify then says "revoked"). Never deleted, not even here:
+    # a deleted certificate would answer "not found" to whoever verifies the paper.
     list_display = ("number", "holder_name", "training_title", "issued_at", "status")
     list_filter = ("status",)
     search_fields = ("number", "holder_name")
     exclude = ("code",)
     readonly_fields = [f.name for f in Certificate._meta.fields if f.name != "code"]
+    actions = ["revoke_selected"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        # The model permission a staff account needs to revoke from here (superusers have it).
+        return request.user.has_perm("training.change_certificate")
+
+    @admin.action(description=gettext_lazy("Revoke the selected certificates (with a reason)"), permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        valid = queryset.filter(status=Certificate.Status.VALID)
+        reason = request.POST.get("reason", "").strip()
+        if "apply" in request.POST:
+            if not reason:
+                self.message_user(request, _("A revocation needs a reason."), messages.ERROR)
+            else:
+                revoked = 0
+                for certificate in valid:
+                    services.revoke(certificate, reason=reason, request=request)
+                    revoked += 1
+                self.message_user(request, _("%(count)s certificates revoked.") % {"count": revoked}, messages.SUCCESS)
+                return None
+        return TemplateResponse(request, "admin/training/certificate/revoke.html", {
+            **self.admin_site.each_context(request), "title": _("Revoke certificates"), "certificates": valid,
+            "selected": queryset.values_list("pk", flat=True), "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
 
 
 @admin.register(CertificateCounter)

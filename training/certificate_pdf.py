@@ -1,8 +1,10 @@
 """The certificate page (A4 landscape) drawn with reportlab from a Certificate's snapshot and a template.
 
 One page per certificate, straight canvas calls (no platypus layout pass) because bulk runs draw
-thousands. Fonts and the QR code come from core.pdf (fonts registered once per process, fixed QR
-mask). Labels are Vietnamese whatever the language of the person who asks for the file.
+thousands. The canvas, fonts and the QR code come from core.pdf (fonts registered and embedded, never
+Helvetica; a fixed QR mask; modules large enough for a phone photo of the page), dates from core.dates
+(Decree 30: "ngày 02 tháng 12 năm 2026"). Labels are Vietnamese whatever the language of the person who
+asks for the file.
 """
 
 import io
@@ -22,6 +24,7 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from core import pdf
+from core.dates import official_date, official_day
 from core.text import fold
 
 from .codes import display
@@ -79,6 +82,7 @@ def layout_for(template: CertificateTemplate) -> Layout:
 
 
 def _dmy(value: date | None) -> str:
+    # A birth date is an identity datum, written as on an identity card; dates in sentences are official_day.
     return value.strftime("%d/%m/%Y") if value else ""
 
 
@@ -161,20 +165,15 @@ def draw_certificate(c: Canvas, cert: Certificate, layout: Layout) -> None:
         y = _centered_lines(c, title_lines, middle, y, [pdf.FONT_BOLD], size, size + 5)
         c.setFont(pdf.FONT, 13)
         if cert.training_starts == cert.training_ends:
-            when = _("Held on %(date)s") % {"date": _dmy(cert.training_starts)}
+            when = _("Held on %(day)s") % {"day": official_day(cert.training_starts)}
         else:
-            when = _("Held from %(start)s to %(end)s") % {
-                "start": _dmy(cert.training_starts), "end": _dmy(cert.training_ends)}
+            when = _("Held from %(start_day)s to %(end_day)s") % {
+                "start_day": official_day(cert.training_starts), "end_day": official_day(cert.training_ends)}
         c.drawCentredString(middle, y - 4, when)
 
         # Signature block on the right.
         sign_x, sign_y = width * 0.72, 170
-        issued = timezone.localdate(cert.issued_at)
-        day = {"day": issued.day, "month": issued.month, "year": issued.year}
-        if layout.place:
-            dated = _("%(place)s, day %(day)s month %(month)s year %(year)s") % {**day, "place": layout.place}
-        else:
-            dated = _("Day %(day)s month %(month)s year %(year)s") % day
+        dated = official_date(timezone.localdate(cert.issued_at), layout.place)
         # Regular, not italic: every extra face embeds ~15 KB of font tables in each PDF.
         c.setFont(pdf.FONT, 12)
         c.drawCentredString(sign_x, sign_y, dated)
@@ -183,15 +182,14 @@ def draw_certificate(c: Canvas, cert: Certificate, layout: Layout) -> None:
         if layout.signer_name:
             c.drawCentredString(sign_x, sign_y - 100, layout.signer_name)
 
-        # Verification: QR code and the code in words, bottom left.
-        qr_size = 92
-        pdf.draw_qr(c, verify_url(cert.code), MARGIN + 6, MARGIN + 4, qr_size)
+        # Verification: QR code (its quiet zone inside the frame) and the code in words, bottom left.
+        qr_size = pdf.draw_qr(c, verify_url(cert.code), MARGIN, MARGIN - 4)
         c.setFont(pdf.FONT, 9.5)
-        text_x = MARGIN + qr_size + 14
-        c.drawString(text_x, MARGIN + 58, _("Scan to verify, or enter the code at"))
-        c.drawString(text_x, MARGIN + 45, settings.SITE_URL + reverse("verify"))
+        text_x = MARGIN + qr_size + 4
+        c.drawString(text_x, MARGIN + 50, _("Scan to verify, or enter the code at"))
+        c.drawString(text_x, MARGIN + 37, settings.SITE_URL + reverse("verify"))
         c.setFont(pdf.FONT_BOLD, 11)
-        c.drawString(text_x, MARGIN + 28, display(cert.code))
+        c.drawString(text_x, MARGIN + 20, display(cert.code))
 
         if cert.status == Certificate.Status.REVOKED:
             c.saveState()
@@ -204,8 +202,7 @@ def draw_certificate(c: Canvas, cert: Certificate, layout: Layout) -> None:
 
 
 def _canvas(target, title: str) -> Canvas:
-    pdf.register_fonts()
-    c = Canvas(target, pagesize=PAGE, pageCompression=1)
+    c = pdf.new_canvas(target, pagesize=PAGE, pageCompression=1)
     c.setTitle(pdf.nfc(title))
     c.setAuthor("diemcau")
     return c

@@ -17,7 +17,7 @@ ISSUE = "issue_certificates"
 PRINT = "certificates_print"
 
 
-@jobs.job_kind(ISSUE)
+@jobs.job_kind(ISSUE, heavy=True)
 def issue_job(job) -> dict:
     event = event_for_job(job, job.params["event_id"])
     jobs.progress(job, 0, None, _("Checking who is eligible…"))
@@ -40,7 +40,7 @@ def print_queryset(event: Event, district_path: str | None = None, scope_path: s
     return certs.order_by("person__bridge__path", "seq")
 
 
-@jobs.job_kind(PRINT)
+@jobs.job_kind(PRINT, heavy=True)
 def print_job(job) -> dict:
     event = event_for_job(job, job.params["event_id"])
     certs = print_queryset(event, job.params.get("district_path"), job.params.get("scope_path"))

@@ -2,35 +2,38 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from bridges.models import Person
 from events.models import Event
 
 
 def _vi(msgid: str) -> str:
-    # Certificates are Vietnamese documents whatever language the organizer's screen is in.
+    # Certificates are Vietnamese documents whatever language the organizer's screen is in. Callers mark
+    # their msgid with gettext_noop: makemessages does not know _vi, and an unextracted msgid printed the
+    # English wording on every certificate.
     with translation.override("vi"):
         return translation.gettext(msgid)
 
 
 def default_issuer() -> str:
-    return _vi("PEOPLE'S COMMITTEE OF THE PROVINCE\nDEPARTMENT OF SCIENCE AND TECHNOLOGY")
+    return _vi(gettext_noop("PEOPLE'S COMMITTEE OF THE PROVINCE\nDEPARTMENT OF SCIENCE AND TECHNOLOGY"))
 
 
 def default_motto() -> str:
-    return _vi("SOCIALIST REPUBLIC OF VIETNAM\nIndependence – Freedom – Happiness")
+    return _vi(gettext_noop("SOCIALIST REPUBLIC OF VIETNAM\nIndependence - Freedom - Happiness"))
 
 
 def default_title() -> str:
-    return _vi("CERTIFICATE")
+    return _vi(gettext_noop("CERTIFICATE"))
 
 
 def default_completion_text() -> str:
-    return _vi("has completed the training")
+    return _vi(gettext_noop("has completed the training"))
 
 
 def default_signer_title() -> str:
-    return _vi("DIRECTOR")
+    return _vi(gettext_noop("DIRECTOR"))
 
 
 class CompletionRule(models.Model):
@@ -123,8 +126,9 @@ class Certificate(models.Model):
         REVOKED = "revoked", _("revoked")
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="certificates")
-    # Kept when the roster changes: the snapshot below is what the certificate says.
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="certificates")
+    # The snapshot below is what the certificate says; the person it was issued to is not deleted from
+    # under it (PROTECT, core.deletion): certificates are revoked, never deleted.
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates")
     number = models.CharField(_("number"), max_length=80)
     seq = models.PositiveIntegerField()
     year = models.PositiveSmallIntegerField()
@@ -141,7 +145,7 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    holder_name = models.CharField(_("name"), max_length=150)
+    holder_name = models.CharField(pgettext_lazy("person", "name"), max_length=150)  # a bridge's "name" is tên
     holder_birth_date = models.DateField(_("birth date"), null=True, blank=True)
     school_name = models.CharField(_("school"), max_length=255, blank=True)
     training_title = models.CharField(_("training"), max_length=255)

@@ -11,14 +11,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bridges import scope
 from bridges.models import Person, Role
+from core import confirm
 from core import jobs as core_jobs
+from core.confirm import Confirmation
 from core.jobs.access import visible_jobs
+from core.jobs.limits import JobRefused
 from core.text import clean_text, fold
 from events.access import get_event, visible_events
+from events.kinds import training_q
 from events.models import Event
 
 from . import services
@@ -26,7 +31,7 @@ from .certificate_pdf import certificate_pdf, pdf_response
 from .eligibility import describe_rule, evaluate, rule_for
 from .errors import TrainingError
 from .forms import OverrideForm, RevokeForm, RuleForm, TemplateForm
-from .jobs import ISSUE, PRINT
+from .jobs import ISSUE, PRINT, print_queryset
 from .models import Certificate, CertificateTemplate
 
 ORGANIZER = Role.Kind.ORGANIZER
@@ -51,7 +56,7 @@ def training_list(request):
     scope.require_role(request.user)
     events = visible_events(request.user).annotate(
         certificate_count=Count("certificates", filter=Q(certificates__status=Certificate.Status.VALID)))
-    shown = events.filter(Q(kind=Event.Kind.TRAINING) | Q(certificate_count__gt=0)).order_by("-starts_at")
+    shown = events.filter(training_q() | Q(certificate_count__gt=0)).order_by("-starts_at")
     return render(request, "training/training_list.html", {"events": shown})
 
 
@@ -72,6 +77,7 @@ def training_detail(request, event_id: int):
         "valid": counts.get(Certificate.Status.VALID, 0), "revoked": counts.get(Certificate.Status.REVOKED, 0),
         "issue_job": _latest_job(request.user, ISSUE, event), "print_job": _latest_job(request.user, PRINT, event),
         "districts": scope.visible_districts(request.user), "can_manage": scope.is_organizer(request.user),
+        "can_print": scope.may_start_heavy_jobs(request.user),
     })
 
 
@@ -179,32 +185,90 @@ def issue_person(request, event_id: int, person_id: int):
     return redirect("training:certificate", pk=cert.pk)
 
 
+def _detail_url(event: Event, section: str) -> str:
+    return reverse("training:detail", kwargs={"event_id": event.pk}) + f"#{section}"
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_issue(request, event_id: int):
+    """Asked first (core.confirm): how many certificates would be issued now, and that they stay."""
     event = _event(request, event_id, manage=True)
+    back = _detail_url(event, "issue")
     try:
-        services.require_issuable(evaluate(event))
+        preview = services.issue_certificates(event, dry_run=True)
     except TrainingError as exc:
         _refused(request, exc)
-        return redirect("training:detail", event_id=event.pk)
-    core_jobs.start(ISSUE, params={"event_id": event.pk}, user=request.user)
-    return redirect(reverse("training:detail", kwargs={"event_id": event.pk}) + "#issue")
+        return redirect(back)
+    count = preview.eligible - preview.skipped
+    if confirm.must_ask(request, count):
+        return confirm.ask(request, _issue_confirmation(request, preview, count, back))
+    try:
+        core_jobs.start(ISSUE, params={"event_id": event.pk}, user=request.user)
+    except JobRefused as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+def _issue_confirmation(request, preview, count: int, back: str) -> Confirmation:
+    n = confirm.number(count)
+    notes = []
+    if preview.skipped:
+        notes.append(ngettext("%(n)s eligible person already has a certificate (valid or revoked) and is skipped.",
+                              "%(n)s eligible people already have a certificate (valid or revoked) and are skipped.",
+                              preview.skipped) % {"n": confirm.number(preview.skipped)})
+    return Confirmation(
+        title=_("Issue certificates"), count=count,
+        summary=ngettext("%(n)s certificate will be issued now, to the eligible person who has none yet.",
+                         "%(n)s certificates will be issued now, to the eligible people who have none yet.",
+                         count) % {"n": n} if count else _("Nobody eligible is waiting for a certificate."),
+        consequence=_("Each one gets its number and a verification code that works at once. An issued "
+                      "certificate is never deleted: it can only be revoked, one by one, with a reason."),
+        notes=notes, action_url=request.path, cancel_url=back, section="issue", allowed=count > 0,
+        button=ngettext("Issue %(n)s certificate", "Issue %(n)s certificates", count) % {"n": n},
+    )
+
+
+def _print_scope(request, event: Event):
+    """The print job's parameters for what the caller may print (one district of theirs, or all of it)."""
+    params = {"event_id": event.pk, "scope_path": scope.scope_path(request.user)}
+    source = request.POST if request.method == "POST" else request.GET
+    district = scope.visible_districts(request.user).filter(code=clean_text(source.get("district"))).first()
+    if district is not None:
+        params["district_path"] = district.path
+    return params, district
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_print(request, event_id: int):
+    """Asked first: how many certificates the PDF will hold (nothing changes; the file is heavy)."""
     event = _event(request, event_id)
-    if not services.visible_certificates(request.user, event).filter(status=Certificate.Status.VALID).exists():
+    back = _detail_url(event, "print")
+    params, district = _print_scope(request, event)
+    count = print_queryset(event, params.get("district_path"), params.get("scope_path")).count()
+    if not count:
         messages.error(request, _("There is no valid certificate to print."))
-        return redirect("training:detail", event_id=event.pk)
-    params = {"event_id": event.pk, "scope_path": scope.scope_path(request.user)}
-    district = scope.visible_districts(request.user).filter(code=clean_text(request.POST.get("district"))).first()
-    if district is not None:
-        params["district_path"] = district.path
-    core_jobs.start(PRINT, params=params, user=request.user)
-    return redirect(reverse("training:detail", kwargs={"event_id": event.pk}) + "#print")
+        return redirect(back)
+    # A read-only account is not asked: starting refuses it with the reason (core.jobs.limits).
+    if confirm.must_ask(request, count) and scope.may_start_heavy_jobs(request.user):
+        n = confirm.number(count)
+        where = district.name if district else _("everything you can see")
+        return confirm.ask(request, Confirmation(
+            title=_("One PDF for printing"), count=count,
+            summary=ngettext("One PDF of %(n)s certificate (%(where)s) will be made.",
+                             "One PDF of %(n)s certificates (%(where)s) will be made, one page each.",
+                             count) % {"n": n, "where": where},
+            consequence=_("Nothing is changed or sent. Drawing the pages takes a while; the file holds personal "
+                          "data and is kept for a limited time: download it, then keep the paper safe."),
+            action_url=request.path, cancel_url=back, section="print",
+            button=ngettext("Make the PDF of %(n)s certificate", "Make the PDF of %(n)s certificates", count) % {"n": n},
+        ))
+    try:
+        core_jobs.start(PRINT, params=params, user=request.user)
+    except JobRefused as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
 
 
 @login_required
@@ -251,6 +315,16 @@ def revoke(request, pk: int):
     if not form.is_valid():
         return render(request, "training/certificate_detail.html",
                       {"cert": cert, "form": form, "can_manage": True}, status=400)
+    if confirm.must_ask(request, 1):
+        return confirm.ask(request, Confirmation(
+            title=_("Revoke certificate %(number)s") % {"number": cert.number}, count=1,
+            summary=_("The certificate of %(name)s (%(number)s) will be revoked, for this reason: “%(reason)s”.") % {
+                "name": cert.holder_name, "number": cert.number, "reason": form.cleaned_data["reason"]},
+            consequence=_("This cannot be undone. Its QR code and verification page will answer “revoked” from now "
+                          "on; a new certificate can be issued to the person afterwards."),
+            action_url=request.path, cancel_url=reverse("training:certificate", args=[cert.pk]),
+            button=_("Revoke this certificate"), danger=True,
+        ))
     try:
         services.revoke(cert, reason=form.cleaned_data["reason"], request=request)
     except TrainingError as exc:

@@ -15,8 +15,8 @@ def _video(bridge, event, token):
     entries = console_video_context(bridge, event=event)
     if not entries:
         return None
-    for entry in entries:
-        entry["element_id"] = f"jitsi-join-{entry['event'].pk}"
+    for index, entry in enumerate(entries):
+        entry["element_id"] = f"jitsi-join-{entry['event'].pk}-{index}"
     return {"video_entries": entries}
 
 

@@ -19,9 +19,10 @@ from bridges.tree import district_of, path_ids
 from core import audit
 from core.errors import Refused
 from core.text import clean_text
+from events import participation
 from events.models import Event, Invitation, JitsiRoom
 
-from . import tokens
+from . import owners, tokens
 
 MAX_ROOM_SIZE = 1000
 # The audit actions keep the "events.room_plan." names they had before this module moved to
@@ -97,7 +98,7 @@ def auto_plan(event: Event, room_size: int | None = None, *, schools_as_viewers:
         result.rooms_removed = deleted.get(JitsiRoom._meta.label, 0)
     active = []
     for inv in invitations:
-        if inv.status == Invitation.Status.DECLINED:
+        if participation.is_declined(inv.status):
             inv.room, inv.viewer = None, False
         else:
             active.append(inv)
@@ -133,6 +134,8 @@ def auto_plan(event: Event, room_size: int | None = None, *, schools_as_viewers:
         _pack_schools(event, invitations, schools, size, result)
 
     Invitation.objects.bulk_update(invitations, ["room", "viewer"], batch_size=500)
+    # Every school room gets a moderator: its district bridge unless the organizer named one.
+    result.warnings.extend(owners.assign_default_owners(event))
     audit.record(
         "events.room_plan.auto", request=request, target=event,
         summary=_("Room plan drawn up automatically"),
@@ -236,7 +239,7 @@ def apply_moves(event: Event, moves: list[Move], *, request=None) -> int:
         inv = by_code.get(move.bridge_code)
         if inv is None:
             raise PlanError(_("Bridge %(code)s is not invited to this event.") % {"code": move.bridge_code})
-        if inv.status == Invitation.Status.DECLINED and move.target != UNASSIGNED:
+        if participation.is_declined(inv.status) and move.target != UNASSIGNED:
             raise PlanError(_("Bridge %(code)s declined the invitation.") % {"code": move.bridge_code})
         if move.target == VIEWER:
             new_room, new_viewer = None, True
@@ -346,6 +349,7 @@ class RoomView:
     room: JitsiRoom
     members: list[Invitation]
     total: int
+    owner: owners.Owner | None = None
 
     @property
     def free(self) -> int:
@@ -369,7 +373,7 @@ def plan_for(event: Event, visible_bridges=None) -> PlanView:
     members: dict[int, list[Invitation]] = defaultdict(list)
     viewers, unassigned, declined = [], [], []
     for inv in invitations.order_by("bridge__depth", "bridge__code"):
-        if inv.status == Invitation.Status.DECLINED:
+        if participation.is_declined(inv.status):
             declined.append(inv)
         elif inv.viewer:
             viewers.append(inv)
@@ -378,8 +382,10 @@ def plan_for(event: Event, visible_bridges=None) -> PlanView:
         else:
             members[inv.room_id].append(inv)
     loads = _room_loads(event)
+    room_owners = owners.owners_of(event)
     rooms = [
-        RoomView(room=room, members=members.get(room.pk, []), total=loads.get(room.pk, 0))
+        RoomView(room=room, members=members.get(room.pk, []), total=loads.get(room.pk, 0),
+                 owner=room_owners.get(room.pk))
         for room in event.rooms.all()
         if visible_bridges is None or members.get(room.pk)
     ]

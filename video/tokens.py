@@ -1,10 +1,21 @@
 """Jitsi Meet integration: room names and signed room tokens.
 
 There is no maintained Jitsi client library on PyPI, and none is needed: a Jitsi deployment with
-token authentication (prosody `token_verification`, see lib-jitsi-meet doc/tokens.md) accepts an
-HS256 JWT signed with the shared app secret. `context.user.affiliation` is read by the
-jitsi-contrib `token_affiliation` plugin (owner = moderator). The bridge code travels as
-`context.user.id`, which the `event_sync` webhooks echo back, so presence maps to a bridge.
+token authentication accepts an HS256 JWT signed with the shared app secret. What prosody checks
+(jitsi-meet `resources/prosody-plugins/token/util.lib.lua` with luajwtjitsi, and
+`mod_token_verification` on the MUC): the header's `typ` JWT and `alg`; the signature; `exp` and
+`nbf` as numbers, not past and not yet due; `iss` among `asap_accepted_issuers` (default: app_id);
+a `room` claim (`asap_require_room_claim`, on by default) equal to the room's node, lowercased; `aud`
+present and among `asap_accepted_audiences`; with `enable_domain_verification`, `sub` the domain whose
+`conference.` MUC holds the room. `tests/test_jitsi_prosody.py` checks our tokens that way against
+the example configuration of docs/JITSI.md.
+
+Moderators: `context.user.affiliation = "owner"` is what jitsi-contrib's `token_affiliation` reads
+(it also takes `context.user.moderator` "true"); nvonahsen's `token_moderation` reads a top-level
+boolean `moderator`. Both are set, for the host in the main room and for a school room's owner
+(video.owners); everyone else gets "member" / false. The bridge code travels as `context.user.id`,
+which the `event_sync` webhooks echo back, so presence maps to a bridge; an account moderating a room
+travels as `account:<username>`, which maps to no bridge.
 """
 
 from dataclasses import dataclass
@@ -20,6 +31,8 @@ from bridges.models import Bridge
 from core.errors import Refused
 from events import participation
 from events.models import Event, Invitation, JitsiRoom
+
+from . import owners
 
 # A token outlives the planned end so an event that overruns does not throw bridges out.
 TOKEN_GRACE = timedelta(hours=2)
@@ -52,18 +65,30 @@ def main_room(event: Event) -> JitsiRoom | None:
     return event.rooms.filter(interactive=True).order_by("order", "id").first()
 
 
+OWNER, MEMBER = "owner", "member"
+ACCOUNT_ID_PREFIX = "account:"
+
+
 @dataclass(frozen=True)
 class RoomPass:
-    """What a bridge needs to enter its room."""
+    """What a bridge (or a moderating account) needs to enter a room."""
 
     event: Event
-    bridge: Bridge
     room: JitsiRoom
     affiliation: str
+    user_id: str
+    display_name: str
+    email: str = ""
+    bridge: Bridge | None = None
 
     @property
-    def display_name(self) -> str:
-        return self.bridge.name
+    def moderator(self) -> bool:
+        return self.affiliation == OWNER
+
+
+def _bridge_pass(event: Event, bridge: Bridge, room: JitsiRoom, affiliation: str) -> RoomPass:
+    return RoomPass(event=event, room=room, affiliation=affiliation, user_id=bridge.code, display_name=bridge.name,
+                    email=bridge.email, bridge=bridge)
 
 
 def _event_open(event: Event, now: datetime) -> None:
@@ -73,33 +98,60 @@ def _event_open(event: Event, now: datetime) -> None:
         raise TokenRefused(_("The event has ended."))
 
 
-def room_pass(event: Event, bridge: Bridge, *, now: datetime | None = None) -> RoomPass:
-    """Decide whether and where a bridge may join the event's video; raise TokenRefused if not."""
+def _event_room(event: Event, room_name: str) -> JitsiRoom:
+    room = JitsiRoom.objects.select_related("event").filter(event=event, name=str(room_name).lower()).first()
+    if room is None:
+        raise TokenRefused(_("There is no such video room in this event."))
+    return room
+
+
+def room_pass(event: Event, bridge: Bridge, *, room: str | None = None, now: datetime | None = None) -> RoomPass:
+    """Decide whether and where a bridge may join the event's video; raise TokenRefused if not.
+
+    Without `room`: the bridge's own room of the plan (the host: the main room). With `room`: a room
+    the bridge owns (video.owners), e.g. the school room its district bridge moderates.
+    """
     now = now or timezone.now()
     _event_open(event, now)
     invitation = Invitation.objects.select_related("room").filter(event=event, bridge=bridge).first()
     is_host = bridge.pk == event.host_id
     if invitation is None and not is_host:
         raise TokenRefused(_("This bridge is not invited to the event."))
-    if invitation is not None and invitation.status == Invitation.Status.DECLINED:
+    if invitation is not None and participation.is_declined(invitation.status):
         raise TokenRefused(_("This bridge declined the invitation."))
+    own = invitation.room if invitation is not None and not invitation.viewer else None
+    if own is None and is_host:
+        own = main_room(event)
+    if room is not None and (own is None or own.name != str(room).lower()):
+        target = _event_room(event, room)
+        if not owners.owns(target, bridge=bridge):
+            raise TokenRefused(_("This bridge does not moderate that room."))
+        return _bridge_pass(event, bridge, target, OWNER)
     if invitation is not None and invitation.viewer:
         raise TokenRefused(_("This bridge follows the event on the livestream, not in a video room."))
-    room = invitation.room if invitation is not None else None
-    if room is None and is_host:
-        room = main_room(event)
-    if room is None or room.event_id != event.pk:
+    if own is None or own.event_id != event.pk:
         raise TokenRefused(_("No video room has been assigned to this bridge yet."))
-    return RoomPass(event=event, bridge=bridge, room=room, affiliation="owner" if is_host else "member")
+    return _bridge_pass(event, bridge, own, OWNER if owners.owns(own, bridge=bridge) else MEMBER)
+
+
+def account_pass(event: Event, user, room: str, *, now: datetime | None = None) -> RoomPass:
+    """A named moderator account entering the room it owns (video.owners), as its owner."""
+    now = now or timezone.now()
+    _event_open(event, now)
+    target = _event_room(event, room)
+    if not owners.owns(target, user=user):
+        raise TokenRefused(_("Your account does not moderate that room."))
+    return RoomPass(event=event, room=target, affiliation=OWNER, user_id=f"{ACCOUNT_ID_PREFIX}{user.get_username()}",
+                    display_name=owners.display_name(user), email=user.email or "")
 
 
 def claims_for(room_pass_: RoomPass, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    bridge = room_pass_.bridge
     # tokens.md: every context.user value must be a string, so absent values are left out, not null.
-    user = {"id": bridge.code, "name": bridge.name, "affiliation": room_pass_.affiliation}
-    if bridge.email:
-        user["email"] = bridge.email
+    user = {"id": room_pass_.user_id, "name": room_pass_.display_name, "affiliation": room_pass_.affiliation,
+            "moderator": "true" if room_pass_.moderator else "false"}
+    if room_pass_.email:
+        user["email"] = room_pass_.email
     return {
         "iss": settings.JITSI_APP_ID,
         "aud": audience(),
@@ -108,6 +160,8 @@ def claims_for(room_pass_: RoomPass, *, now: datetime | None = None) -> dict:
         "iat": int(now.timestamp()),
         "nbf": int((now - CLOCK_SKEW).timestamp()),
         "exp": int((room_pass_.event.ends_at + TOKEN_GRACE).timestamp()),
+        # A top-level boolean as well: what token_moderation reads.
+        "moderator": room_pass_.moderator,
         "context": {"user": user, "group": f"{ROOM_PREFIX}-{room_pass_.event.pk}"},
     }
 
@@ -116,17 +170,16 @@ def sign(claims: dict) -> str:
     return jwt.encode(claims, settings.JITSI_APP_SECRET, algorithm="HS256")
 
 
-def token_for(event: Event, bridge: Bridge, *, now: datetime | None = None) -> tuple[RoomPass, str]:
+def token_for(event: Event, bridge: Bridge, *, room: str | None = None,
+              now: datetime | None = None) -> tuple[RoomPass, str]:
     """The signed JWT for a bridge's room in an event; raises TokenRefused when it may not enter."""
-    granted = room_pass(event, bridge, now=now)
+    granted = room_pass(event, bridge, room=room, now=now)
     return granted, sign(claims_for(granted, now=now))
 
 
-def join_info(event: Event, bridge: Bridge, *, now: datetime | None = None) -> dict:
-    """What the IFrame API needs (and the console API returns). The JWT is a secret: never log it."""
-    granted, token = token_for(event, bridge, now=now)
+def _join(granted: RoomPass, token: str) -> dict:
     return {
-        "event_id": event.pk,
+        "event_id": granted.event.pk,
         "domain": settings.JITSI_DOMAIN,
         "room": granted.room.name,
         "room_label": granted.room.label,
@@ -135,6 +188,18 @@ def join_info(event: Event, bridge: Bridge, *, now: datetime | None = None) -> d
         "affiliation": granted.affiliation,
         "script_url": external_api_url(),
     }
+
+
+def join_info(event: Event, bridge: Bridge, *, room: str | None = None, now: datetime | None = None) -> dict:
+    """What the IFrame API needs (and the console API returns). The JWT is a secret: never log it."""
+    granted, token = token_for(event, bridge, room=room, now=now)
+    return _join(granted, token)
+
+
+def account_join_info(event: Event, user, room: str, *, now: datetime | None = None) -> dict:
+    """Join data for a named moderator account in the room it owns."""
+    granted = account_pass(event, user, room, now=now)
+    return _join(granted, sign(claims_for(granted, now=now)))
 
 
 def external_api_url() -> str:
@@ -152,16 +217,26 @@ def console_video_context(bridge: Bridge, *, event: Event | None = None, now: da
     invitation = Invitation.objects.select_related("room").filter(event=event, bridge=bridge).first()
     if invitation is None and event.host_id != bridge.pk:
         return []
-    pairs = [(event, invitation)]
-    entries = []
-    for event, invitation in pairs:
-        entry = {"event": event, "invitation": invitation, "join": None, "livestream_url": "", "refusal": ""}
-        if invitation is not None and invitation.viewer:
-            entry["livestream_url"] = event.livestream_url
-        else:
+    entry = {"event": event, "invitation": invitation, "join": None, "livestream_url": "", "refusal": "",
+             "moderating": None}
+    if invitation is not None and invitation.viewer:
+        entry["livestream_url"] = event.livestream_url
+    else:
+        try:
+            entry["join"] = join_info(event, bridge, now=now)
+        except TokenRefused as refused:
+            entry["refusal"] = refused.message
+    entries = [entry]
+    # The school rooms this bridge moderates (a district bridge: its schools' rooms), one join button each.
+    if invitation is None or not participation.is_declined(invitation.status):
+        for room in owners.rooms_owned_by(event, bridge):
+            if entry["join"] is not None and entry["join"]["room"] == room.name:
+                continue
+            moderated = {"event": event, "invitation": invitation, "join": None, "livestream_url": "",
+                         "refusal": "", "moderating": room}
             try:
-                entry["join"] = join_info(event, bridge, now=now)
+                moderated["join"] = join_info(event, bridge, room=room.name, now=now)
             except TokenRefused as refused:
-                entry["refusal"] = refused.message
-        entries.append(entry)
+                moderated["refusal"] = refused.message
+            entries.append(moderated)
     return entries

@@ -4,6 +4,12 @@ The prosody component POSTs JSON to `<api_prefix>/events/room/created`, `.../roo
 `.../occupant/joined` and `.../occupant/left`, with whatever headers `api_headers` configures: we
 expect `Authorization: Bearer <JITSI_WEBHOOK_SECRET>`. It retries on 5xx, so a delivery may arrive
 twice; the dedupe key makes the second one a no-op answered like the first.
+
+Breakout rooms: the component (with `breakout_component` set) also posts the events of breakout rooms,
+but names them after their main room (`room_name`, `room_jid`) and marks them `is_breakout: true` with
+`breakout_room_id`, the breakout room's own MUC node. A breakout room is a room of its own here: it is
+stored under that id (`room_of`), so its occupants' spans are its own and its closing ends only them;
+the event is still found from the main room's name.
 """
 
 import hashlib
@@ -85,7 +91,23 @@ def parse(body: bytes, *, path_event: str | None = None) -> dict:
     occurred_at(payload)
     if event_name.startswith("muc-occupant") and not isinstance(payload.get("occupant"), dict):
         raise WebhookRejected(400, _("The webhook has no occupant."))
+    breakout = payload.get("is_breakout", False)
+    if not isinstance(breakout, bool):
+        raise WebhookRejected(400, _("The webhook's is_breakout must be true or false."))
+    if breakout and not (isinstance(payload.get("breakout_room_id"), str) and payload["breakout_room_id"]):
+        raise WebhookRejected(400, _("A breakout room's webhook has no breakout_room_id."))
     return payload
+
+
+def is_breakout(payload: dict) -> bool:
+    return payload.get("is_breakout") is True
+
+
+def room_of(payload: dict) -> str:
+    """The Jitsi room the event happened in: a breakout room's own id, else the room's name.
+
+    Lowercased as Jitsi lowercases room nodes, so a room keeps one name across its events."""
+    return (payload["breakout_room_id"] if is_breakout(payload) else payload["room_name"]).lower()[:200]
 
 
 def _timestamp(value) -> datetime:
@@ -142,12 +164,13 @@ def store(payload: dict) -> tuple[PresenceEvent, bool]:
     existing = PresenceEvent.objects.filter(dedupe_key=key).first()
     if existing is not None:
         return existing, False
+    # A breakout room's events name its main room: that is how the event is found.
     event = _event_for_room(payload["room_name"])
     occupant = payload.get("occupant") if isinstance(payload.get("occupant"), dict) else {}
     row = PresenceEvent(
         dedupe_key=key,
         kind=KINDS[payload["event_name"]],
-        room_name=payload["room_name"][:200],
+        room_name=room_of(payload),
         event=event,
         bridge=_bridge_for(payload, event),
         # The occupant JID names one connection; joined/left pairs match on it.

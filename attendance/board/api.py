@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from bridges import scope
+from core.openapi import refusals
 from events.access import get_event
 
 from .. import launch
@@ -49,13 +50,13 @@ class CountersOut(Schema):
     total: CounterOut
 
 
-class GroupOut(Schema):
+class BoardGroupOut(Schema):
     id: int
     code: str
     name: str
 
 
-class RollCallOut(Schema):
+class BoardRollCallOut(Schema):
     id: int
     label: str
     opened_at: int
@@ -91,10 +92,10 @@ class SnapshotOut(Schema):
     type: str
     generated_at: int
     event: EventBriefOut
-    groups: list[GroupOut]
+    groups: list[BoardGroupOut]
     tiles: list[TileOut]
     counters: CountersOut
-    roll_calls: list[RollCallOut]
+    roll_calls: list[BoardRollCallOut]
     launch: LaunchOut | None
     feed: list[FeedOut]
 
@@ -105,24 +106,36 @@ class LaunchStateOut(Schema):
     created: bool | None = None
 
 
-@router.get("/events/{event_id}/board", response=SnapshotOut,
+@router.get("/events/{event_id}/board", response={200: SnapshotOut, **refusals(403, 404)},
             summary="Live board snapshot (times in epoch ms; scoped to the caller's bridges)")
 def board_snapshot(request, event_id: int):
+    """Everything a live board shows at this moment: a tile per bridge (connected, checked in, headcount), the
+    counters per district and in total, the roll calls, the launch and the latest feed lines. Times are
+    epoch milliseconds. A board that misses a websocket delta reads this again. Any account with a role,
+    within its scope.
+    """
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
     return board.snapshot(event.pk, board.scope_path_of(role))
 
 
-@router.get("/events/{event_id}/launch", response=LaunchStateOut, summary="The event's launch moment, if pressed")
+@router.get("/events/{event_id}/launch", response={200: LaunchStateOut, **refusals(403, 404)},
+            summary="The event's launch moment, if pressed")
 def launch_state(request, event_id: int):
+    """The launch moment of the event if the button was pressed (null before), with the server's time so that a
+    client counts down to the same instant as every console. Any account with a role.
+    """
     scope.require_role(request.user)
     event = get_event(request.user, event_id)
     return {"launch": launch.current(event.pk), "server": board.now_ms()}
 
 
-@router.post("/events/{event_id}/launch", response=LaunchStateOut,
+@router.post("/events/{event_id}/launch", response={200: LaunchStateOut, **refusals(403, 404)},
              summary="Press the launch button (organizers; once per event, repeats answer with the first)")
 def press_launch(request, event_id: int):
+    """Presses the launch button: every console and board counts down to the same instant. Once per event: a
+    repeat answers with the first launch and `created` false. Organizers only; written to the audit log.
+    """
     event = get_event(request.user, event_id)
     if not launch.may_press(event, user=request.user):
         raise PermissionDenied

@@ -19,7 +19,7 @@ from django.utils import timezone
 from bridges import scope
 from bridges.models import Bridge, Person
 from bridges.phones import is_checked
-from bridges.tree import group_of
+from bridges.tree import group_of, unit_order
 from events import participation
 from events.models import Event, Invitation
 
@@ -121,6 +121,8 @@ class BridgeLive:
     checked_in: bool = False
     headcount: int = 0
     present: dict[int, int] = field(default_factory=dict)
+    # Check-ins at this bridge flagged as one of many from one device (teacher_checkin), all roll calls.
+    flagged: int = 0
 
     @property
     def confirmed(self) -> bool:
@@ -134,7 +136,7 @@ class BridgeLive:
     def signature(self) -> tuple:
         """Cheap to compare: equal signatures mean equal live tiles."""
         return (self.online, self.ever_connected, self.checked_in, self.headcount, self.status, self.expected,
-                tuple(sorted(self.present.items())))
+                tuple(sorted(self.present.items())), self.flagged)
 
     def live_tile(self) -> dict:
         """What changes during the event; deltas carry only this (the snapshot has the rest)."""
@@ -143,7 +145,7 @@ class BridgeLive:
             "id": self.id, "state": state, "status": self.status, "checked_in": self.checked_in,
             "headcount": self.headcount, "expected": self.expected,
             "present": {str(k): v for k, v in sorted(self.present.items())},
-            "missing": is_missing(confirmed=self.confirmed, state=state),
+            "missing": is_missing(confirmed=self.confirmed, state=state), "flagged": self.flagged,
         }
 
     def tile(self) -> dict:
@@ -154,7 +156,7 @@ class BridgeLive:
 
 def _empty_counter() -> dict:
     return {"invited": 0, "confirmed": 0, "online": 0, "checked_in": 0, "missing": 0, "headcount": 0,
-            "expected": 0, "present": {}}
+            "expected": 0, "present": {}, "flagged": 0}
 
 
 class EventBoard:
@@ -213,7 +215,7 @@ class EventBoard:
             old = previous.get(bridge_id)
             if old is not None:
                 live.online, live.ever_connected, live.checked_in = old.online, old.ever_connected, old.checked_in
-                live.headcount, live.present = old.headcount, old.present
+                live.headcount, live.present, live.flagged = old.headcount, old.present, old.flagged
             self.bridges[bridge_id] = live
 
     # --- live part ------------------------------------------------------------------------------
@@ -239,7 +241,7 @@ class EventBoard:
         targets = self.bridges.values() if bridge_ids is None else [self.bridges[b] for b in bridge_ids]
         for live in targets:
             live.online = live.ever_connected = live.checked_in = False
-            live.headcount, live.present = 0, {}
+            live.headcount, live.present, live.flagged = 0, {}, 0
         cutoff = timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS)
         connections = self._filtered(ConnectionInterval.objects.filter(event_id=event_id), bridge_ids)
         for bridge_id, open_count in connections.values("bridge_id").annotate(
@@ -256,11 +258,12 @@ class EventBoard:
         roll_call_ids = [rc["id"] for rc in self.roll_calls]
         if roll_call_ids:
             present = self._filtered(CheckIn.objects.filter(roll_call_id__in=roll_call_ids), bridge_ids)
-            for roll_call_id, bridge_id, n in present.values("roll_call_id", "bridge_id").annotate(
-                n=Count("id")
-            ).values_list("roll_call_id", "bridge_id", "n"):
+            for roll_call_id, bridge_id, n, flagged in present.values("roll_call_id", "bridge_id").annotate(
+                n=Count("id"), flagged=Count("id", filter=Q(same_client=True))
+            ).values_list("roll_call_id", "bridge_id", "n", "flagged"):
                 if bridge_id in self.bridges:
                     self.bridges[bridge_id].present[roll_call_id] = n
+                    self.bridges[bridge_id].flagged += flagged
 
     def _load_roll_calls(self) -> None:
         now = timezone.now()
@@ -291,11 +294,12 @@ class EventBoard:
                 target["missing"] += is_missing(confirmed=live.confirmed, state=state)
                 target["headcount"] += live.headcount
                 target["expected"] += live.expected
+                target["flagged"] += live.flagged
                 for roll_call_id, n in live.present.items():
                     key = str(roll_call_id)
                     target["present"][key] = target["present"].get(key, 0) + n
         return {
-            "groups": [{**self.groups[g], **groups[g]} for g in sorted(groups, key=lambda g: self.groups[g]["code"])],
+            "groups": [{**self.groups[g], **groups[g]} for g in sorted(groups, key=lambda g: self._order(self.groups[g]))],
             "total": total,
         }
 
@@ -308,7 +312,11 @@ class EventBoard:
 
     def scoped_groups(self, scope_path: str | None) -> list[dict]:
         ids = {b.group_id for b in self.visible(scope_path)}
-        return sorted((self.groups[g] for g in ids), key=lambda g: g["code"])
+        return sorted((self.groups[g] for g in ids), key=self._order)
+
+    @staticmethod
+    def _order(group: dict) -> tuple:
+        return unit_order(group["code"], group["name"])
 
     def feed_visible(self, item: dict, scope_path: str | None) -> bool:
         bridge_id = item.get("bridge_id")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +25,7 @@ def board_strings() -> dict:
             board.ONLINE: _("online"), board.CHECKED_IN: _("checked in"), board.OFFLINE: _("offline"),
         },
         "declined": _("declined"),
+        "flagged": _("{count} check-ins from one device (flagged)"),
         "unchecked": _("(unchecked)"),
         "feed": {
             "checkin": _("A teacher checked in at {bridge}"),
@@ -38,12 +40,13 @@ def board_strings() -> dict:
             "other": _("{bridge}: {kind}"),
         },
         "connection": {
-            "connecting": _("connecting…"), "live": _("live"),
+            # The board's own connection, not the event's status (also "live"): a word of its own.
+            "connecting": _("connecting…"), "live": pgettext("connection", "live"),
             "reconnecting": _("connection lost, reconnecting…"),
             "forbidden": _("You do not have access to this board."),
         },
         "total": _("Total"),
-        "rollCallOpen": _("open"),
+        "rollCallOpen": pgettext("roll call state", "open"),
         "noMissing": _("No confirmed bridge is missing."),
         "noFeed": _("Nothing yet."),
         "present": _("present"),

@@ -1,22 +1,66 @@
-"""A school checks its bridge in for the event and keeps the headcount of people present."""
+"""A school checks its bridge in for the event and keeps the headcount of people present.
 
+Both are the console's word, so both are bounded (issue 15): after the event's end they count only
+as queued writes made before it (attendance.services.queued: within the grace, from a console seen
+during the event), and a headcount is at most the bridge's expected number of teachers (the board's
+rule, attendance.board.state.expected_teachers) times HEADCOUNT_FACTOR plus HEADCOUNT_MARGIN: room
+for guests and staff, not for a typo with three extra zeros.
+"""
+
+import math
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridges.models import Bridge
+from bridges.models import Bridge, Person
 from bridges.services import console_actor
 from core import audit
-from events.models import Event
+from core.errors import Refused
+from events.models import Event, Invitation
 
 from .. import live
+from ..board.state import expected_teachers
 from ..messages import FeedLine
 from ..models import BridgeCheckIn
+from . import queued
 from .timing import epoch_ms, iso, plausible_past
 
 MAX_HEADCOUNT = 100_000
+HEADCOUNT_FACTOR = 1.5
+HEADCOUNT_MARGIN = 10
+
+
+class HeadcountRefused(Refused):
+    code = "headcount_too_high"
+    status = 400
+
+
+def _refused(exc: Refused) -> tuple[int, dict]:
+    """A refusal as the console's writes answer it (the API adds the one error body around it)."""
+    return exc.status, {"ok": False, "outcome": exc.code, "message": exc.message}
+
+
+def headcount_limit(bridge: Bridge, event: Event) -> tuple[int, int]:
+    """(teachers expected at the bridge, the highest headcount accepted)."""
+    invited = Invitation.objects.filter(event=event, bridge=bridge).values_list("expected_participants", flat=True).first()
+    roster = Person.objects.filter(bridge=bridge).count()
+    expected = expected_teachers(invited, bridge.expected_participants, roster)
+    return expected, math.ceil(expected * HEADCOUNT_FACTOR) + HEADCOUNT_MARGIN
+
+
+def _after_the_end(bridge: Bridge, event: Event, client_time, now: datetime) -> None:
+    """Raise QueuedWriteRefused for a write the event's end has made too late (see queued)."""
+    if event.status == Event.Status.CANCELLED:
+        raise queued.QueuedWriteRefused(_("This event was cancelled."), code="event_ended")
+    if now < event.ends_at:
+        return
+    claimed = plausible_past(client_time, now)
+    if claimed is None or claimed >= event.ends_at:
+        raise queued.QueuedWriteRefused(_("This event has ended: nothing can be recorded for it any more."),
+                                        code="event_ended")
+    queued.check_late(bridge, opened=event.starts_at, closed=event.ends_at, now=now, window=queued.EVENT)
 
 
 def status(bridge: Bridge, event: Event | None) -> dict:
@@ -49,6 +93,10 @@ def _get_or_create(bridge: Bridge, event: Event, at: datetime, method: str) -> t
 def check_in(bridge: Bridge, event: Event, *, method: str = BridgeCheckIn.Method.BUTTON, client_time=None,
              ip: str | None = None, now: datetime | None = None) -> tuple[int, dict]:
     now = now or timezone.now()
+    try:
+        _after_the_end(bridge, event, client_time, now)
+    except queued.QueuedWriteRefused as late:
+        return _refused(late)
     at = plausible_past(client_time, now) or now
     if method not in (BridgeCheckIn.Method.BUTTON, BridgeCheckIn.Method.QR):
         method = BridgeCheckIn.Method.BUTTON
@@ -79,6 +127,16 @@ def set_headcount(bridge: Bridge, event: Event, count, *, client_time=None, ip: 
         return 400, {"ok": False, "outcome": "invalid", "message": _("The headcount must be a whole number.")}
     if not 0 <= count <= MAX_HEADCOUNT:
         return 400, {"ok": False, "outcome": "invalid", "message": _("The headcount is out of range.")}
+    try:
+        _after_the_end(bridge, event, client_time, now)
+    except queued.QueuedWriteRefused as late:
+        return _refused(late)
+    expected, limit = headcount_limit(bridge, event)
+    if count > limit:
+        return _refused(HeadcountRefused(
+            _("%(count)s people is more than this bridge can hold for this event (%(expected)s teachers expected, "
+              "at most %(limit)s accepted). Check the number, or ask the organizer to update the expected number.")
+            % {"count": count, "expected": expected, "limit": limit}))
     at = plausible_past(client_time, now) or now
     # Typing a headcount means the bridge is there: it checks the bridge in if not done yet.
     row, created = _get_or_create(bridge, event, at, BridgeCheckIn.Method.BUTTON)

@@ -10,6 +10,8 @@ beyond timing.CLIENT_SKEW). While the roll call is open any tick is accepted. Af
 tick is accepted only if its client time lies within the roll call's open window (widened by
 CLIENT_SKEW at both ends for clock drift): a console that was offline during the roll call sends
 its ticks later with the time they were made, and they count; a tick made after the close does not.
+A tick that arrives after the close counts only within the grace and from a console seen while the
+roll call was open (attendance.services.queued).
 """
 
 from dataclasses import dataclass
@@ -23,11 +25,13 @@ from django.utils.translation import gettext_noop
 from bridges.models import Bridge, Person
 from bridges.services import console_actor
 from core import audit
+from core.errors import Refused
 from events import participation
 
 from .. import live
 from ..messages import FeedLine
 from ..models import CheckIn, CheckInAttempt, RollCall
+from . import queued
 from .timing import CLIENT_SKEW, epoch_ms, iso, plausible_past
 
 Outcome = CheckInAttempt.Outcome
@@ -35,7 +39,8 @@ Outcome = CheckInAttempt.Outcome
 STATUS = {
     Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 200, Outcome.INVALID: 400, Outcome.FORGED_QR: 403,
     Outcome.UNKNOWN_PERSON: 404, Outcome.EXPIRED_QR: 409, Outcome.CLOSED: 409, Outcome.NOT_INVITED: 409,
-    Outcome.WRONG_BIRTH_YEAR: 422,
+    Outcome.WRONG_BIRTH_YEAR: 422, Outcome.WRONG_CODE: 422, Outcome.PAGE_USED: 409, Outcome.TOO_LATE: 409,
+    Outcome.CONSOLE_UNSEEN: 409,
 }
 
 
@@ -44,11 +49,22 @@ def _messages() -> dict:
         Outcome.EXPIRED_QR: _("This QR code has expired. Scan the code on the screen again."),
         Outcome.FORGED_QR: _("This QR code is not valid. Scan the code shown on the bridge's screen."),
         Outcome.CLOSED: _("This roll call is closed."),
-        Outcome.UNKNOWN_PERSON: _("No teacher with this identifier was found. Check it, or choose your name from the list."),
+        Outcome.UNKNOWN_PERSON: _("No teacher with this identifier was found. Check it, or find your name by typing it."),
         Outcome.WRONG_BIRTH_YEAR: _("The birth year does not match. Check it, or use your teacher identifier."),
         Outcome.NOT_INVITED: _("This bridge is not invited to this event."),
-        Outcome.INVALID: _("Enter your teacher identifier, or choose your name and type your birth year."),
+        Outcome.INVALID: _("Enter your teacher identifier, or find your name and type your birth year and the "
+                           "second check."),
+        Outcome.PAGE_USED: _("This page has already checked someone in. To check in another person, scan the QR "
+                             "code on the screen again."),
+        Outcome.WRONG_CODE: _("The second check does not match."),
+        Outcome.TOO_LATE: _("This was sent too long after the roll call closed."),
+        Outcome.CONSOLE_UNSEEN: _("This console was not connected while the roll call was open."),
     }
+
+
+def refused_error(outcome: str, message: str | None = None) -> Refused:
+    """A check-in outcome as the one refusal type, for surfaces that answer with the API's error body."""
+    return Refused(message or _messages()[outcome], code=str(outcome), status=STATUS[outcome])
 
 
 @dataclass
@@ -64,14 +80,19 @@ class Context:
 
 
 def refusal(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
-            person: Person | None = None) -> tuple[CheckInAttempt, int, dict]:
-    """The attempt to store (not saved yet) and the answer for a refused check-in."""
+            person: Person | None = None, answer_outcome: str | None = None) -> tuple[CheckInAttempt, int, dict]:
+    """The attempt to store (not saved yet) and the answer for a refused check-in.
+
+    `answer_outcome`: what the answer says when it must not tell more than that (the stored attempt
+    keeps the exact outcome).
+    """
     attempt = CheckInAttempt(
         roll_call=roll_call, bridge=ctx.bridge, person=person, method=ctx.method, identifier=ctx.identifier[:64],
         nonce=ctx.nonce, outcome=outcome, reason=reason[:300], ip=ctx.ip, client_time=ctx.client_time,
     )
-    return attempt, STATUS[outcome], {
-        "ok": False, "outcome": str(outcome), "message": message or _messages()[outcome],
+    said = answer_outcome or outcome
+    return attempt, STATUS[said], {
+        "ok": False, "outcome": str(said), "message": message or _messages()[said],
         "roll_call_id": roll_call.pk if roll_call else None,
     }
 
@@ -87,8 +108,13 @@ def _when(at: datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
-def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, outcome: str) -> tuple[CheckInAttempt, int, dict]:
-    """The attempt to store (not saved yet) and the answer for a person recorded (or already recorded)."""
+def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, outcome: str, *,
+             reveal_name: bool = True) -> tuple[CheckInAttempt, int, dict]:
+    """The attempt to store (not saved yet) and the answer for a person recorded (or already recorded).
+
+    `reveal_name` False (teachers' own scans): the answer names no one, so an identifier typed on the
+    public page never tells whose it is.
+    """
     attempt = CheckInAttempt(
         roll_call=roll_call, bridge=ctx.bridge, person=person, checkin=row, method=ctx.method,
         identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, ip=ctx.ip, client_time=ctx.client_time,
@@ -102,11 +128,14 @@ def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, ou
             message += " " + _("You are on another school's roster: this check-in is recorded and flagged.")
     else:
         message = _("Already checked in at %(time)s at %(bridge)s.") % values
-    return attempt, STATUS[outcome], {
+    body = {
         "ok": True, "outcome": str(outcome), "message": message, "roll_call_id": roll_call.pk,
         "person_id": person.pk, "person_name": person.full_name, "bridge_id": where.pk, "bridge_name": where.name,
         "at": iso(row.at), "foreign": row.foreign,
     }
+    if not reveal_name:
+        del body["person_id"], body["person_name"]
+    return attempt, STATUS[outcome], body
 
 
 def new_checkin(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime, recorded_by: str) -> CheckIn:
@@ -177,6 +206,14 @@ def tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str = "",
     if at is None:
         return _refuse(roll_call, ctx, Outcome.CLOSED, gettext_noop("tick time outside the roll call's open window"),
                        person=person, message=_("This roll call was not open when this tick was made."))
+    if not roll_call.is_open(now):
+        try:
+            queued.check_late(bridge, opened=roll_call.opened_at, closed=roll_call.ends_at(), now=now,
+                              window=queued.ROLL_CALL)
+        except queued.QueuedWriteRefused as late:
+            reason = (gettext_noop("queued tick received after the grace") if late.code == Outcome.TOO_LATE
+                      else gettext_noop("console not seen while the roll call was open"))
+            return _refuse(roll_call, ctx, late.code, reason, person=person, message=late.message)
     status, body, row = _record(roll_call, person, ctx, at=at, recorded_by=console_actor(bridge))
     if body["outcome"] == Outcome.ACCEPTED:
         audit.record("attendance.tick", actor_label=console_actor(bridge), ip=ip, target=row, summary=f"{person.full_name} – {roll_call.label}"[:500],

@@ -7,7 +7,7 @@ Video intervals come from the Jitsi webhooks stored as video.PresenceEvent.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -89,6 +89,19 @@ def console_heartbeat(connection: ConsoleConnection, token: str, connection_id: 
     if event is not None:
         connection.interval_id = _open_console_interval(bridge, event, connection_id, now)
     return True
+
+
+def console_seen(bridge: Bridge, start: datetime, end: datetime) -> bool:
+    """Whether a console of this bridge was connected at some moment of [start, end), whatever event it
+    followed (attendance.services.queued asks before counting a write queued in that span).
+
+    last_seen_at lags a live socket by up to HEARTBEAT_WRITE_SECONDS plus the console's heartbeat
+    period: a span that ended that much before `start` may still have seen it.
+    """
+    slack = timedelta(seconds=2 * HEARTBEAT_WRITE_SECONDS)
+    return ConnectionInterval.objects.filter(
+        bridge=bridge, source=ConnectionInterval.Source.CONSOLE, started_at__lt=end, last_seen_at__gte=start - slack,
+    ).exists()
 
 
 def console_disconnected(connection: ConsoleConnection, now: datetime | None = None) -> None:

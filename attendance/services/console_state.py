@@ -11,7 +11,7 @@ from django.utils import timezone
 from bridges.models import Bridge
 from events.models import Event
 
-from . import bridge_checkin, rollcall
+from . import bridge_checkin, rollcall, second_factor
 from .timing import iso
 
 
@@ -24,5 +24,14 @@ def live_state(bridge: Bridge, event: Event | None, now: datetime | None = None)
         "event": {"id": event.pk, "title": event.title, "starts_at": iso(event.starts_at),
                   "ends_at": iso(event.ends_at), "status": event.status} if event else None,
         **bridge_checkin.status(bridge, event),
-        "roll_call": rollcall.payload(roll_call) if roll_call is not None else None,
+        "roll_call": console_roll_call(bridge, roll_call),
     }
+
+
+def console_roll_call(bridge: Bridge, roll_call) -> dict | None:
+    """The open roll call as this bridge's console shows it: with the code under its QR when the roll
+    call asks teachers for it (second_factor; never in a message broadcast to every console)."""
+    if roll_call is None:
+        return None
+    code = second_factor.screen_code(roll_call, bridge.pk) if second_factor.shows_screen_code(roll_call) else None
+    return {**rollcall.payload(roll_call), "screen_code": code}

@@ -7,10 +7,13 @@ MAC is an HMAC of SECRET_KEY salted with the roll call's own secret: a code of o
 worthless for another and nobody without the server's key can make one.
 
 The teacher page, once loaded from a valid code, carries a signed page token valid for
-PAGE_SECONDS so that typing an identifier does not race the rotation (see page_token_fresh).
+PAGE_SECONDS so that typing an identifier does not race the rotation (see read_page). Each load makes
+a new token with a random id of its own; a successful check-in consumes that id (teacher_checkin), so
+one page load checks in one person.
 """
 
 import base64
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,28 +131,60 @@ def verify(token: str, now: datetime | None = None) -> ScannedCode:
     return code
 
 
+@dataclass(frozen=True)
+class Page:
+    """A teacher page token read back: its single-use id, and whether it is still within PAGE_SECONDS."""
+
+    id: str
+    fresh: bool
+
+
 def make_page_token(code: ScannedCode) -> str:
-    return signing.dumps([code.roll_call.pk, code.bridge_id], salt=_PAGE_SALT, compress=False)
+    """A new token for one load of the teacher page (a new id each time)."""
+    return signing.dumps([code.roll_call.pk, code.bridge_id, secrets.token_urlsafe(12)], salt=_PAGE_SALT,
+                         compress=False)
 
 
-def page_token_fresh(page_token: str, code: ScannedCode) -> bool:
-    """Whether the teacher page was loaded from this code less than PAGE_SECONDS ago.
-
-    Checked instead of the code's window at submit: a teacher who scanned in time is not refused
-    because typing took longer than one rotation. QRRefused(FORGED_QR) if the token is not ours
-    or belongs to another code.
+def read_page(page_token: str, code: ScannedCode) -> Page:
+    """The page token of a submit: checked instead of the code's window, so a teacher who scanned in
+    time is not refused because typing took longer than one rotation. QRRefused(FORGED_QR) if the
+    token is not ours or belongs to another code.
     """
-    try:
-        ids = signing.loads(page_token or "", salt=_PAGE_SALT)
-    except (signing.BadSignature, TypeError, ValueError):
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token signature does not match")) from None
-    if ids != [code.roll_call.pk, code.bridge_id]:
+    ids = _page_ids(page_token)
+    if ids is None:
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token signature does not match"))
+    if ids[:2] != [code.roll_call.pk, code.bridge_id]:
         raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token is for another code"))
     try:
         signing.loads(page_token, salt=_PAGE_SALT, max_age=PAGE_SECONDS)
     except signing.SignatureExpired:
-        return False
-    return True
+        return Page(ids[2], fresh=False)
+    return Page(ids[2], fresh=True)
+
+
+def _page_ids(page_token) -> list | None:
+    """[roll call, bridge, page id] of a token we signed (whatever its age), else None."""
+    try:
+        ids = signing.loads(page_token or "", salt=_PAGE_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(ids, list) or len(ids) != 3 or not isinstance(ids[2], str):
+        return None
+    return ids
+
+
+def page_id_of(page_token) -> str | None:
+    """The single-use id of a page token we signed, before its code is read: keys per-page limits."""
+    ids = _page_ids(page_token)
+    return ids[2] if ids else None
+
+
+def roll_call_id_of(token: str) -> int | None:
+    """The roll call a code names, unverified: enough to key a rate limit before anything is read."""
+    try:
+        return _parse(token)[0]
+    except ValueError:
+        return None
 
 
 def svg(url: str) -> bytes:

@@ -48,13 +48,23 @@ def payload(roll_call: RollCall) -> dict:
         "id": roll_call.pk, "label": roll_call.label, "session": roll_call.session.title,
         "event_id": roll_call.session.event_id, "opened_at": iso(roll_call.opened_at),
         "closes_at": iso(roll_call.ends_at()), "window_seconds": roll_call.window_seconds,
+        "second_factor": roll_call.second_factor,
     }
+
+
+def default_second_factor(event_id: int) -> str:
+    """What the event's latest roll call asked beside the birth year, else the screen code."""
+    previous = (RollCall.objects.filter(session__event_id=event_id).order_by("-opened_at", "-id")
+                .values_list("second_factor", flat=True).first())
+    return previous or RollCall.SecondFactor.SCREEN_CODE
 
 
 @transaction.atomic
 def open_roll_call(session: Session, *, label: str, minutes: int = DEFAULT_MINUTES,
-                   window_seconds: int = DEFAULT_WINDOW_SECONDS, user=None, request=None,
-                   now: datetime | None = None) -> RollCall:
+                   window_seconds: int = DEFAULT_WINDOW_SECONDS, second_factor: str | None = None, user=None,
+                   request=None, now: datetime | None = None) -> RollCall:
+    """Open a roll call. `second_factor` (RollCall.SecondFactor): what a teacher checking in by name types
+    beside the birth year; by default what the event's previous roll call asked, else the screen code."""
     now = now or timezone.now()
     label = (label or "").strip()
     if not label:
@@ -63,16 +73,21 @@ def open_roll_call(session: Session, *, label: str, minutes: int = DEFAULT_MINUT
         raise RollCallError(_("A roll call lasts between 1 and %(max)s minutes.") % {"max": MAX_MINUTES})
     if not MIN_WINDOW_SECONDS <= window_seconds <= MAX_WINDOW_SECONDS:
         raise RollCallError(_("The QR code rotates every 30 to 60 seconds."))
+    second_factor = second_factor or default_second_factor(session.event_id)
+    if second_factor not in RollCall.SecondFactor.values:
+        raise RollCallError(_("Choose what teachers type beside their birth year."))
     # Lock the event row so two organizers pressing at once cannot open two roll calls.
     Event.objects.select_for_update().filter(pk=session.event_id).first()
     if open_roll_calls(session.event_id, now).exists():
         raise RollCallError(_("Another roll call of this event is still open. Close it first."))
     roll_call = RollCall.objects.create(
         session=session, label=label[:120], opened_at=now, closes_at=now + timedelta(minutes=minutes),
-        window_seconds=window_seconds, opened_by=user if user is not None and user.is_authenticated else None,
+        window_seconds=window_seconds, second_factor=second_factor,
+        opened_by=user if user is not None and user.is_authenticated else None,
     )
     audit.record("attendance.rollcall_opened", request=request, user=user, target=roll_call,
-                 summary=f"{session.title}: {roll_call.label}"[:500], details={"minutes": minutes})
+                 summary=f"{session.title}: {roll_call.label}"[:500],
+                 details={"minutes": minutes, "second_factor": second_factor})
     live.to_consoles(session.event_id, {"type": "rollcall.opened", "roll_call": payload(roll_call)})
     return roll_call
 
@@ -103,7 +118,8 @@ def roster_state(bridge: Bridge, roll_call: RollCall | None) -> list[dict]:
 
 
 def counts(roll_calls, bridges=None) -> dict[int, dict]:
-    """Per roll call: people recorded, of whom from another bridge, restricted to `bridges` if given."""
+    """Per roll call: people recorded, of whom from another bridge, ticked, and flagged as one of many check-ins
+    from one device; restricted to `bridges` if given."""
     rows = CheckIn.objects.filter(roll_call__in=roll_calls)
     if bridges is not None:
         rows = rows.filter(bridge__in=bridges)
@@ -112,5 +128,6 @@ def counts(roll_calls, bridges=None) -> dict[int, dict]:
         for row in rows.values("roll_call").annotate(
             present=Count("id"), foreign=Count("id", filter=Q(foreign=True)),
             ticked=Count("id", filter=Q(method=CheckIn.Method.TICK)),
+            same_client=Count("id", filter=Q(same_client=True)),
         )
     }

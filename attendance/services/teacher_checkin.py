@@ -10,6 +10,16 @@ person recorded twice gets DUPLICATE with the first time.
 Another process may write the same nonce or person meanwhile (PostgreSQL with several workers):
 the batch's transaction then fails on a unique constraint and its scans are written again one by
 one, each reading what is now committed.
+
+One phone, one person per page load (issue 15): every scan carries the token of the page it was
+typed on (qr.read_page); the first successful answer consumes the token's id, stored as a
+ClientNonce of scope "page:<roll call>" beside the teachers' nonces, and a later submit from that
+page answers PAGE_USED. By name, the birth year goes with a second check (second_factor). Answers
+never carry a person's name: the teacher typed an identifier or chose a masked name. Rate limits
+per client and roll call are attendance.services.throttle's. Each check-in keeps a short key of
+its client (address, browser, device cookie); past ATTENDANCE_SAME_CLIENT_FLAG_AFTER check-ins of one
+client at one roll call, all of them are flagged `same_client` (shown on the board, the roll-call pages and the
+reports, as `foreign` is).
 """
 
 from __future__ import annotations
@@ -19,7 +29,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -30,11 +42,24 @@ from core.text import clean_text
 
 from .. import live
 from ..models import CheckIn, CheckInAttempt, ClientNonce, RollCall
-from . import idempotency, qr
-from .checkin import Context, feed_line, new_checkin, recorded, refusal
+from . import idempotency, qr, teacher_names, throttle
+from . import second_factor as factors
+from .checkin import Context, feed_line, new_checkin, recorded, refusal, refused_error
 
 Outcome = CheckInAttempt.Outcome
 MAX_BATCH = 100
+
+
+def same_client_flag_after() -> int:
+    """More check-ins than this from one client at one roll call are flagged (a phone lent to a colleague
+    or two is ordinary; a whole staff room from one device is not)."""
+    return int(getattr(settings, "ATTENDANCE_SAME_CLIENT_FLAG_AFTER", 3))
+
+
+def client_key(ip: str | None, user_agent: str = "", device: str = "") -> str:
+    """A short, keyed hash of the client: address, browser and the page's device cookie."""
+    raw = f"{ip or ''}|{(user_agent or '')[:300]}|{(device or '')[:64]}"
+    return salted_hmac("attendance.client", raw, algorithm="sha256").hexdigest()[:16]
 
 
 @dataclass
@@ -46,22 +71,60 @@ class Scan:
     identifier: str = ""
     person_id: object = None
     birth_year: object = ""
+    second_factor: object = ""
     nonce: object = None
     ip: str | None = None
+    client_key: str = ""
     now: datetime = field(default_factory=timezone.now)
     # The answer's language: the batch is written by whichever request thread leads it.
     language: str | None = None
 
 
 def self_check_in(code_token: str, *, page_token: str | None = None, identifier="", person_id=None, birth_year="",
-                  nonce=None, ip: str | None = None, now: datetime | None = None) -> idempotency.Answer:
-    """A teacher's check-in from the QR: by identifier, or by name from the roster plus birth year."""
-    scan = Scan(code_token, page_token, identifier or "", person_id, birth_year or "", nonce, ip,
-                now or timezone.now(), translation.get_language() or settings.LANGUAGE_CODE)
-    if transaction.get_connection().in_atomic_block:
-        # Inside the caller's transaction only its own scan may be written: others' would share its fate.
-        return write_scans([scan])[0]
-    return WRITES.submit(scan)
+                  second_factor="", nonce=None, ip: str | None = None, user_agent: str = "", device: str = "",
+                  now: datetime | None = None) -> idempotency.Answer:
+    """A teacher's check-in from the QR: by identifier, or by name plus birth year and the second check.
+
+    Raises throttle.Throttled (nothing is written) when the client is over its limits at this roll call.
+    """
+    roll_call_id = qr.roll_call_id_of(code_token)
+    page_id = qr.page_id_of(page_token)
+    client = client_key(ip, user_agent, device)
+    throttle.check_in_allowed(ip, roll_call_id, page_id, client)
+    scan = Scan(code_token, page_token=page_token, identifier=identifier or "", person_id=person_id,
+                birth_year=birth_year or "", second_factor=second_factor or "", nonce=nonce, ip=ip,
+                client_key=client, now=now or timezone.now(),
+                language=translation.get_language() or settings.LANGUAGE_CODE)
+    # Inside the caller's transaction only its own scan may be written: others' would share its fate.
+    inside = transaction.get_connection().in_atomic_block
+    answer = write_scans([scan])[0] if inside else WRITES.submit(scan)
+    if not answer.replayed:
+        throttle.count_answer(ip, roll_call_id, page_id, ok=bool(answer.body.get("ok")), device=client)
+    return answer
+
+
+def open_page(code_token: str, now: datetime | None = None) -> tuple[qr.ScannedCode, str]:
+    """A teacher page loads: the verified code (QRRefused if not) and a new single-use page token."""
+    code = qr.verify(code_token, now)
+    return code, qr.make_page_token(code)
+
+
+def find_names(code_token: str, page_token: str, query, *, ip: str | None = None,
+               now: datetime | None = None) -> teacher_names.Found:
+    """Names on the code's bridge roster matching what the teacher typed (teacher_names), for a fresh
+    page of an open roll call; Refused (forged, expired, closed, throttled) otherwise. Nothing is stored."""
+    now = now or timezone.now()
+    try:
+        code = qr.authenticate(code_token)
+        page = qr.read_page(page_token, code)
+    except qr.QRRefused as refused:
+        raise refused_error(refused.outcome) from None
+    if not page.fresh:
+        raise refused_error(Outcome.EXPIRED_QR)
+    if not code.roll_call.is_open(now):
+        raise refused_error(Outcome.CLOSED)
+    throttle.search_allowed(ip, code.roll_call.pk, page.id)
+    return teacher_names.search(code.bridge_id, query)
 
 
 @transaction.atomic
@@ -101,6 +164,11 @@ def _nonce_scope(roll_call: RollCall) -> str:
     return f"rollcall:{roll_call.pk}"
 
 
+def _page_scope(roll_call: RollCall) -> str:
+    # A consumed page token: the id of a page that already checked someone in.
+    return f"page:{roll_call.pk}"
+
+
 def _person_pk(value) -> int | None:
     try:
         return int(value)
@@ -116,14 +184,17 @@ class _Batch:
         self.answers: list[idempotency.Answer | None] = [None] * len(scans)
         self.attempts: list[CheckInAttempt] = []
         self.new_rows: list[CheckIn] = []
-        self.nonces: dict[tuple[str, str], ClientNonce] = {}
+        self.nonces: dict[tuple[str, str], ClientNonce] = {}  # teachers' nonces and consumed pages alike
         self.replays: dict[int, tuple[str, str]] = {}  # scan index -> nonce written earlier in this batch
         self.changed: dict[int, tuple[set[int], list[dict]]] = {}  # event -> (bridges, feed lines)
+        self.client_counts: dict[tuple[int, str], int] = {}  # (roll call, client) -> check-ins so far
+        self.crossed: set[tuple[int, str, int]] = set()  # (roll call, client, event) flagged in this batch
 
     def write(self) -> list[idempotency.Answer]:
         codes = qr.authenticate_many([scan.code_token for scan in self.scans])
+        pages = [self._page(scan, code) for scan, code in zip(self.scans, codes, strict=True)]
         contexts = [self._context(scan) for scan in self.scans]
-        self._read_stored(codes, contexts)
+        self._read_stored(codes, pages, contexts)
         # Teachers mostly scan at their own school: their bridges came with them.
         wanted = {code.bridge_id for code in codes if isinstance(code, qr.ScannedCode)}
         people = [*self.by_identifier.values(), *self.by_pk.values()]
@@ -131,12 +202,13 @@ class _Batch:
         if wanted - self.bridges.keys():
             self.bridges.update(Bridge.objects.only("id", "code", "name").order_by()
                                 .in_bulk(wanted - self.bridges.keys()))
-        for index, (scan, code, ctx) in enumerate(zip(self.scans, codes, contexts, strict=True)):
+        for index, (scan, code, page, ctx) in enumerate(zip(self.scans, codes, pages, contexts, strict=True)):
             with translation.override(scan.language, deactivate=False):
-                self.answers[index] = self._one(index, scan, code, ctx)
+                self.answers[index] = self._one(index, scan, code, page, ctx)
         CheckIn.objects.bulk_create(self.new_rows)
         CheckInAttempt.objects.bulk_create(self.attempts)
         ClientNonce.objects.bulk_create(self.nonces.values())
+        self._flag_earlier_rows()
         for index, key in self.replays.items():
             self.answers[index] = idempotency.replay(self.nonces[key])
         for event_id, (bridge_ids, feed) in self.changed.items():
@@ -144,14 +216,26 @@ class _Batch:
         return self.answers
 
     @staticmethod
+    def _page(scan: Scan, code) -> qr.Page | qr.QRRefused | None:
+        if not isinstance(code, qr.ScannedCode) or not scan.page_token:
+            return None
+        try:
+            return qr.read_page(scan.page_token, code)
+        except qr.QRRefused as refused:
+            return refused
+
+    @staticmethod
     def _context(scan: Scan) -> Context:
         return Context(method=CheckIn.Method.SELF_QR, ip=scan.ip, identifier=clean_identifier(scan.identifier)[:64],
                        nonce=idempotency.clean_nonce(scan.nonce) or "")
 
-    def _read_stored(self, codes, contexts) -> None:
-        """What the database already holds for this batch: answers to its nonces, its people, their rows."""
+    def _read_stored(self, codes, pages, contexts) -> None:
+        """What the database already holds for this batch: answers to its nonces, consumed pages, its
+        people, their rows, and how many check-ins each client already made."""
         keys = {(_nonce_scope(code.roll_call), ctx.nonce) for code, ctx in zip(codes, contexts, strict=True)
                 if isinstance(code, qr.ScannedCode) and ctx.nonce}
+        keys |= {(_page_scope(code.roll_call), page.id) for code, page in zip(codes, pages, strict=True)
+                 if isinstance(page, qr.Page)}
         self.stored = {}
         if keys:
             rows = ClientNonce.objects.filter(scope__in={k[0] for k in keys}, nonce__in={k[1] for k in keys}).order_by()
@@ -170,15 +254,18 @@ class _Batch:
             existing = (CheckIn.objects.filter(roll_call_id__in=roll_calls, person_id__in=people)
                         .select_related("bridge").order_by())
             self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
+        clients = {scan.client_key for scan in self.scans if scan.client_key}
+        if clients and roll_calls:
+            counted = (CheckIn.objects.filter(roll_call_id__in=roll_calls, client_key__in=clients).order_by()
+                       .values("roll_call_id", "client_key").annotate(n=Count("id")))
+            self.client_counts = {(row["roll_call_id"], row["client_key"]): row["n"] for row in counted}
 
-    def _one(self, index: int, scan: Scan, code, ctx: Context) -> idempotency.Answer | None:
+    def _one(self, index: int, scan: Scan, code, page, ctx: Context) -> idempotency.Answer | None:
         if isinstance(code, qr.QRRefused):
             return self._refuse(code.roll_call, ctx, code.outcome, code.reason)
         roll_call = code.roll_call
-        try:
-            fresh = qr.page_token_fresh(scan.page_token, code) if scan.page_token else qr.in_window(code, scan.now)
-        except qr.QRRefused as refused:
-            return self._refuse(roll_call, ctx, refused.outcome, refused.reason)
+        if isinstance(page, qr.QRRefused):
+            return self._refuse(roll_call, ctx, page.outcome, page.reason)
         ctx.bridge = self.bridges.get(code.bridge_id)
         if ctx.bridge is None:
             return self._refuse(roll_call, ctx, Outcome.FORGED_QR, gettext_noop("the code's bridge no longer exists"))
@@ -191,15 +278,26 @@ class _Batch:
         if key in self.nonces:
             self.replays[index] = key  # answered once the batch's first use of this nonce is final
             return None
-        status, body = self._decide(scan, roll_call, ctx, fresh)
+        if page is None:
+            status, body = self._refusal(roll_call, ctx, Outcome.INVALID, gettext_noop("missing page token"),
+                                         message=_("Open this page by scanning the QR code on the screen."))
+        else:
+            status, body = self._decide(scan, roll_call, page, ctx)
         self.nonces[key] = ClientNonce(scope=key[0], nonce=key[1], status_code=status, response=body)
+        if body.get("ok") and page is not None:
+            # One person per page load: this page's token is spent.
+            page_key = (_page_scope(roll_call), page.id)
+            self.nonces[page_key] = ClientNonce(scope=page_key[0], nonce=page_key[1], status_code=status, response=body)
         return idempotency.Answer(status, body)
 
-    def _decide(self, scan: Scan, roll_call: RollCall, ctx: Context, fresh: bool) -> tuple[int, dict]:
-        if not fresh:
+    def _decide(self, scan: Scan, roll_call: RollCall, page: qr.Page, ctx: Context) -> tuple[int, dict]:
+        if not page.fresh:
             return self._refusal(roll_call, ctx, Outcome.EXPIRED_QR, gettext_noop("code or page too old at submit"))
         if not roll_call.is_open(scan.now):
             return self._refusal(roll_call, ctx, Outcome.CLOSED, gettext_noop("roll call not open at submit"))
+        page_key = (_page_scope(roll_call), page.id)
+        if page_key in self.stored or page_key in self.nonces:
+            return self._refusal(roll_call, ctx, Outcome.PAGE_USED, gettext_noop("page token already used"))
         person, refused = self._identify(scan, roll_call, ctx)
         if refused is not None:
             return refused
@@ -207,14 +305,34 @@ class _Batch:
         outcome = Outcome.DUPLICATE
         if row is None:
             row = self.rows[(roll_call.pk, person.pk)] = new_checkin(roll_call, person, ctx, at=scan.now, recorded_by="")
+            self._count_client(row, scan.client_key, roll_call)
             self.new_rows.append(row)
             outcome = Outcome.ACCEPTED
             bridges, feed = self.changed.setdefault(roll_call.session.event_id, (set(), []))
             bridges.add(ctx.bridge.pk)
             feed.append(feed_line(roll_call, row))
-        attempt, status, body = recorded(roll_call, person, ctx, row, outcome)
+        attempt, status, body = recorded(roll_call, person, ctx, row, outcome, reveal_name=False)
         self.attempts.append(attempt)
         return status, body
+
+    def _count_client(self, row: CheckIn, key: str, roll_call: RollCall) -> None:
+        if not key:
+            return
+        row.client_key = key
+        count = self.client_counts[(roll_call.pk, key)] = self.client_counts.get((roll_call.pk, key), 0) + 1
+        limit = same_client_flag_after()
+        if count > limit:
+            row.same_client = True
+            if count == limit + 1:
+                self.crossed.add((roll_call.pk, key, roll_call.session.event_id))
+
+    def _flag_earlier_rows(self) -> None:
+        """A client has just gone past the limit: its earlier check-ins at the roll call are flagged too."""
+        for roll_call_id, key, event_id in self.crossed:
+            earlier = CheckIn.objects.filter(roll_call_id=roll_call_id, client_key=key, same_client=False).order_by()
+            bridge_ids = set(earlier.values_list("bridge_id", flat=True))
+            earlier.update(same_client=True)
+            self.changed.setdefault(event_id, (set(), []))[0].update(bridge_ids)
 
     def _identify(self, scan: Scan, roll_call: RollCall, ctx: Context):
         """(person, None) or (None, refusal answer)."""
@@ -241,10 +359,20 @@ class _Batch:
                                        person=person,
                                        message=_("No birth year is on record for this name: use your teacher identifier "
                                                  "or ask the coordinator to tick you on the roster."))
-        if person.birth_date.year != year:
-            # The typed year is not stored: it is personal data and the outcome says enough.
-            return None, self._refusal(roll_call, ctx, Outcome.WRONG_BIRTH_YEAR, gettext_noop("birth year does not match"),
-                                       person=person)
+        factor = factors.matches(roll_call, ctx.bridge.pk, person, scan.second_factor)
+        if factor is None:
+            return None, self._refusal(roll_call, ctx, Outcome.WRONG_CODE, gettext_noop("no identifier on record"),
+                                       person=person,
+                                       message=_("No teacher identifier is on record for this name: ask the "
+                                                 "coordinator to tick you on the roster."))
+        year_matches = person.birth_date.year == year
+        if not (year_matches and factor):
+            # One answer for both: telling which one was wrong would let them be guessed one at a time.
+            # The typed values are not stored: they are personal data and the outcome says enough.
+            outcome, reason = ((Outcome.WRONG_CODE, gettext_noop("second check does not match")) if year_matches
+                               else (Outcome.WRONG_BIRTH_YEAR, gettext_noop("birth year does not match")))
+            return None, self._refusal(roll_call, ctx, outcome, reason, person=person,
+                                       answer_outcome=Outcome.WRONG_BIRTH_YEAR, message=_wrong_pair_message(roll_call))
         return person, None
 
     def _refusal(self, roll_call, ctx, outcome, reason, **kwargs) -> tuple[int, dict]:
@@ -255,3 +383,10 @@ class _Batch:
     def _refuse(self, roll_call, ctx, outcome, reason, **kwargs) -> idempotency.Answer:
         return idempotency.Answer(*self._refusal(roll_call, ctx, outcome, reason, **kwargs))
 
+
+def _wrong_pair_message(roll_call: RollCall) -> str:
+    if roll_call.second_factor == RollCall.SecondFactor.IDENTIFIER_END:
+        return _("The birth year or the end of the identifier does not match. Check both, or use your full "
+                 "teacher identifier.")
+    return _("The birth year or the code from the screen does not match. Check both, or use your teacher "
+             "identifier.")

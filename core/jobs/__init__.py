@@ -7,13 +7,16 @@ and may put a file on `job.result_file`. The Job row is what pages and the API s
 JOBS_MODE=database (the default): the task waits in the database until `manage.py db_worker` takes
 it, so web processes never run a job. JOBS_MODE=inline: django-tasks' ImmediateBackend runs it at
 once in the caller (tests, `make test`).
+
+Heavy kinds (`@job_kind(..., heavy=True)`) are limited per person by core.jobs.limits; a refusal is a
+`limits.JobRefused` (a core.errors.Refused) raised before anything is written.
 """
 
 from django.db import transaction
 
 from core.models import Job
 
-from . import runner
+from . import limits, runner
 from .kinds import is_known, job_kind
 
 __all__ = ["job_kind", "progress", "start"]
@@ -28,13 +31,22 @@ def progress(job: Job, done: int, total: int | None = None, message: str | None 
     if message is not None:
         job.message = message[:500]
         fields.append("message")
-    Job.objects.filter(pk=job.pk).update(**{f: getattr(job, f) for f in fields})
+    values = {f: getattr(job, f) for f in fields}
+    reporter = runner.reporter_of(job.pk)
+    if reporter is not None:
+        # In a worker the row is written from the reporter's own connection (see core.jobs.runner).
+        reporter.offer(values)
+    else:
+        Job.objects.filter(pk=job.pk).update(**values)
 
 
 def start(kind: str, *, params: dict | None = None, user=None) -> Job:
     if not is_known(kind):
         raise KeyError(kind)
-    job = Job.objects.create(kind=kind, params=params or {}, created_by=user if user and user.is_authenticated else None)
+    person = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        limits.check(kind, person)
+        job = Job.objects.create(kind=kind, params=params or {}, created_by=person)
     if runner.runs_in_caller():
         # Inline: the body runs now, inside the caller's transaction, and sees what it wrote.
         runner.enqueue(job.pk)

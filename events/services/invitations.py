@@ -92,10 +92,8 @@ def resolve_codes(user, rows: list[tuple[int, str]]) -> tuple[list[Bridge], list
     return bridges, problems
 
 
-@transaction.atomic
-def invite_bridges(event: Event, bridges, *, request=None, how: str = "") -> InviteResult:
-    """Invite bridges; bridges already invited are left as they are, so it can be repeated safely."""
-    require_editable(event)
+def _split(event: Event, bridges) -> tuple[int, list[int]]:
+    """How many of `bridges` are invited already, and the ids of the others, in tree order."""
     if not isinstance(bridges, QuerySet):
         bridges = Bridge.objects.filter(pk__in=[bridge.pk for bridge in bridges])
     wanted = bridges.order_by().values("pk")
@@ -104,6 +102,20 @@ def invite_bridges(event: Event, bridges, *, request=None, how: str = "") -> Inv
         Bridge.objects.filter(pk__in=wanted).exclude(pk__in=event.invitations.values("bridge_id"))
         .order_by("path").values_list("pk", flat=True)
     )
+    return already, new_ids
+
+
+def invite_preview(event: Event, bridges) -> InviteResult:
+    """What `invite_bridges` would do now, writing nothing: the count a confirmation states."""
+    already, new_ids = _split(event, bridges)
+    return InviteResult(created=len(new_ids), already=already)
+
+
+@transaction.atomic
+def invite_bridges(event: Event, bridges, *, request=None, how: str = "") -> InviteResult:
+    """Invite bridges; bridges already invited are left as they are, so it can be repeated safely."""
+    require_editable(event)
+    already, new_ids = _split(event, bridges)
     for start in range(0, len(new_ids), BATCH):
         Invitation.objects.bulk_create(
             [Invitation(event=event, bridge_id=pk) for pk in new_ids[start:start + BATCH]], ignore_conflicts=True

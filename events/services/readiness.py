@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from bridges.models import Tier
 from bridges.scope import role_of, scope_path_of
 from bridges.services import console_actor
-from bridges.tree import district_of, intermediate_bridges
+from bridges.tree import district_of, intermediate_bridges, unit_order
 from core import audit
-from core.text import fold
 
 from .. import participation
 from ..models import Event, Invitation, ReadinessTest
@@ -265,5 +264,10 @@ def readiness_summary(event: Event, user) -> ReadinessSummary:
                 "reminder_count": row["reminder_count"], "last_reminded_at": row["last_reminded_at"],
                 "last_test_at": row["last_test_at"],
             })
-    summary.rows = ([outside] if outside.total else []) + sorted(by_district.values(), key=lambda c: fold(c.name))
+    summary.rows = ([outside] if outside.total else []) + sorted(by_district.values(), key=lambda c: unit_order(c.code, c.name))
     return summary
+
+
+def latest_test(bridge) -> ReadinessTest | None:
+    """The bridge's most recent readiness test, whatever the event (what a school report pre-fills from)."""
+    return ReadinessTest.objects.filter(invitation__bridge=bridge).order_by("-at", "-id").first()

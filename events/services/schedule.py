@@ -4,7 +4,7 @@ Every change a calendar must show (times, title, host, description, livestream, 
 agenda) bumps Event.sequence, so calendar clients replace their copy instead of keeping a stale one.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,9 +13,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge, Tier
-from core import audit
+from core import audit, deletion
 from core.text import clean_text
 
+from .. import cancellation
 from ..models import AgendaItem, Event, ParticipantGroup, Session
 
 Status = Event.Status
@@ -164,6 +165,9 @@ def set_status(event: Event, new_status: str, *, request=None) -> Event:
     _bump_sequence(event)
     audit.record("event.status", request=request, target=event, summary=f"{old} → {new_status}",
                  details={"from": old, "to": new_status})
+    if new_status == Status.CANCELLED:
+        # Calendars holding the e-mailed invitation learn of it by METHOD:CANCEL (a job, after commit).
+        cancellation.start_cancellation_emails(event, previous_status=old, user=getattr(request, "user", None))
     caller_copy.status, caller_copy.sequence = event.status, event.sequence
     return event
 
@@ -227,10 +231,12 @@ def update_session(session: Session, changes: dict, *, request=None) -> Session:
 
 @transaction.atomic
 def delete_session(session: Session, *, request=None) -> None:
+    """Delete a session and its agenda; refused (core.deletion, with the counts) once anything was recorded
+    in it: roll calls with check-ins or attempts, connection time... Those rows are evidence (PROTECT)."""
     event = session.event
     require_editable(event)
     title, pk = session.title, session.pk
-    session.delete()
+    deletion.delete_or_refuse(session)
     _bump_sequence(event)
     audit.record("event.session_delete", request=request, target=event, summary=title, details={"session": pk})
 
@@ -303,14 +309,53 @@ def update_agenda_item(item: AgendaItem, changes: dict, *, request=None) -> Agen
     return item
 
 
+# Deleting an agenda item can be undone for this long (the page's message carries an Undo button).
+AGENDA_UNDO_SECONDS = 10 * 60
+
+
+class UndoRefused(ValidationError):
+    pass
+
+
 @transaction.atomic
 def delete_agenda_item(item: AgendaItem, *, request=None) -> None:
+    """Take an item off the agenda. It is kept, hidden (`deleted_at`), so that `restore_agenda_item` can put
+    it back within AGENDA_UNDO_SECONDS; calendars, letters and consoles stop showing it at once."""
     event = item.session.event
     require_editable(event)
-    title, pk = item.title, item.pk
-    item.delete()
+    now = timezone.now()
+    AgendaItem.objects.filter(pk=item.pk).update(deleted_at=now)
+    item.deleted_at = now
     _bump_sequence(event)
-    audit.record("event.agenda_delete", request=request, target=event, summary=title, details={"agenda_item": pk})
+    audit.record("event.agenda_delete", request=request, target=event, summary=item.title,
+                 details={"agenda_item": item.pk, "session": item.session_id,
+                          "undo_until": (now + timedelta(seconds=AGENDA_UNDO_SECONDS)).isoformat()})
+
+
+def undo_deadline(item: AgendaItem):
+    return item.deleted_at + timedelta(seconds=AGENDA_UNDO_SECONDS) if item.deleted_at else None
+
+
+@transaction.atomic
+def restore_agenda_item(event: Event, item_id: int, *, request=None) -> AgendaItem:
+    """Undo a delete: the item comes back as it was, if it was deleted less than AGENDA_UNDO_SECONDS ago
+    and its slot is still free (an item added since in the same time refuses it, with its title)."""
+    require_editable(event)
+    item = (AgendaItem.with_deleted.select_for_update().select_related("session", "session__event")
+            .filter(pk=item_id, session__event=event, deleted_at__isnull=False).first())
+    if item is None:
+        raise UndoRefused(_("There is no deleted agenda item to restore here."))
+    if timezone.now() > undo_deadline(item):
+        raise UndoRefused(_("“%(title)s” was deleted more than %(minutes)s minutes ago: add it again instead.") % {
+            "title": item.title, "minutes": AGENDA_UNDO_SECONDS // 60})
+    validate_agenda_item(item)  # the session may have changed, or its slot been taken, since
+    deleted_at = item.deleted_at
+    AgendaItem.with_deleted.filter(pk=item.pk).update(deleted_at=None)
+    item.deleted_at = None
+    _bump_sequence(event)
+    audit.record("event.agenda_restore", request=request, target=event, summary=item.title,
+                 details={"agenda_item": item.pk, "session": item.session_id, "deleted_at": deleted_at.isoformat()})
+    return item
 
 
 # --- participant groups ---------------------------------------------------------------------

@@ -41,7 +41,9 @@
       node.dataset.bridgeId = tile.id;
       node.append(el("span", "tile-code"), el("span", "tile-name"), el("span", "tile-count"));
     }
-    node.className = "tile state-" + tile.state + (tile.status === "declined" ? " declined" : "");
+    node.className = "tile state-" + tile.state + (tile.status === "declined" ? " declined" : "") +
+      (tile.flagged ? " flagged" : "");
+    node.dataset.flagged = String(tile.flagged || 0);
     node.dataset.state = tile.state;
     // Inside its district's box a school needs only the end of its code (QNG-BSO-007 -> 007).
     const group = model.groups.get(tile.group);
@@ -52,7 +54,8 @@
     const latest = model.rollCalls.length ? tile.present[String(model.rollCalls[model.rollCalls.length - 1].id)] || 0 : null;
     node.querySelector(".tile-count").textContent = latest === null ? "" : `${latest}/${tile.expected}`;
     const state = T.states[tile.state] + (tile.status === "declined" ? ` (${T.declined})` : "");
-    node.title = `${tile.code} – ${tile.name}: ${state}` + (tile.phone ? ` · ${tile.phone}` : "");
+    node.title = `${tile.code} – ${tile.name}: ${state}` + (tile.phone ? ` · ${tile.phone}` : "") +
+      (tile.flagged ? ` · ${fmt(T.flagged, { count: tile.flagged })}` : "");
     return node;
   }
 

@@ -199,6 +199,12 @@
     box.dataset.rollCallId = rollCall.id;
     $("rollcall-label").textContent = rollCall.label;
     $("rollcall-closes").textContent = fill(S.closesAt, { time: hhmm(rollCall.closes_at) });
+    var code = $("rollcall-code");
+    // The live API sends this bridge's code; a broadcast roll call has none, the last one shown stays.
+    if (code && rollCall.screen_code !== undefined) {
+      $("rollcall-code-value").textContent = rollCall.screen_code || "";
+      code.classList.toggle("hidden", !rollCall.screen_code);
+    }
     if (changed) { state.qrWindow = null; refreshRoster(); }
     rotateQr();
   }
