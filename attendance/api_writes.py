@@ -15,31 +15,22 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bridges import scope
-from bridges.models import Bridge
 from core.audit import client_ip
 from core.errors import ErrorOut
 from core.openapi import refusals
 from events.access import get_event, get_event_object
 from events.models import Session
 
+from . import teacher_http
 from .models import CheckIn, RollCall
-from .services import qr, rollcall, second_factor, teacher_names
+from .services import rollcall, teacher_names
 from .services import teacher_checkin as scans
-from .services.checkin import refused_error
+from .teacher_http import TeacherCheckInIn, TeacherPageOut
 
 router = Router(tags=["attendance"])
-
-
-class TeacherCheckInIn(Schema):
-    nonce: str | None = None
-    page_token: str | None = None  # from GET /qr/{code}; spent by a successful check-in
-    identifier: str | None = ""
-    person_id: int | None = None  # from GET /qr/{code}/names
-    birth_year: str | None = ""
-    second_factor: str | None = ""  # with person_id: what `second_factor` of GET /qr/{code} asks
 
 
 class TeacherCheckInOut(Schema):
@@ -52,24 +43,6 @@ class TeacherCheckInOut(Schema):
     bridge_name: str | None = None
     at: str | None = None
     foreign: bool | None = None
-
-
-class SecondFactorOut(Schema):
-    kind: str  # screen_code or identifier_end
-    label: str
-    hint: str
-
-
-class TeacherPageOut(Schema):
-    page_token: str
-    roll_call_id: int
-    roll_call: str
-    event: str
-    bridge: str
-    closes_at: datetime
-    page_seconds: int
-    second_factor: SecondFactorOut
-    min_letters: int
 
 
 class NameMatchOut(Schema):
@@ -144,16 +117,8 @@ TEACHER_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 42
                         "and its roll call open. The page token is valid for `page_seconds` and checks in one "
                         "person. A refused code is recorded as an attempt.")
 def teacher_page(request, code: str):
-    try:
-        scanned, page_token = scans.open_page(code)
-    except qr.QRRefused as refused:
-        status, body = scans.refuse_scan(refused, ip=client_ip(request))
-        raise refused_error(body["outcome"], body["message"]) from None
-    roll_call = scanned.roll_call
-    return {"page_token": page_token, "roll_call_id": roll_call.pk, "roll_call": roll_call.label,
-            "event": roll_call.session.event.title, "bridge": Bridge.objects.get(pk=scanned.bridge_id).name,
-            "closes_at": roll_call.ends_at(), "page_seconds": qr.PAGE_SECONDS,
-            "second_factor": second_factor.prompt(roll_call), "min_letters": teacher_names.MIN_LETTERS}
+    # The same answer as the fast path's (attendance/fast_path.py), which serves this route under ASGI.
+    return teacher_http.page_body(code, ip=client_ip(request))
 
 
 @router.get("/qr/{code}/names", auth=None, response={200: NamesOut, **TEACHER_ERRORS},
@@ -174,14 +139,10 @@ def teacher_names_search(request, code: str, page: str = "", q: str = ""):
                          "`page_used`). 429 when the client is over its limits at this roll call. A refusal is the "
                          "error body with the attempt's answer beside it (ok, outcome, message).")
 def teacher_checkin(request, code: str, payload: TeacherCheckInIn):
-    answer = scans.self_check_in(
-        code, page_token=payload.page_token, identifier=payload.identifier or "", person_id=payload.person_id,
-        birth_year=payload.birth_year or "", second_factor=payload.second_factor or "", nonce=payload.nonce,
-        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
-    body = {**answer.body, "replayed": answer.replayed}
-    if answer.status >= 400:
-        body = {**refused_error(body["outcome"], body.get("message")).as_dict(), **body}
-    return JsonResponse(body, status=answer.status)
+    # The same answer as the fast path's (attendance/fast_path.py), which serves this route under ASGI.
+    status, body = teacher_http.checkin_answer(code, payload, ip=client_ip(request),
+                                               user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    return JsonResponse(body, status=status)
 
 
 # --- Organizers ---------------------------------------------------------------------------------------
@@ -242,7 +203,7 @@ def close_roll_call(request, roll_call_id: int):
 
 @router.get("/rollcalls/{roll_call_id}/checkins", response={200: list[CheckInOut], **refusals(403, 404)},
             summary="People recorded at a roll call, within the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def roll_call_checkins(request, roll_call_id: int):
     """The people recorded at one roll call at the bridges of the caller's scope, in the order they came, with
     how (scan or tick), when, and whether they are on another school's roster; paged. Any account with a

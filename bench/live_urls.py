@@ -1,4 +1,5 @@
-"""The project's URLs plus /bench/insert: a bare Django endpoint that inserts one row and answers 200.
+"""The project's URLs plus /bench/insert (a bare Django endpoint that inserts one row and answers 200) and
+/bench/hello (a JsonResponse and nothing else: what any Django request costs here).
 
 It is the yardstick for the check-in endpoint (same server, same database, same client): the check-in
 must reach at least 70 % of its throughput. It writes a ClientNonce row, the smallest table that
@@ -23,4 +24,9 @@ def insert_one(request):
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/insert", insert_one), *project_urlpatterns]
+def hello(request):
+    """The project's cheapest page: a JsonResponse through the whole ASGI stack and middleware chain."""
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("bench/insert", insert_one), path("bench/hello", hello), *project_urlpatterns]

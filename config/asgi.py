@@ -15,12 +15,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from attendance.fast_path import TeacherFastPath  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from core.asgi_limit import BoundedHTTP  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": BoundedHTTP(django_asgi_app),
+        # The teacher check-in's endpoints are answered before Django (attendance/fast_path.py).
+        "http": TeacherFastPath(BoundedHTTP(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

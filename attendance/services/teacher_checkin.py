@@ -42,7 +42,7 @@ from core.text import clean_text
 
 from .. import live
 from ..models import CheckIn, CheckInAttempt, ClientNonce, RollCall
-from . import idempotency, qr, teacher_names, throttle
+from . import idempotency, qr, roster, teacher_names, throttle
 from . import second_factor as factors
 from .checkin import Context, feed_line, new_checkin, recorded, refusal, refused_error
 
@@ -78,6 +78,9 @@ class Scan:
     now: datetime = field(default_factory=timezone.now)
     # The answer's language: the batch is written by whichever request thread leads it.
     language: str | None = None
+    # What the client's limits count the answer under (admit and settle).
+    roll_call_id: int | None = None
+    page_id: str | None = None
 
 
 def self_check_in(code_token: str, *, page_token: str | None = None, identifier="", person_id=None, birth_year="",
@@ -87,20 +90,57 @@ def self_check_in(code_token: str, *, page_token: str | None = None, identifier=
 
     Raises throttle.Throttled (nothing is written) when the client is over its limits at this roll call.
     """
+    scan = admit(code_token, page_token=page_token, identifier=identifier, person_id=person_id,
+                 birth_year=birth_year, second_factor=second_factor, nonce=nonce, ip=ip, user_agent=user_agent,
+                 device=device, now=now)
+    # Inside the caller's transaction only its own scan may be written: others' would share its fate.
+    inside = transaction.get_connection().in_atomic_block
+    answer = write_scans([scan])[0] if inside else WRITES.submit(scan)
+    settle(scan, answer)
+    return answer
+
+
+def admit(code_token: str, *, page_token: str | None = None, identifier="", person_id=None, birth_year="",
+          second_factor="", nonce=None, ip: str | None = None, user_agent: str = "", device: str = "",
+          now: datetime | None = None) -> Scan:
+    """The scan to write, once the client's limits at this roll call allow it (throttle.Throttled if not).
+    Its answer's language is the active one."""
     roll_call_id = qr.roll_call_id_of(code_token)
     page_id = qr.page_id_of(page_token)
     client = client_key(ip, user_agent, device)
     throttle.check_in_allowed(ip, roll_call_id, page_id, client)
-    scan = Scan(code_token, page_token=page_token, identifier=identifier or "", person_id=person_id,
+    return Scan(code_token, page_token=page_token, identifier=identifier or "", person_id=person_id,
                 birth_year=birth_year or "", second_factor=second_factor or "", nonce=nonce, ip=ip,
                 client_key=client, now=now or timezone.now(),
-                language=translation.get_language() or settings.LANGUAGE_CODE)
-    # Inside the caller's transaction only its own scan may be written: others' would share its fate.
-    inside = transaction.get_connection().in_atomic_block
-    answer = write_scans([scan])[0] if inside else WRITES.submit(scan)
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                roll_call_id=roll_call_id, page_id=page_id)
+
+
+def settle(scan: Scan, answer: idempotency.Answer) -> None:
+    """After the answer: what the client's limits count (a replayed nonce counts nothing)."""
     if not answer.replayed:
-        throttle.count_answer(ip, roll_call_id, page_id, ok=bool(answer.body.get("ok")), device=client)
-    return answer
+        throttle.count_answer(scan.ip, scan.roll_call_id, scan.page_id, ok=bool(answer.body.get("ok")),
+                              device=scan.client_key)
+
+
+def check_in_many(requests: list[dict]) -> list[idempotency.Answer | throttle.Throttled]:
+    """self_check_in for many teachers at once, written in one batch: each request is admit()'s keyword
+    arguments plus "language"; each gets its answer, or the Throttled refusal that kept it out. The fast
+    path (attendance/fast_path.py) collects what arrives together on the event loop and hands it here."""
+    results: list = [None] * len(requests)
+    admitted: list[tuple[int, Scan]] = []
+    for index, request in enumerate(requests):
+        arguments = dict(request)
+        with translation.override(arguments.pop("language", None) or settings.LANGUAGE_CODE):
+            try:
+                admitted.append((index, admit(**arguments)))
+            except throttle.Throttled as refused:
+                results[index] = refused
+    if admitted:
+        for (index, scan), answer in zip(admitted, write_scans([scan for _i, scan in admitted]), strict=True):
+            settle(scan, answer)
+            results[index] = answer
+    return results
 
 
 def open_page(code_token: str, now: datetime | None = None) -> tuple[qr.ScannedCode, str]:
@@ -213,6 +253,7 @@ class _Batch:
             self.answers[index] = idempotency.replay(self.nonces[key])
         for event_id, (bridge_ids, feed) in self.changed.items():
             live.bridges_changed(event_id, sorted(bridge_ids), feed=feed)
+        roster.notify(self.new_rows)  # the consoles' rosters show these check-ins without a reload
         return self.answers
 
     @staticmethod

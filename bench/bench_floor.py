@@ -1,0 +1,303 @@
+"""The teacher check-in measured against the floor, in requests per server CPU-second (issue 13).
+
+One run, three kinds of request, alternating round by round on the same machine:
+
+1. floor: bench/raw_asgi.py, an ASGI app that answers 200, under the same uvicorn: what no request can beat;
+2. hello: /bench/hello, a JsonResponse through the project's whole ASGI stack and middleware chain;
+3. check-in: POST /api/attendance/qr/<code>/checkin with valid, distinct teachers, fresh nonces and
+   fresh single-use page tokens (made just before each round by a child on the server's database), so
+   every request is one accepted check-in written with its attempt, nonce and page rows.
+
+The server process is pinned to core 0 and the load generator, wrk (C, one thread, a Lua script reading
+the prepared requests), to core 1. The server's CPU-seconds are read from /proc before and after each
+round; the database server's (PostgreSQL) are counted apart. Figures are medians of the rounds.
+
+    .venv/bin/python -m bench.run --only floor [--quick]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import nullcontext
+from pathlib import Path
+
+import psutil
+
+from bench.bench_live import PostgresDatabase, _child, _prepare, open_roll_call, services_reason
+from bench.server import HOST, ROOT, Server, free_port
+
+SIZES = {False: {"rounds": 3, "seconds": 10, "teachers_per_school": 40, "connections": 32},
+         True: {"rounds": 3, "seconds": 4, "teachers_per_school": 10, "connections": 16}}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SERVER_CORE, CLIENT_CORE = 0, 1
+
+CHECKIN_LUA = r"""
+-- Each request is the next prepared check-in (path TAB body); the thread stops after the last answer.
+local lines, i, answered, accepted = {}, 0, 0, 0
+init = function(args)
+  for line in io.lines(args[1]) do lines[#lines + 1] = line end
+end
+request = function()
+  i = i + 1
+  local line = lines[math.min(i, #lines)]
+  local tab = line:find("\t")
+  return wrk.format("POST", line:sub(1, tab - 1), {["Content-Type"] = "application/json"}, line:sub(tab + 1))
+end
+response = function(status, headers, body)
+  answered = answered + 1
+  if status == 201 then accepted = accepted + 1 end
+  if answered >= #lines then wrk.thread:stop() end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("ANSWERED %d\n", summary.requests))
+end
+"""
+# wrk's done() runs in another Lua state than the threads': the thread counts come back through the
+# response lines above only as the summary's totals; accepted check-ins are counted in the database.
+
+
+def _tokens(out: str, roll_call_id: int, start: int, count: int) -> None:
+    """Prepared check-ins for teachers [start, start + count): path TAB JSON body, one per line."""
+    import django
+
+    django.setup()
+    from attendance.models import RollCall
+    from attendance.services import qr
+    from bridges.models import Person
+
+    roll_call = RollCall.objects.get(pk=roll_call_id)
+    codes: dict[int, tuple[str, object]] = {}
+    lines = []
+    for bridge_id, teacher_id in Person.objects.order_by("pk").values_list("bridge_id", "teacher_id")[start:start + count]:
+        if bridge_id not in codes:
+            code = qr.current_token(roll_call, bridge_id)
+            codes[bridge_id] = (code, qr.authenticate(code))
+        code, scanned = codes[bridge_id]
+        body = {"nonce": str(uuid.uuid4()), "page_token": qr.make_page_token(scanned), "identifier": teacher_id}
+        lines.append(f"/api/attendance/qr/{code}/checkin\t{json.dumps(body)}")
+    Path(out).write_text("\n".join(lines) + "\n")
+
+
+def _accepted(out: str, roll_call_id: int) -> None:
+    import django
+
+    django.setup()
+    from attendance.models import CheckIn
+
+    Path(out).write_text(str(CheckIn.objects.filter(roll_call_id=roll_call_id).count()))
+
+
+def cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for proc in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except (OSError, psutil.NoSuchProcess):
+            continue
+    return total
+
+
+def database_cpu_seconds() -> float:
+    total = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] and proc.info["name"].startswith("postgres"):
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
+    return total
+
+
+def pin(pid: int, core: int) -> None:
+    """Every thread of the process and its children (new threads inherit their creator's affinity)."""
+    for proc in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+        for task in Path(f"/proc/{proc.pid}/task").iterdir():
+            try:
+                os.sched_setaffinity(int(task.name), {core})
+            except OSError:
+                continue
+
+
+def wrk(url: str, *, seconds: float, connections: int, script: Path, args=()) -> dict:
+    command = ["taskset", "-c", str(CLIENT_CORE), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "-s", str(script), url, *(["--", *args] if args else [])]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed: {proc.stderr[-500:]}")
+    text = proc.stdout
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    latency = {p: _ms(m.group(1)) for p in ("50", "99")
+               if (m := re.search(rf"^\s+{p}(?:\.000)?%\s+(\S+)", text, re.M))}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {"requests": requests, "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
+            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+class RawServer:
+    """uvicorn serving bench/raw_asgi.py with the project's server flags."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.raw_asgi:app", "--host", HOST, "--port", str(self.port),
+             "--log-level", "warning", "--no-access-log"], cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        import httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(self.url, timeout=1)
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("raw ASGI server did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def measure(quick: bool, log=print) -> dict:
+    size = SIZES[quick]
+    use_pg = services_reason() is None and os.environ.get("BENCH_FLOOR_DB", "postgresql") == "postgresql"
+    label = "PostgreSQL" if use_pg else "SQLite"
+    env = {"DJANGO_SETTINGS_MODULE": "bench.live_settings"}
+    results = {"floor": [], "hello": [], "checkin": []}
+    with tempfile.TemporaryDirectory() as tmp, (PostgresDatabase() if use_pg else nullcontext()) as pg, \
+            RawServer() as raw, \
+            Server(workers=1, database_url=pg.url if pg else None, env=env, jobs_mode="inline") as server:
+        tmp = Path(tmp)
+        _child(server, "prepare", str(tmp / "prep.json"), str(size["teachers_per_school"]))
+        prep = json.loads((tmp / "prep.json").read_text())
+        client = server.client("bench-organizer", "bench-Organizer-2030")
+        roll_call = open_roll_call(client, prep["event_id"], prep["session_id"], "Floor", 120)
+        pin(server.process.pid, SERVER_CORE)
+        pin(raw.process.pid, SERVER_CORE)
+        simple = tmp / "get.lua"
+        simple.write_text("")
+        checkin_lua = tmp / "checkin.lua"
+        checkin_lua.write_text(CHECKIN_LUA)
+        teachers = len(prep["teachers"])
+        per_round = teachers // size["rounds"]
+        for number in range(size["rounds"]):
+            for kind, url, pid in (("floor", raw.url + "/", raw.process.pid),
+                                   ("hello", server.url + "/bench/hello", server.process.pid),
+                                   ("checkin", server.url + "/", server.process.pid)):
+                args = ()
+                script = simple
+                if kind == "checkin":
+                    lines = tmp / f"checkins-{number}.txt"
+                    _child_floor(server, "tokens", str(lines), str(roll_call), str(number * per_round), str(per_round))
+                    script, args = checkin_lua, (str(lines),)
+                    before_rows = _count(server, tmp, roll_call)
+                time.sleep(1.0)
+                cpu0, db0 = cpu_seconds(pid), database_cpu_seconds()
+                started = time.monotonic()
+                outcome = wrk(url, seconds=size["seconds"] if kind != "checkin" else size["seconds"] * 6,
+                              connections=size["connections"], script=script, args=args)
+                elapsed = time.monotonic() - started
+                outcome["cpu"] = cpu_seconds(pid) - cpu0
+                outcome["db_cpu"] = database_cpu_seconds() - db0
+                outcome["elapsed"] = elapsed
+                if kind == "checkin":
+                    outcome["accepted"] = _count(server, tmp, roll_call) - before_rows
+                    outcome["offered"] = per_round
+                else:
+                    outcome["accepted"] = outcome["requests"] - outcome["non_2xx"]
+                outcome["per_cpu_second"] = outcome["accepted"] / outcome["cpu"] if outcome["cpu"] else 0.0
+                results[kind].append(outcome)
+                db_cpu = "" if kind == "floor" else f", db CPU {outcome['db_cpu']:.2f} s"
+                log(f"  round {number + 1} {kind}: {outcome['accepted']} in {elapsed:.1f} s, server CPU "
+                    f"{outcome['cpu']:.2f} s → {outcome['per_cpu_second']:,.0f}/CPU-s{db_cpu}, "
+                    f"p99 {outcome['p99_ms']} ms")
+    return {"database": label, "results": results, "size": size}
+
+
+def _child_floor(server: Server, *args: str) -> None:
+    env = {**server.env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    proc = subprocess.run([sys.executable, "-m", "bench.bench_floor", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench child {args[0]} failed:\n{proc.stderr[-3000:]}")
+
+
+def _count(server: Server, tmp: Path, roll_call: int) -> int:
+    _child_floor(server, "accepted", str(tmp / "count.txt"), str(roll_call))
+    return int((tmp / "count.txt").read_text())
+
+
+def _median(rows: list[dict], key: str) -> float:
+    values = [row[key] for row in rows if row.get(key) is not None]
+    return statistics.median(values) if values else 0.0
+
+
+def run(quick: bool) -> dict:
+    title = "Teacher check-in against the floor (requests per server CPU-second)"
+    command = f".venv/bin/python -m bench.run --only floor{' --quick' if quick else ''}"
+    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+    if missing or (os.cpu_count() or 1) < 2:
+        why = f"needs {', '.join(missing)}" if missing else "needs two cores (server and load generator apart)"
+        return {"title": title, "command": command, "figures": [], "notes": [f"Skipped: {why}."]}
+    measured = measure(quick)
+    res = measured["results"]
+    floor = _median(res["floor"], "per_cpu_second")
+    hello = _median(res["hello"], "per_cpu_second")
+    checkin = _median(res["checkin"], "per_cpu_second")
+    figures = [
+        {"name": "raw ASGI floor", "value": round(floor), "unit": "answers / server CPU-s", "target": "", "ok": True},
+        {"name": "trivial Django JsonResponse (project stack)", "value": round(hello), "unit": "answers / server CPU-s",
+         "target": "", "ok": True},
+        {"name": "trivial page / floor", "value": round(hello / floor, 3) if floor else 0, "unit": "ratio",
+         "target": "", "ok": True},
+        {"name": f"accepted teacher check-ins ({measured['database']}, 1 process)", "value": round(checkin),
+         "unit": "check-ins / server CPU-s", "target": "≥ 1,000 (goal 2,000)", "ok": checkin >= 1000},
+        {"name": "check-in / floor", "value": round(checkin / floor, 3) if floor else 0, "unit": "ratio",
+         "target": "≥ 1/12 = 0.083 (goal 1/6)", "ok": bool(floor) and checkin / floor >= 1 / 12},
+        {"name": "server CPU per accepted check-in", "value": round(1000 / checkin, 2) if checkin else 0, "unit": "ms",
+         "target": "≤ 1", "ok": bool(checkin) and 1000 / checkin <= 1},
+        {"name": "check-in p50 / p99 latency under wrk", "value":
+         f"{_median(res['checkin'], 'p50_ms'):.1f} / {_median(res['checkin'], 'p99_ms'):.1f}", "unit": "ms",
+         "target": "", "ok": True},
+    ]
+    if measured["database"] == "PostgreSQL":
+        db = _median(res["checkin"], "db_cpu") / max(1, _median(res["checkin"], "accepted"))
+        figures.append({"name": "PostgreSQL server CPU per accepted check-in (not in the figures above)",
+                        "value": round(db * 1000, 2), "unit": "ms", "target": "", "ok": True})
+    rows = "; ".join(f"{kind}: " + ", ".join(f"{r['per_cpu_second']:,.0f}" for r in res[kind]) for kind in res)
+    notes = [f"Per-round answers per server CPU-second — {rows}.",
+             f"wrk -t1 -c{measured['size']['connections']} pinned to core {CLIENT_CORE}; the server (one uvicorn "
+             f"process) pinned to core {SERVER_CORE}; {measured['size']['rounds']} rounds alternating floor, hello, "
+             "check-in; medians. Every check-in is a distinct teacher with a fresh nonce and page token; accepted "
+             "ones are counted in the database."]
+    return {"title": title, "command": command, "figures": figures, "notes": notes}
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "tokens":
+        _tokens(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    elif sys.argv[1] == "accepted":
+        _accepted(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "prepare":
+        _prepare(sys.argv[2], int(sys.argv[3]))
+    else:
+        print(json.dumps(measure(quick="--quick" in sys.argv), indent=1, default=str))
