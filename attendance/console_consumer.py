@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridges.services import bridge_by_console_token
+from core import json_input, revocation
 
 from . import live
 from .services import connections, console_writes, rollcall
@@ -55,6 +56,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         "checkin": "handle_write",
         "headcount": "handle_write",
         "tick": "handle_write",
+        "untick": "handle_write",
     }
 
     connection: connections.ConsoleConnection | None = None
@@ -85,7 +87,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
 
     async def follow_groups(self):
         """Be in the bridge's group and the consoles group of each current/upcoming event, no other."""
-        wanted = [live.bridge_group(self.connection.bridge_id)]
+        wanted = [live.bridge_group(self.connection.bridge_id), revocation.link_group(self.connection.bridge_id)]
         wanted += [live.consoles_group(event_id) for event_id in self.connection.event_ids]
         for group in wanted:
             if group not in self.groups_joined:
@@ -111,20 +113,15 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.connection is None:
             return
-        raw = text_data if text_data is not None else bytes_data
-        size = len(raw.encode()) if isinstance(raw, str) else len(raw or b"")
-        if size > MAX_MESSAGE_BYTES:
-            await self.send_error(_("The message is too large."), code="too_large")
-            return
         try:
-            message = json.loads(raw)
-        except (TypeError, ValueError):
-            await self.send_error(_("The message is not valid JSON."), code="invalid_json")
-            return
-        kind = message.get("type") if isinstance(message, dict) else None
-        handler = getattr(self, self.HANDLERS.get(kind, ""), None) if isinstance(kind, str) else None
-        if handler is None:
-            await self.send_error(_("Unknown message type."), code="unknown_type")
+            # Bounded: size, depth, 64-bit numbers, storable text (core.json_input).
+            message = json_input.frame(text_data, bytes_data, max_bytes=MAX_MESSAGE_BYTES)
+            kind = message.get("type")
+            handler = getattr(self, self.HANDLERS.get(kind, ""), None) if isinstance(kind, str) else None
+            if handler is None:
+                raise json_input.unknown_type()
+        except json_input.BadJSON as refusal:
+            await self.send_json(json_input.error_frame(refusal))
             return
         try:
             await handler(message)
@@ -163,3 +160,8 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
 
     async def console_push(self, event):
         await self.send_json(event["payload"])
+
+    async def sockets_revoke(self, event):
+        """The bridge's link was rotated (core.revocation): this socket's token may be the old one."""
+        if self.connection is not None and await database_sync_to_async(bridge_by_console_token)(self.token) is None:
+            await self.refuse_link()

@@ -34,9 +34,11 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from pydantic import ValidationError
 
+from core import json_input
 from core.async_batch import AsyncBatcher
 from core.audit import client_ip
 from core.errors import Refused, invalid_input_body
+from core.json_input import BadJSON
 
 from . import teacher_http
 from .services import teacher_checkin as scans
@@ -169,7 +171,10 @@ CHECKINS = AsyncBatcher(_write_check_ins, max_batch=scans.MAX_BATCH, name="teach
 def _payload(body: bytes):
     """The check-in input, or (status, error body): 400 not JSON, 422 not the schema's shape."""
     try:
-        data = json.loads(body or b"null")
+        data = json_input.loads(body or b"null")  # the bounds every JSON body of the API gets
+    except BadJSON as refused:
+        # As the API answers a body its parser refused (config/api.py): the bound's message, code "invalid".
+        return 400, _refusal_body(Refused(refused.message, code="invalid"))
     except (ValueError, RecursionError):
         return 400, _refusal_body(Refused(translation.gettext("The request was not sent in the expected form."),
                                           code="invalid"))

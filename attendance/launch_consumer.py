@@ -9,6 +9,7 @@ import json
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from bridges.services import bridge_by_console_token
+from core import json_input, revocation
 from events.participation import candidate_events
 
 from . import launch, live
@@ -21,15 +22,18 @@ def console_groups(token: str) -> list[str] | None:
     bridge = bridge_by_console_token(token)
     if bridge is None:
         return None
-    return [live.consoles_group(event.pk) for event in candidate_events(bridge)]
+    # And the link's own group: a rotation closes this socket (core.revocation).
+    return [revocation.link_group(bridge.pk), *(live.consoles_group(event.pk) for event in candidate_events(bridge))]
 
 
 class LaunchConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str] = []
+    token = ""
 
     async def connect(self):
         # A read: off the shared thread where console writes may wait for SQLite's write lock.
-        groups = await own_thread(console_groups)(self.scope["url_route"]["kwargs"]["token"])
+        self.token = self.scope["url_route"]["kwargs"]["token"]
+        groups = await own_thread(console_groups)(self.token)
         await self.accept()
         if groups is None:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -43,14 +47,22 @@ class LaunchConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
+        # Junk is answered with an error frame and the socket stays (core.json_input bounds the frame).
         try:
-            message = json.loads(text_data or "")
-        except ValueError:
+            message = json_input.frame(text_data, bytes_data)
+            if message.get("type") != "clock":
+                raise json_input.unknown_type()
+        except json_input.BadJSON as refusal:
+            await self.send(text_data=json.dumps(json_input.error_frame(refusal), ensure_ascii=False))
             return
-        if isinstance(message, dict) and message.get("type") == "clock":
-            reply = launch.clock_reply(message)
-            if reply is not None:
-                await self.send(text_data=json.dumps(reply))
+        reply = launch.clock_reply(message)
+        if reply is not None:
+            await self.send(text_data=json.dumps(reply))
+
+    async def sockets_revoke(self, event):
+        """The bridge's link was rotated: close unless this socket's token is the new one."""
+        if await own_thread(bridge_by_console_token)(self.token) is None:
+            await self.close(code=CLOSE_FORBIDDEN)
 
     async def console_push(self, event):
         payload = event.get("payload") or {}

@@ -6,6 +6,7 @@ was rolled back. Consumers in every worker process join the groups below, so wit
 write handled by one process reaches clients connected to another.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -57,6 +58,35 @@ def bridges_changed(event_id: int, bridge_ids: list[int], feed: FeedLine | list[
     lines = [] if feed is None else [feed] if isinstance(feed, FeedLine) else list(feed)[-FEED_LIMIT:]
     message = BridgesChanged(tuple(bridge_ids), tuple(lines))
     _send_after_commit(changes_group(event_id), message.as_message())
+
+
+def _send_all_after_commit(outgoing: list[tuple[str, dict]]) -> None:
+    """Several (group, message) in one go after commit: one trip into the event loop, not one per group."""
+    layer = get_channel_layer()
+    if layer is None or not outgoing:
+        return
+
+    async def send_all():
+        results = await asyncio.gather(*(layer.group_send(group, message) for group, message in outgoing),
+                                       return_exceptions=True)
+        lost = [r for r in results if isinstance(r, BaseException)]
+        if lost:
+            log.warning("live notification to %s of %s groups lost", len(lost), len(outgoing), exc_info=lost[0])
+
+    def send():
+        try:
+            async_to_sync(send_all)()
+        except Exception:
+            log.warning("live notification to %s groups lost", len(outgoing), exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def to_bridges(payloads: dict[int, dict]) -> None:
+    """A payload per bridge, to that bridge's console(s) (e.g. "roster.changed"), as typed; all sent in one
+    go after commit (a batch of teachers' scans touches many rosters at once)."""
+    _send_all_after_commit([(bridge_group(bridge_id), ConsolePush(payload).as_message())
+                            for bridge_id, payload in payloads.items()])
 
 
 def to_consoles(event_id: int, payload: dict) -> None:

@@ -8,7 +8,8 @@ error at the sender (`MessageError`), and a reader that gets one skips it rather
 - `FeedLine`: a line of the boards' feed, the same shape in a snapshot and in a delta. No names of
   people: boards are projected in halls.
 - `ConsolePush` ("console.push", to an event's consoles and boards): a roll call opened or closed,
-  or the launch; its payload goes to the consoles as it is.
+  or the launch; its payload goes to the consoles as it is. Also, to one bridge's consoles only,
+  "roster.changed": who of its roster is now recorded at a roll call (attendance.services.roster).
 """
 
 from dataclasses import asdict, dataclass, field, fields
@@ -17,6 +18,7 @@ FEED_KINDS = frozenset({"checkin", "bridge_checkin", "headcount", "connected", "
                         "roll_call_opened", "roll_call_closed", "launch"})
 ROLL_CALL_KEYS = frozenset({"id", "label", "session", "event_id", "opened_at", "closes_at", "window_seconds",
                             "second_factor"})
+ROSTER_ENTRY_KEYS = frozenset({"id", "ticked", "at", "method", "undo_until"})
 
 
 class MessageError(ValueError):
@@ -101,6 +103,12 @@ class ConsolePush:
             _exact_keys(self.payload["roll_call"], set(ROLL_CALL_KEYS), set(ROLL_CALL_KEYS), f"{kind} roll_call")
         elif kind == "launch":
             _exact_keys(self.payload, {"type", "at", "duration_ms"}, {"type", "at", "duration_ms"}, kind)
+        elif kind == "roster.changed":
+            _exact_keys(self.payload, {"type", "roll_call_id", "people"}, {"type", "roll_call_id", "people"}, kind)
+            if not isinstance(self.payload["roll_call_id"], int) or not isinstance(self.payload["people"], list):
+                raise MessageError(f"{kind}: roll_call_id is an int, people a list")
+            for person in self.payload["people"]:
+                _exact_keys(person, set(ROSTER_ENTRY_KEYS), set(ROSTER_ENTRY_KEYS), f"{kind} person")
         else:
             raise MessageError(f"console.push: unknown payload type {kind!r}")
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from core.openapi import refusals
 
@@ -64,7 +64,7 @@ class ConsoleLinkOut(Schema):
 
 
 @router.get("/", response=list[BridgeOut], summary="Bridges in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def list_bridges(request, parent: str | None = None):
     """Lists the bridges the caller's scope covers, in tree order: every bridge for organizers and for
     officials of the whole province, a district's subtree for a district officer. `parent` keeps the direct
@@ -89,7 +89,7 @@ def get_bridge(request, code: str):
 
 @router.get("/{code}/people", response={200: list[PersonOut], **refusals(403, 404)},
             summary="The bridge's roster")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def list_people(request, code: str):
     """The people on one bridge's roster with their personal data (birth date, phone, identifier), paged. Only
     for accounts whose scope covers the bridge (403 otherwise); 404 for an unknown code.

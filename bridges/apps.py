@@ -9,7 +9,7 @@ class BridgesConfig(AppConfig):
     def ready(self):
         from core import roles
 
-        from . import scope
+        from . import scope, signals  # noqa: F401  (signals: a role changed closes the account's websockets)
         from .importing import jobs  # noqa: F401  (registers the import job kinds)
 
         # core knows nobody's role: bridges tells it (home page, /api/me, who sees every job, and that

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit
+from core import audit, revocation
 
 from .models import Bridge, new_console_token
 
@@ -15,6 +15,7 @@ def rotate_console_link(bridge: Bridge, *, request=None) -> Bridge:
     bridge.console_rotated_at = timezone.now()
     bridge.save(update_fields=["console_token", "console_rotated_at", "updated_at"])
     audit.record("bridge.console_rotated", request=request, target=bridge, summary=bridge.code)
+    revocation.revoke_link(bridge.pk)  # the console and launch sockets opened with the old link close
     return bridge
 
 

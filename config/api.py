@@ -12,7 +12,8 @@ from bridges.api import router as bridges_router
 from bridges.api_import import router as bridges_import_router
 from console.api import router as console_router
 from core.api import router as core_router
-from core.errors import Refused
+from core.errors import Refused, invalid_input_body
+from core.json_input import BoundedParser
 from core.openapi import DocumentedAPI
 from events.api import router as events_router
 from followups.api import router as followups_router
@@ -30,6 +31,8 @@ api = DocumentedAPI(
     "(log in at /accounts/login/); school consoles authenticate with their secret token in the path.",
     urls_namespace="api",
     auth=django_auth,
+    # JSON bodies bounded: depth, 64-bit integers, storable text (core/json_input.py); else a 400 saying which.
+    parser=BoundedParser(),
 )
 
 
@@ -69,7 +72,8 @@ def http_error(request, exc: HttpError):
     if isinstance(exc, AuthenticationError):
         message = _("Log in to use this.")
     elif str(exc).startswith("Cannot parse request body"):
-        message = _("The request was not sent in the expected form.")
+        refusal = getattr(request, "input_refusal", None)  # the bound it crossed (core.json_input)
+        message = refusal.message if refusal is not None else _("The request was not sent in the expected form.")
     else:
         message = str(exc)  # raised by a view with a translated message
     refusal = Refused(message, code=HTTP_CODES.get(exc.status_code, "refused"))
@@ -80,14 +84,9 @@ def http_error(request, exc: HttpError):
 def input_invalid(request, exc: InputInvalid):
     # A body, query or form value of the wrong type, or a required one missing: 422, one message per value.
     # loc is (source, name...) and, for a JSON body, (source, the view's parameter, name...).
-    fields: dict[str, list[str]] = {}
-    for error in exc.errors:
-        loc = list(error.get("loc", ()))
-        name = ".".join(str(part) for part in (loc[2:] if loc[:1] == ["body"] else loc[1:])) or ""
-        fields.setdefault(name, []).append(str(error.get("msg", "")))
-    refusal = Refused(_("The request was not sent in the expected form."), code="invalid_input", fields=fields)
-    errors = [refusal.message] + [f"{name}: {msg}" if name else msg for name, msgs in fields.items() for msg in msgs]
-    return api.create_response(request, refusal.as_dict() | {"errors": errors}, status=422)
+    named = [({**error, "loc": tuple(loc[2:] if loc[:1] == ["body"] else loc[1:])})
+             for error in exc.errors for loc in [list(error.get("loc", ()))]]
+    return api.create_response(request, invalid_input_body(named), status=422)
 
 
 api.add_router("/", core_router)

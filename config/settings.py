@@ -10,7 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from core.security_headers import style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,7 +54,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # (core.audit.client_ip); empty (the default) believes no header. `make serve`/`make demo` hand the same
 # value to uvicorn's --forwarded-allow-ips (and --no-proxy-headers when empty).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
-RATELIMIT_IP_META_KEY = "core.audit.client_ip"
+RATELIMIT_IP_META_KEY = "core.audit.rate_limit_address"
 
 # Public base URL used in links that leave the site (QR codes, e-mails, calendars).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -93,6 +96,9 @@ if not PRODUCTION:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every page (core/security_headers.py).
+    "csp.middleware.CSPMiddleware",
+    "core.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +110,26 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "core.middleware.SyncViewsMiddleware",
 ]
+
+# Scripts, styles, fonts, images, connections and frames from our own origin; an inline script only with
+# the request's nonce; the 500 page's inline style by its hash. video.page_policy.jitsi_page adds the
+# Jitsi domain on the pages that embed it (core/security_headers.py says why each is there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, *style_hashes(BASE_DIR / "templates" / "500.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
@@ -226,6 +252,8 @@ STORAGES = {
 # Spreadsheets from offices are small; anything bigger is junk or a mistake.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every paged API list: limit 1-500, offset capped, both documented in the schema (core/pagination.py).
+NINJA_PAGINATION_CLASS = "core.pagination.Page"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Background jobs ------------------------------------------------------------------------
@@ -289,6 +317,9 @@ JITSI_WEBHOOK_SECRET = os.environ.get("JITSI_WEBHOOK_SECRET", DEVELOPMENT_SECRET
 JITSI_ROOM_SIZE = int(os.environ.get("JITSI_ROOM_SIZE", 100))
 # The "aud" claim of room tokens; must be among the Jitsi server's accepted audiences.
 JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "jitsi")
+# A room token lives for the session it joins plus this many hours (video.tokens.token_expiry); the console
+# fetches a fresh one before it expires.
+JITSI_TOKEN_MARGIN_HOURS = float(os.environ.get("JITSI_TOKEN_MARGIN_HOURS", 2))
 
 # --- Attendance integrity (issue 15; the reasons are in attendance/services/throttle.py and queued.py) ---
 # The teacher page's rate limits per client address and roll call, as django-ratelimit rates; "off" lifts
@@ -303,6 +334,8 @@ ATTENDANCE_PAGE_SEARCH_RATES = env_list("ATTENDANCE_PAGE_SEARCH_RATES", "30/5m")
 ATTENDANCE_SAME_CLIENT_FLAG_AFTER = int(os.environ.get("ATTENDANCE_SAME_CLIENT_FLAG_AFTER", 3))
 # A console's queued write still counts this long after its roll call closed or its event ended (at most 30).
 ATTENDANCE_QUEUED_WRITE_GRACE_MINUTES = int(os.environ.get("ATTENDANCE_QUEUED_WRITE_GRACE_MINUTES", 30))
+# A console's roster tick can be undone this long after the server recorded it (attendance.services.roster).
+ATTENDANCE_TICK_UNDO_MINUTES = int(os.environ.get("ATTENDANCE_TICK_UNDO_MINUTES", 5))
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

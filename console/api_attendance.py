@@ -1,5 +1,5 @@
-"""The console's part of attendance over the API: bridge check-in, headcount, roster ticks (the
-offline queue's writes), the live state, the roster, the launch button.
+"""The console's part of attendance over the API: bridge check-in, headcount, roster ticks and their undo
+(the offline queue's writes), the live state, the roster, the launch button.
 
 Writes go through attendance.services.console_writes.write, as the console websocket's do: each
 carries a client nonce, and a repeat of a nonce (a queue resent after a lost answer, over HTTP or
@@ -17,7 +17,8 @@ from attendance import launch
 from attendance.board import state as board
 from attendance.board.api import LaunchOut
 from attendance.models import RollCall
-from attendance.services import console_state, console_writes, rollcall
+from attendance.services import console_state, console_writes
+from attendance.services import roster as rosters
 from bridges.services import console_actor
 from core.audit import client_ip
 from core.errors import ErrorOut, Refused, with_error_body
@@ -48,11 +49,18 @@ class TickIn(WriteIn):
     person_id: int
 
 
+class UntickIn(WriteIn):
+    roll_call_id: int
+    person_id: int
+
+
 class WriteOut(Schema):
     """One shape for the three writes; only the fields a write's answer has are sent."""
 
     ok: bool
-    outcome: str  # accepted, duplicate, stale, invalid, no_event, not_invited, unknown_person, closed
+    # accepted, duplicate, stale, invalid, no_event, not_invited, unknown_person, closed; for an undo: undone,
+    # not_ticked, not_a_tick, undo_expired, not_found
+    outcome: str
     message: str
     replayed: bool = False
     checked_in: bool | None = None
@@ -67,6 +75,7 @@ class WriteOut(Schema):
     bridge_name: str | None = None
     at: str | None = None
     foreign: bool | None = None
+    undo_until: str | None = None  # a tick made here: until when "Undo" may take it back
 
 
 # A refusal is the API's one error body (detail, code = the outcome, errors, fields) with the write's
@@ -116,6 +125,19 @@ def headcount(request, token: Token):
                          "call or an event the bridge is not invited to. Every refusal is recorded as an attempt." + REFUSALS + CALLER)
 def tick(request, token: Token):
     return _write(request, "tick")
+
+
+@router.post("/{token}/untick", response=WRITE_ANSWERS, url_name="console_untick", exclude_unset=True,
+             summary="Undo a tick made on this console, within a few minutes (nonce-idempotent)",
+             openapi_extra=documented(UntickIn),
+             description="Takes back a mis-tapped tick: 200 \"undone\" while the tick is at most "
+                         "ATTENDANCE_TICK_UNDO_MINUTES (5) old, counted from when the server recorded it. Refused "
+                         "(409) for someone not ticked, for a teacher's own QR check-in (\"not_a_tick\") and once "
+                         "the time is over (\"undo_expired\"); 404 for a roll call or person this bridge has not. "
+                         "Both the tick and its undo are in the audit log; the boards and the bridge's other "
+                         "consoles are told." + REFUSALS + CALLER)
+def untick(request, token: Token):
+    return _write(request, "untick")
 
 
 class ConsoleBridgeOut(Schema):
@@ -172,8 +194,11 @@ def live(request, token: Token, event: int | None = None):
 class RosterPersonOut(Schema):
     id: int
     name: str
+    label: str  # the name, with the birth year or the identifier's end when someone else has the same name
     ticked: bool
     at: str | None
+    method: str | None  # how the person was recorded: tick, self_qr (a teacher's own scan), organizer
+    undo_until: str | None  # a tick made on this console: until when it may be undone
 
 
 class RosterOut(Schema):
@@ -183,8 +208,10 @@ class RosterOut(Schema):
 
 @router.get("/{token}/roster", response={200: RosterOut, **ERRORS}, url_name="console_roster",
             summary="The bridge's roster: names, and who is recorded at a roll call",
-            description="Names only (never birth dates or identifiers). With `roll_call`, which of them are "
-                        "recorded there and when; 404 for a roll call of an event the bridge is not part of." + CALLER)
+            description="Names (no birth dates or identifiers, except that people sharing a name are told apart "
+                        "in `label` by their birth year, else the end of their identifier). With `roll_call`, "
+                        "which of them are recorded there, when and how, and until when a tick may be undone; "
+                        "404 for a roll call of an event the bridge is not part of." + CALLER)
 def roster(request, token: Token, roll_call: int | None = None):
     bridge = request.auth
     found = None
@@ -192,7 +219,7 @@ def roster(request, token: Token, roll_call: int | None = None):
         found = RollCall.objects.filter(pk=roll_call).select_related("session__event").first()
         if found is None or not participation.takes_part(bridge, found.session.event):
             raise Refused(_("This roll call does not exist."), code="not_found", status=404)
-    return {"roll_call_id": roll_call, "people": rollcall.roster_state(bridge, found)}
+    return {"roll_call_id": roll_call, "people": rosters.state(bridge, found)}
 
 
 class ConsoleLaunchStateOut(Schema):
@@ -201,6 +228,7 @@ class ConsoleLaunchStateOut(Schema):
     event_id: int | None
     title: str = ""
     can_press: bool
+    opens_at: int | None = None  # epoch ms: the host console may press from then on (the event's start)
 
 
 class LaunchPressedOut(Schema):
@@ -219,17 +247,19 @@ def launch_state(request, token: Token, event: int | None = None):
     if found is None:
         return {"launch": None, "server": board.now_ms(), "event_id": None, "can_press": False}
     return {"launch": launch.current(found.pk), "server": board.now_ms(), "event_id": found.pk,
-            "title": found.title, "can_press": launch.may_press(found, console_bridge=bridge)}
+            "title": found.title, "can_press": launch.may_press(found, console_bridge=bridge),
+            "opens_at": board.epoch_ms(launch.opens_at(found))}
 
 
-@router.post("/{token}/launch", response={200: LaunchPressedOut, 403: ErrorOut, **ERRORS},
+@router.post("/{token}/launch", response={200: LaunchPressedOut, 403: ErrorOut, 409: ErrorOut, **ERRORS},
              summary="Press the launch button (the host bridge's console)",
              description="Every console and board counts down to the same instant. Once per event: a second "
-                         "press answers with the first launch (`created` false)." + CALLER)
+                         "press answers with the first launch (`created` false). From the event's start only "
+                         "(409 `launch_not_yet` before: an early launch is an organizer's, from the board)." + CALLER)
 def press_launch(request, token: Token, event: int | None = None):
     bridge = request.auth
     found = console_event(bridge, event)
     if found is None or not launch.may_press(found, console_bridge=bridge):
         raise Refused(_("Only the host bridge's console can launch this event."), code="forbidden", status=403)
-    record, created = launch.press(found, actor_label=console_actor(bridge), request=request)
+    record, created = launch.press(found, actor_label=console_actor(bridge), request=request, console_bridge=bridge)
     return {"created": created, "launch": launch.payload(record), "server": board.now_ms()}

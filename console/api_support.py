@@ -7,13 +7,13 @@ number is checked by bridges.phones), so nothing may be refused before them with
 The schemas below each operation only document the body (`documented`).
 """
 
-import json
 from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Path
 
 from core.errors import ErrorOut, Refused
+from core.json_input import BadJSON, loads
 
 MAX_BODY_BYTES = 8 * 1024
 
@@ -23,22 +23,29 @@ ERRORS = {400: ErrorOut, 404: ErrorOut}
 
 
 def read_json(request, limit: int = MAX_BODY_BYTES) -> dict | None:
-    """The JSON object posted, or None when the body is too large or no JSON object."""
-    if len(request.body) > limit:
-        return None
+    """The JSON object posted, or None when the body is too large, nests too deep, holds a number past 64
+    bits or text that cannot be stored (core.json_input), or is no JSON object."""
     try:
-        data = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError):
+        return _json_object(request, limit)
+    except BadJSON:
         return None
-    return data if isinstance(data, dict) else None
+
+
+def _json_object(request, limit: int) -> dict:
+    if len(request.body) > limit:
+        raise BadJSON(_("The request is too large."), code="too_large")
+    data = loads(request.body or b"{}")
+    if not isinstance(data, dict):
+        raise BadJSON(_("The request was not sent in the expected form."))
+    return data
 
 
 def json_body(request, limit: int = MAX_BODY_BYTES, message: str | None = None) -> dict:
-    """read_json, or a 400 refusal."""
-    data = read_json(request, limit)
-    if data is None:
-        raise Refused(message or _("The request was not sent in the expected form."), code="invalid")
-    return data
+    """The JSON object posted, or a 400 refusal: `message`, else what core.json_input found wrong."""
+    try:
+        return _json_object(request, limit)
+    except BadJSON as refusal:
+        raise Refused(message or refusal.message, code="invalid") from None
 
 
 def documented(schema) -> dict:

@@ -7,7 +7,7 @@ console API, /api/console/<token>/...), `urls.files.<name>` (downloads under /c/
 
 from django.urls import reverse
 
-API_OPERATIONS = ("state", "confirm", "decline", "contacts", "readiness", "checkin", "headcount", "tick", "live",
+API_OPERATIONS = ("state", "confirm", "decline", "contacts", "readiness", "checkin", "headcount", "tick", "untick", "live",
                   "roster", "launch", "jitsi", "followups", "certificates", "school_reports")
 
 

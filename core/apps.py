@@ -7,5 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        # Registers the production settings checks and the login-throttling audit (axes' signals).
-        from . import checks, login_throttle  # noqa: F401
+        # Registers the production settings checks and the login-throttling audit (axes' signals), and
+        # closes a logged-out account's websockets (core.revocation).
+        from . import checks, login_throttle, revocation  # noqa: F401

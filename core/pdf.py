@@ -36,11 +36,12 @@ _FONT_FILES = {
 }
 
 BULK_QR_MASK = qr.FIXED_MASK
-# A printed QR module of 4 pt (1.41 mm) and the standard quiet zone of 4 modules. Measured with
-# tests/test_official_documents.py (page at 72 dpi, turned 7 degrees, blurred, noise added, then zbarimg):
-# 0.8 mm modules (a 28 mm code) never decoded, 1.23 mm decoded most pages at 72 dpi but none at 62 dpi,
-# 1.41 mm decoded every page at 72 dpi and at 62 dpi (a photo taken from ~15 % farther). Error level M
-# stays (core.qr): Q or H need a larger version for a console link, so smaller modules at the same size.
+# A printed QR module of 4 pt (1.41 mm) and the standard quiet zone of 4 modules. Measured on a page rendered
+# at 72 dpi, turned 7 degrees, blurred and noised (ImageMagick), then read by zbarimg, six console links of
+# production length: 0.8-0.9 mm modules (26-40 mm codes) never decoded; 1.23 mm decoded most at 72 dpi and
+# none at 62 dpi; 1.41 mm decoded every one at 72 dpi and at 62 dpi (the page ~15 % farther away).
+# tests/test_official_documents.py keeps it so. Error level M stays (core.qr): Q or H need a larger version
+# for a console link, so smaller modules at the same size.
 PRINT_QR_MODULE = 4.0
 QUIET_ZONE = 4
 
@@ -138,10 +139,12 @@ def qr_side(data: str, *, module: float = PRINT_QR_MODULE, quiet_zone: int = QUI
 
 
 def draw_qr(canvas, data: str, x: float, y: float, size: float | None = None, *,
-            mask_pattern: int | None = BULK_QR_MASK, quiet_zone: int = QUIET_ZONE) -> float:
+            mask_pattern: int | None = BULK_QR_MASK, quiet_zone: int = QUIET_ZONE, matrix=None) -> float:
     """Draw a QR code as vector rectangles with its lower-left corner at (x, y), `size` points wide
-    including the quiet zone the scanners need (by default PRINT_QR_MODULE a module); return the size."""
-    matrix = qr.matrix(data, mask_pattern=mask_pattern)
+    including the quiet zone the scanners need (by default PRINT_QR_MODULE a module); return the size.
+    `matrix`: the modules already encoded (core.qr.matrix), so that a layout that measured them encodes once."""
+    if matrix is None:
+        matrix = qr.matrix(data, mask_pattern=mask_pattern)
     count = len(matrix)
     if size is None:
         size = (count + 2 * quiet_zone) * PRINT_QR_MODULE
@@ -177,12 +180,12 @@ class QRFlowable(Flowable):
     def __init__(self, data: str, size: float | None = None, *, mask_pattern: int | None = BULK_QR_MASK):
         super().__init__()
         self.data = data
-        self.size = size if size is not None else qr_side(data)
-        self.mask_pattern = mask_pattern
+        self.matrix = qr.matrix(data, mask_pattern=mask_pattern)
+        self.size = size if size is not None else (len(self.matrix) + 2 * QUIET_ZONE) * PRINT_QR_MODULE
         self.width = self.height = self.size
 
     def wrap(self, avail_width, avail_height):
         return self.size, self.size
 
     def draw(self):
-        draw_qr(self.canv, self.data, 0, 0, self.size, mask_pattern=self.mask_pattern)
+        draw_qr(self.canv, self.data, 0, 0, self.size, matrix=self.matrix)

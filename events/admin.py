@@ -4,6 +4,7 @@ from .models import (
     AgendaItem,
     Event,
     Invitation,
+    InvitationLetter,
     JitsiRoom,
     ParticipantGroup,
     ReadinessTest,
@@ -74,3 +75,10 @@ class SessionAdmin(admin.ModelAdmin):
 class ParticipantGroupAdmin(admin.ModelAdmin):
     list_display = ("event", "tier", "description")
     list_select_related = ("event", "tier")
+
+
+@admin.register(InvitationLetter)
+class InvitationLetterAdmin(admin.ModelAdmin):
+    # Organizers edit the letter on the event's page (with a preview); the admin is for support.
+    list_display = ("event", "issuer", "number", "signer_name")
+    list_select_related = ("event",)

@@ -65,7 +65,7 @@ def bridge_invitation_pdf(request, pk: int, code: str):
     return _pdf_response(invitation_pdf(invitation), filename(event, bridge))
 
 
-LETTERS_PER_PAGE = 100
+LETTERS_PER_PAGE = 50
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bridges import scope
 from bridges.models import Bridge, Role, Tier
@@ -83,6 +83,7 @@ class EventSummaryOut(Schema):
 class EventOut(EventSummaryOut):
     description: str
     livestream_url: str
+    launched_at: datetime | None  # when the launch button was pressed (the launch moment), once it was
     sessions: list[SessionOut]
     participant_groups: list[ParticipantGroupOut]
 
@@ -272,7 +273,7 @@ def _times(values: dict) -> dict:
 
 @router.get("/", response={200: list[EventSummaryOut], **refusals(403)},
             summary="Events the caller may see (drafts: organizers only)")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def list_events(request, status: str | None = None):
     """Lists the events the caller may see, latest start first, filtered by `status` when given and paged with
     `limit` and `offset`. Any account with a role: drafts are listed to organizers only, and an account
@@ -471,7 +472,7 @@ def invite(request, event_id: int, payload: InviteIn):
 
 @router.get("/{event_id}/invitations", response={200: list[InvitationOut], **refusals(403, 404)},
             summary="Invitations of bridges in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def list_invitations(request, event_id: int, status: str | None = None):
     """The invitations of the bridges in the caller's scope, in tree order: each one's answer, decline reason,
     readiness problem, expected participants and reminders sent, filtered by `status` and paged. Any account

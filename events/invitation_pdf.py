@@ -7,8 +7,9 @@ The words come from the event's letter fields (events.services.letters, every em
 fallback) and gettext; dates from core.dates; fonts, canvas and QR from core.pdf.
 
 One page for a normal agenda: a letter is laid out in the normal density, and again in the compact one
-(smaller agenda and body type, less signature space) only when the normal one takes a second page; a
-longer agenda flows on, pages numbered from the second one as Decree 30 asks.
+(smaller agenda and body type, less signature space) only when the normal one takes a second page (the
+event's next letters then start compact); a longer agenda flows on, pages numbered from the second one as
+Decree 30 asks.
 
 The event part (letter text, times, participant groups, header and agenda tables) is computed once per
 event and reused for every bridge, so bulk generation only lays out what differs: the addressee, place,
@@ -172,6 +173,10 @@ class EventSheet:
     when: str
     groups: dict[int, str] = field(default_factory=dict)
     _tables: dict = field(default_factory=dict, repr=False)
+    # The density the last letter needed: the next bridges start there (one layout each, not two); multipage
+    # once no density fits a page (a long agenda).
+    density: str = "normal"
+    multipage: bool = False
 
     @property
     def issuer(self) -> str:
@@ -230,9 +235,10 @@ def _details(sheet: EventSheet, bridge: Bridge, invitation: Invitation | None, c
     if who:
         left.append(Paragraph(_label(_("Who attends:")) + markup(who), st["detail"]))
     left.append(Paragraph(_label(_("Connecting:")) + _connection_text(sheet.event, invitation), st["connect"]))
-    side = pdf.qr_side(console)
+    code = pdf.QRFlowable(console)
+    side = code.size
     # The link on one line under the QR (spanning both columns): broken over lines it could not be copied.
-    table = Table([[left, pdf.QRFlowable(console, side)], [Paragraph(markup(console), st["link"]), ""]],
+    table = Table([[left, code], [Paragraph(markup(console), st["link"]), ""]],
                   colWidths=[WIDTH - side - 4, side + 4])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -287,19 +293,33 @@ def _page_number(canvas, doc) -> None:
     canvas.restoreState()
 
 
+def _build(sheet: EventSheet, bridge: Bridge, invitation: Invitation | None, console: str | None,
+           density: str) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    doc = pdf.DocTemplate(
+        buffer, pagesize=A4, leftMargin=LEFT, rightMargin=RIGHT, topMargin=TOP, bottomMargin=BOTTOM,
+        later_pages=_page_number, creator="diemcau", lang="vi", author=sheet.issuer, subject=nfc(sheet.event.title),
+        title=nfc(_("Invitation – %(title)s – %(bridge)s") % {"title": sheet.event.title, "bridge": bridge.name}),
+    )
+    pages = doc.build(story(sheet, bridge, invitation, console, density))
+    return buffer.getvalue(), pages
+
+
 def render(sheet: EventSheet, bridge: Bridge, invitation: Invitation | None = None, *,
            console: str | None = None) -> bytes:
-    for density in DENSITIES:
-        buffer = io.BytesIO()
-        doc = pdf.DocTemplate(
-            buffer, pagesize=A4, leftMargin=LEFT, rightMargin=RIGHT, topMargin=TOP, bottomMargin=BOTTOM,
-            later_pages=_page_number, creator="diemcau", lang="vi", author=sheet.issuer,
-            subject=nfc(sheet.event.title),
-            title=nfc(_("Invitation – %(title)s – %(bridge)s") % {"title": sheet.event.title, "bridge": bridge.name}),
-        )
-        if doc.build(story(sheet, bridge, invitation, console, density)) == 1:
-            break
-    return buffer.getvalue()
+    order = list(DENSITIES)
+    first = None
+    for density in order[order.index(sheet.density):]:
+        data, pages = _build(sheet, bridge, invitation, console, density)
+        if pages == 1:
+            sheet.density = density
+            return data
+        if sheet.multipage:
+            return data
+        first = first or data
+    # Longer than a page however dense: the first (larger) type, and the event's next letters try no other.
+    sheet.multipage = True
+    return first
 
 
 def invitation_pdf(invitation: Invitation) -> bytes:

@@ -31,6 +31,9 @@ class Event(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     livestream_url = models.URLField(_("livestream URL"), blank=True)
+    # The launch moment (phát động), once pressed (attendance.launch through events.services.schedule.mark_launched):
+    # pages say "launched at …" without asking the app that holds the press.
+    launched_at = models.DateTimeField(_("launched at"), null=True, blank=True, editable=False)
     # Calendar identity: UID never changes, SEQUENCE goes up with every change clients must see.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)

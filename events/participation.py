@@ -84,9 +84,17 @@ def candidate_events(bridge: Bridge, now: datetime | None = None) -> list[Event]
     )
 
 
+def in_progress(event: Event | None, now: datetime | None = None) -> bool:
+    """Under way: an announced event marked live (or launched), or between its start and its end."""
+    if event is None or event.status not in WORKING_STATUSES:
+        return False
+    now = now or timezone.now()
+    return event.status == Event.Status.LIVE or event.starts_at <= now < event.ends_at
+
+
 def pick_event(events: list[Event], now: datetime) -> Event | None:
     """Among candidates (soonest first): the one in progress, else the one just over, else the next."""
-    live = [e for e in events if e.status == Event.Status.LIVE or e.starts_at <= now < e.ends_at]
+    live = [e for e in events if in_progress(e, now)]
     if live:
         return live[0]
     just_ended = [e for e in events if e.ends_at <= now]

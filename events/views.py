@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bridges import scope, search
@@ -38,11 +38,21 @@ from .services.readiness import scoped_invitations
 from .services.schedule import AGENDA_UNDO_SECONDS
 
 ORGANIZER = Role.Kind.ORGANIZER
+INVITATIONS_PER_PAGE = 50  # a page of the invitations list: about four screens at 1366×768
 REMINDERS = (Role.Kind.ORGANIZER, Role.Kind.DISTRICT_OFFICER)
 
 
 def _event(request, pk: int, *, edit: bool = False) -> Event:
     return get_event(request.user, pk, manage=edit)
+
+
+# The status changes with no way back, and what follows from each (a confirmation states it).
+_STATUS_CONSEQUENCES = {
+    Event.Status.PUBLISHED: gettext_lazy("Schools see the event on their consoles and calendars at once, and it "
+                                         "cannot go back to draft."),
+    Event.Status.ENDED: gettext_lazy("The event can no longer be changed: its programme, invitations and rooms "
+                                     "stay as they are, and it cannot be reopened."),
+}
 
 
 def _refused(request, exc: ValidationError) -> None:
@@ -130,6 +140,22 @@ def event_detail(request, pk: int):
 @require_POST
 def event_status(request, pk: int):
     event = _event(request, pk, edit=True)
+    target = request.POST.get("status", "")
+    invited = event.invitations.count()
+    if target in _STATUS_CONSEQUENCES and target in services.TRANSITIONS[event.status] \
+            and confirm.must_ask(request, invited):
+        # No way back from these (services.TRANSITIONS): asked first, with the bridges it reaches.
+        n = confirm.number(invited)
+        label = Event.Status(target).label
+        return confirm.ask(request, Confirmation(
+            title=_("Mark as “%(status)s”") % {"status": label}, count=invited,
+            summary=ngettext("“%(event)s” becomes “%(status)s” for its %(n)s invited bridge.",
+                             "“%(event)s” becomes “%(status)s” for its %(n)s invited bridges.", invited)
+            % {"event": event.title, "status": label, "n": n},
+            consequence=str(_STATUS_CONSEQUENCES[target]), action_url=request.path,
+            cancel_url=reverse("events:detail", args=[event.pk]),
+            button=_("Mark as “%(status)s”") % {"status": label}, danger=target == Event.Status.ENDED,
+        ))
     try:
         event = services.set_status(event, request.POST.get("status", ""), request=request)
     except ValidationError as exc:
@@ -406,7 +432,7 @@ def invitation_list(request, pk: int):
     query = clean_text(request.GET.get("q"))
     # By code or name, with or without Vietnamese marks (bridges.search).
     invitations = search.filter_queryset(invitations, query, bridge_field="bridge")
-    page = Paginator(invitations, 100).get_page(request.GET.get("page"))
+    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     counts = _status_counts(event, request.user)
     for invitation in page:
         district = district_of(invitation.bridge.path, districts)

@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridges import scope, search
-from bridges.models import Role
+from bridges.models import Bridge, Role
+from bridges.tree import unit_order
 from core import confirm
 from core.confirm import Confirmation
 from core.jobs.access import visible_jobs
@@ -111,13 +112,14 @@ GROUPS_OPEN_UP_TO = 30  # a short list shows its groups open; a province's is fo
 
 
 def _by_district(rows) -> list[dict]:
-    """Rows grouped by district, in the order they come (the tree's: status() lists schools by path)."""
+    """Rows grouped by district, the districts in the one order of units (bridges.tree.unit_order)."""
     groups: dict = {}
     for row in rows:
         group = groups.setdefault(row.district_id, {"name": row.district_name, "rows": [], "late": 0})
         group["rows"].append(row)
         group["late"] += bool(row.answer and row.answer.late)
-    return list(groups.values())
+    codes = dict(Bridge.objects.filter(pk__in=list(groups)).values_list("pk", "code"))
+    return [groups[key] for key in sorted(groups, key=lambda key: unit_order(codes.get(key, ""), groups[key]["name"]))]
 
 
 def _detail_url(form: FollowUpForm, section: str, job=None) -> str:

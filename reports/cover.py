@@ -45,11 +45,11 @@ SIGNATURE_ROWS = 5  # the blank space for the signature and the seal
 
 @dataclass(frozen=True)
 class CoverChart:
-    """Bars per row of the cover's table: one series per (column key, legend) pair."""
+    """Bars per row of the cover's table: one series per column key (named by its header)."""
 
     title: str
     label_key: str
-    series: list[tuple[str, str]]
+    series: list[str]
 
 
 @dataclass
@@ -102,7 +102,7 @@ class _Sheet:
     def line(self, text: str, style: str, size: float, *, bold: bool = False) -> int:
         """A line of text across the sheet, wrapped, its height measured."""
         lines = wrapped_lines(text, self.span_width(1, self.count), size, bold)
-        row = self.append([self.styles.cell(clean(text), style)], row_height(lines, size))
+        row = self.append([self.styles.text(text, style)], row_height(lines, size))
         merge(self.ws, row, 1, self.count)
         return row
 
@@ -114,7 +114,7 @@ class _Sheet:
             if part is None or not part[0]:
                 continue
             text, style = part
-            cells[first - 1] = self.styles.cell(clean(text), style)
+            cells[first - 1] = self.styles.text(text, style)
             lines = max(lines, wrapped_lines(text, self.span_width(first, last), size, bold=True))
         row = self.append(cells, row_height(lines, size))
         merge(self.ws, row, 1, self.split)
@@ -171,7 +171,7 @@ def _header(sheet: _Sheet, block: TitleBlock) -> None:
 def _table(sheet: _Sheet, table: Table) -> tuple[int, int]:
     """The table with borders; returns (first data row, last data row)."""
     styles = sheet.styles
-    sheet.append([styles.cell(clean(c.header), "c-header") for c in table.columns],
+    sheet.append([styles.text(c.header, "c-header") for c in table.columns],
                  header_height(table, sheet.widths))
     first = sheet.row + 1
 
@@ -182,9 +182,8 @@ def _table(sheet: _Sheet, table: Table) -> tuple[int, int]:
             if value is None:
                 out.append(styles.cell(None, prefix + "empty"))
             elif column.kind == "text":
-                text = clean(value)
-                out.append(styles.cell(text, prefix + "text"))
-                lines = max(lines, wrapped_lines(text, width, bold=total))
+                out.append(styles.text(value, prefix + "text"))
+                lines = max(lines, wrapped_lines(clean(value), width, bold=total))
             else:
                 out.append(styles.cell(value, prefix + column.kind))
         return out, row_height(lines)
@@ -209,8 +208,9 @@ def _chart(sheet: _Sheet, table: Table, spec: CoverChart, first: int, last: int)
     chart.y_axis.majorGridlines = None
     chart.x_axis.scaling.orientation = "maxMin"  # the first district on top, as in the table
     chart.legend.position = "b"
+    chart.x_axis.tickLblSkip = 1  # every district named (LibreOffice skips labels it finds crowded)
     labels = Reference(sheet.ws, min_col=table.index_of(spec.label_key) + 1, min_row=first, max_row=last)
-    for key, _legend in spec.series:
+    for key in spec.series:
         column = table.index_of(key) + 1
         # The header cell (the row above the data) names the series.
         chart.add_data(Reference(sheet.ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
@@ -262,11 +262,13 @@ def write_cover(wb: Workbook, cover: Cover, block: TitleBlock) -> None:
     for note in cover.notes:
         sheet.line(note, "c-note", 11)
 
-    page = _page_height(page_setup.DOCUMENT_MARGINS) / plan.scale
+    page = page_setup.page_height(plan, page_setup.DOCUMENT_MARGINS)
     if cover.chart is not None and last >= first > 0:
-        sheet.blank()
         chart, rows = _chart(sheet, cover.table, cover.chart, first, last)
-        _keep_together(sheet, [ROW] * rows, page)
+        _keep_together(sheet, [ROW] * (rows + 1), page)
+        # A blank row above the chart: LibreOffice draws (clipped) on the page before a chart that starts
+        # right at a page break.
+        sheet.blank()
         ws.add_chart(chart, f"A{sheet.row + 1}")
         for _ in range(rows):
             sheet.blank()
@@ -285,10 +287,6 @@ def write_cover(wb: Workbook, cover: Cover, block: TitleBlock) -> None:
             sheet.halves(None, (block.signer_name, "c-signer"), 13)
 
     ws.print_area = f"A1:{get_column_letter(len(widths))}{sheet.row}"
-
-
-def _page_height(margins: page_setup.Margins) -> float:
-    return page_setup.A4_POINTS[1] - (margins.top + margins.bottom) * page_setup.MM
 
 
 def _keep_together(sheet: _Sheet, heights: list[float], page: float) -> None:

@@ -113,7 +113,7 @@ def cover(state: FollowUpStatus) -> Cover:
     return Cover(
         name=_("Report"), title=_("REPORT"), subtitle=state.form.title, table=table,
         notes=[_("Deadline: %(deadline)s.") % {"deadline": date_text(state.form.deadline)}],
-        chart=CoverChart(_("Share of schools that answered"), "district", [("submitted_pct", _("Answered (%)"))])
+        chart=CoverChart(_("Share of schools that answered"), "district", ["submitted_pct"])
         if rows else None,
     )
 

@@ -61,6 +61,13 @@ def printable_width(orientation: str, margins: Margins) -> float:
     return page - (margins.left + margins.right) * MM
 
 
+def page_height(plan: Layout, margins: Margins) -> float:
+    """The printable height of a page, in the sheet's own points (before fitting shrinks them)."""
+    portrait_width, portrait_height = A4_POINTS
+    page = portrait_height if plan.orientation == PORTRAIT else portrait_width
+    return (page - (margins.top + margins.bottom) * MM) / plan.scale
+
+
 def layout(widths: list[float], margins: Margins = TABLE_MARGINS, *, orientation: str | None = None) -> Layout:
     """Portrait when the columns fit a portrait page at full size, else landscape; the fitted scale."""
     sheet = sum(widths) * POINTS_PER_WIDTH

@@ -1,8 +1,9 @@
 """A school-report round as officials print and sign it (.xlsx, the annex layout) and as programs read it (CSV).
 
 The workbook: sheet "Tổng hợp" — the title block (issuer, national motto, the Decree 30 date line from
-core.dates), the round's title and scope, one row per district with its totals and a province total, and
-the signer block; sheet "Chi tiết" — one row per school grouped by district, each district closed by its
+core.dates), the round's title and scope, one row per district with its totals and a province total, a bar
+chart per grid of the form (the grid's total per district, drawn from the district rows' cells), and the
+signer block; sheet "Chi tiết" — one row per school grouped by district, each district closed by its
 subtotal, the province total last. Both sheets have two header rows (a grid's row label above its
 columns), print on A4 landscape fitted to the page width with the header rows repeated. Every number
 comes from schoolreports.rollup; text is guarded against formula injection (reports.cells).
@@ -12,6 +13,7 @@ The CSV is the project's one CSV format (reports.csv_export): one row per school
 from __future__ import annotations
 
 import io
+import math
 from copy import copy
 from dataclasses import dataclass
 
@@ -19,17 +21,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from core.dates import official_date
+from schoolreports import definition as d
 from schoolreports.rollup import RoundRollup
 
 from .cells import clean_cell_text, local_naive, looks_like_formula
 from .csv_export import write_csv
 from .tables import DATETIME, DECIMAL, INT, Column, Table
+from .widths import POINTS_PER_WIDTH
 
 FONT = "Times New Roman"
+CM = 72 / 2.54  # points
+ROW = 15.0  # points: a row of default height
+DISTRICT_WIDTH = 28  # the summary's district column; every other column is 10 wide (_print_setup)
 THIN = Side(style="thin", color="666666")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 BOLD = Font(name=FONT, bold=True, size=11)
@@ -153,6 +161,40 @@ def _print_setup(ws, header_rows: str, width: int) -> None:
         ws.column_dimensions[get_column_letter(i)].width = 10
 
 
+def grid_charts(ws, state: RoundRollup, first: int, last: int, fixed: int, table_width: float) -> list[BarChart]:
+    """One bar chart per grid of the form: the grid's total per district, read from the district rows
+    `first`..`last` of the summary sheet (names in column B; the province total row is left out, it would
+    dwarf the bars). Empty when no district is listed or the form has no grid."""
+    if last < first:
+        return []
+    grids = {f["key"]: f["label"] for f in d.fields_of(state.round.version.definition) if f["type"] == d.GRID}
+    labels = Reference(ws, min_col=2, min_row=first, max_row=last)
+    charts = []
+    for index, column in enumerate(state.columns):
+        if not (column.is_total and column.field in grids):
+            continue
+        chart = BarChart()
+        chart.type = "bar"  # horizontal bars: district names stay readable
+        chart.grouping = "clustered"
+        chart.title = grids[column.field]
+        chart.y_axis.title = _("Total")
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.majorGridlines = None
+        chart.x_axis.scaling.orientation = "maxMin"  # the first district on top, as in the table
+        chart.x_axis.tickLblSkip = 1  # every district named (LibreOffice skips labels it finds crowded)
+        chart.legend = None  # one series, named by the title
+        data = Reference(ws, min_col=fixed + 1 + index, min_row=first, max_row=last)
+        chart.add_data(data, titles_from_data=False)
+        chart.series[0].tx = None
+        chart.set_categories(labels)
+        # As wide as the table (the page is fitted to its width, the chart scales with it), as tall as
+        # its districts need, in cm.
+        chart.width = table_width * POINTS_PER_WIDTH / CM
+        chart.height = min(chart.width * 0.6, max(chart.width * 0.35, 0.8 * (last - first + 1) + 4))
+        charts.append(chart)
+    return charts
+
+
 def rollup_sheet(ws, state: RoundRollup, heading: Heading, now) -> None:
     fixed = [pgettext("serial number column", "No."), _("District"), _("Schools asked"), pgettext("count of schools", "Answered"), _("Late"), _("Not answered")]
     width = len(fixed) + len(state.columns)
@@ -169,6 +211,12 @@ def rollup_sheet(ws, state: RoundRollup, heading: Heading, now) -> None:
         _put(ws, row, i, value, font=BOLD)
     _numbers(ws, row, len(fixed) + 1, total.plain_numbers(), font=BOLD)
     row += 3
+    first_district = header + 2
+    table_width = 10 * width + (DISTRICT_WIDTH - 10)
+    for chart in grid_charts(ws, state, first_district, first_district + len(state.districts) - 1, len(fixed),
+                             table_width):
+        ws.add_chart(chart, f"A{row}")
+        row += math.ceil(chart.height * CM / ROW) + 2
     half = max(2, width // 2)
     for column, lines in ((1, [_("PREPARED BY"), _("(Sign, full name)")]),
                           (half + 1, [heading.signer_title or _("HEAD OF THE OFFICE"), _("(Sign, full name, seal)")])):
@@ -180,9 +228,8 @@ def rollup_sheet(ws, state: RoundRollup, heading: Heading, now) -> None:
     if heading.signer_name:
         ws.merge_cells(start_row=row + 6, start_column=half + 1, end_row=row + 6, end_column=width)
         _put(ws, row + 6, half + 1, heading.signer_name, font=BOLD, align=CENTER, border=False)
-    ws.column_dimensions["B"].width = 28
     _print_setup(ws, f"{header}:{header + 1}", width)
-    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["B"].width = DISTRICT_WIDTH
     ws.freeze_panes = ws.cell(row=header + 2, column=3)
 
 

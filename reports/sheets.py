@@ -228,7 +228,7 @@ def cover(report: AttendanceReport) -> Cover:
         subtitle=_("Attendance and completion of the training") if training else _("Attendance at the event"),
         table=table, notes=_summary_notes(report),
         chart=CoverChart(_("Attendance rate and completion by district"), "district",
-                         [("rate", _("Attendance rate")), ("completed_pct", _("Completed (%)"))]) if rows else None,
+                         ["rate", "completed_pct"]) if rows else None,
     )
 
 

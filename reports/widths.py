@@ -11,6 +11,7 @@ New Roman 11, i.e. 5.25 points, of which 5 pixels are the cell's padding.
 
 from __future__ import annotations
 
+import heapq
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -46,9 +47,14 @@ def width_for(points: float) -> float:
     return math.ceil((points + PADDING_POINTS) / POINTS_PER_WIDTH * 10) / 10
 
 
+# Of 18,000 names only the longest few can be the widest: measuring these is enough (a name 20 % shorter
+# in letters is not wider in print).
+MEASURED = 200
+
+
 def widest(values: Iterable, size: float = FONT_SIZE, bold: bool = False) -> float:
-    """The width (Excel units) of the widest value; distinct values are measured once."""
-    texts = {str(v) for v in values if v not in (None, "")}
+    """The width (Excel units) of the widest value: the longest distinct values are measured."""
+    texts = heapq.nlargest(MEASURED, {str(v) for v in values if v not in (None, "")}, key=len)
     return max((width_for(text_points(t, size, bold)) for t in texts), default=0.0)
 
 

@@ -23,7 +23,7 @@ from . import page_setup
 from .cells import local_naive, looks_like_formula
 from .cover import Cover, write_cover
 from .tables import Progress, Table
-from .widths import row_height, widest, wrapped_lines
+from .widths import POINTS_PER_WIDTH, row_height, widest, wrapped_lines
 from .xlsx import (
     NUMBER_FORMATS,
     Styles,
@@ -39,24 +39,31 @@ from .xlsx import (
 HEADER_ROW = 7
 FIRST_DATA_ROW = HEADER_ROW + 1
 PROGRESS_EVERY = 2000
+ROW = 15.0  # points: a row of one line, as the page arithmetic counts it
+CM_PER_POINT = 2.54 / 72
+PAGE_ROWS_AT_MOST = 60  # more data rows than this never leave room under them on the first page
 
 
-def _converters(table: Table, styles: Styles, *, total: bool = False):
-    def text_converter(wrap: bool, centred: bool = False):
-        plain = "total-text" if total else ("wrap" if wrap else ("centred" if centred else None))
-        safe = "total-text" if total else ("wrap-safe" if wrap else ("centred-safe" if centred else "text-safe"))
+def _converters(table: Table, styles: Styles, widths: list[float], *, total: bool = False):
+    def text_converter(width: float | None, centred: bool = False):
+        """Text cells; `width`: a wrapped column's width (a value that needs more than one line wraps)."""
+        plain = "total-text" if total else ("centred" if centred else None)
+        safe = "total-text" if total else ("centred-safe" if centred else "text-safe")
 
         def text_value(value):
             if value is None:
                 return None
             text = clean(value)
+            wraps = width is not None and not total and wrapped_lines(text, width) > 1
             if looks_like_formula(text):
                 # Stored as a string cell with Excel's quote prefix: shown as typed, never evaluated.
-                cell = styles.cell(None, safe)
+                cell = styles.cell(None, "wrap-safe" if wraps else safe)
                 cell.value = text
                 cell.data_type = "s"
                 cell.quotePrefix = True
                 return cell
+            if wraps:
+                return styles.cell(text, "wrap")
             return styles.cell(text, plain) if plain else text
 
         return text_value
@@ -64,7 +71,7 @@ def _converters(table: Table, styles: Styles, *, total: bool = False):
     def number(kind, centred: bool):
         name = f"total-{kind}" if total else (f"centred-{kind}" if f"centred-{kind}" in styles.protos and centred
                                                else kind)
-        as_text = text_converter(False, centred)
+        as_text = text_converter(None, centred)
 
         def convert(value):
             if value is None:
@@ -79,8 +86,8 @@ def _converters(table: Table, styles: Styles, *, total: bool = False):
 
         return convert
 
-    return [text_converter(column.wrap, column.centred) if column.kind not in NUMBER_FORMATS
-            else number(column.kind, column.centred) for column in table.columns]
+    return [text_converter(width if column.wrap else None, column.centred) if column.kind not in NUMBER_FORMATS
+            else number(column.kind, column.centred) for column, width in zip(table.columns, widths, strict=True)]
 
 
 def _spans(widths: list[float], left_need: float, right_need: float) -> tuple[int, int]:
@@ -110,24 +117,24 @@ def _write_title(ws, styles: Styles, table: Table, block: TitleBlock, widths: li
     if right_first <= width:
         lines = max(lines, wrapped_lines(motto, sum(widths[right_first - 1:]), bold=True))
     ws.row_dimensions[1].height = row_height(lines)
-    first = [styles.cell(issuer, "issuer")] + [None] * (right_first - 2)
+    first = [styles.text(issuer, "issuer")] + [None] * (right_first - 2)
     if right_first <= width:
-        first.append(styles.cell(motto, "issuer"))
+        first.append(styles.text(motto, "issuer"))
     ws.append(first)
     merge(ws, 1, 1, left_span)
     if right_first <= width:
         merge(ws, 1, right_first, width)
     ws.append([])
-    ws.append([styles.cell(clean(table.title), "title")])
-    ws.append([styles.cell(clean(block.event_line), "line")])
-    ws.append([styles.cell(clean(block.scope_line + " · " + block.exported_line), "line")])
+    ws.append([styles.text(table.title, "title")])
+    ws.append([styles.text(block.event_line, "line")])
+    ws.append([styles.text(block.scope_line + " · " + block.exported_line, "line")])
     for row in (3, 4, 5):
         merge(ws, row, 1, width)
-    ws.append([styles.cell(clean(table.empty_message), "empty")] if not table.row_count else [])
-    ws.append([styles.cell(clean(column.header), "header") for column in table.columns])
+    ws.append([styles.text(table.empty_message, "empty")] if not table.row_count else [])
+    ws.append([styles.text(column.header, "header") for column in table.columns])
 
 
-def _add_chart(ws, table: Table, last_data_row: int, anchor_row: int, widths: list[float]) -> None:
+def _chart(ws, table: Table, last_data_row: int, widths: list[float]) -> BarChart:
     spec = table.chart
     label_col = table.index_of(spec.label_key) + 1
     value_col = table.index_of(spec.value_key) + 1
@@ -140,14 +147,16 @@ def _add_chart(ws, table: Table, last_data_row: int, anchor_row: int, widths: li
     chart.y_axis.majorGridlines = None
     chart.legend = None
     chart.x_axis.scaling.orientation = "maxMin"  # the first district on top, as in the table
+    chart.x_axis.tickLblSkip = 1  # every district named (LibreOffice skips labels it finds crowded)
     values = Reference(ws, min_col=value_col, min_row=FIRST_DATA_ROW, max_row=last_data_row)
     labels = Reference(ws, min_col=label_col, min_row=FIRST_DATA_ROW, max_row=last_data_row)
     chart.add_data(values, titles_from_data=False)
     chart.set_categories(labels)
-    chart.height = max(7.5, 0.6 * (last_data_row - FIRST_DATA_ROW + 1) + 3)
-    # Within the printed width (cm; a width unit is 5.25 pt), so fitting the page does not shrink the sheet.
-    chart.width = min(22, sum(widths[1:]) * 5.25 / 72 * 2.54)
-    ws.add_chart(chart, f"B{anchor_row}")
+    # 0.75 cm a bar: LibreOffice names every other bar when they are closer.
+    chart.height = max(7.5, 0.75 * (last_data_row - FIRST_DATA_ROW + 1) + 3)
+    # Within the printed width (cm), so that the chart does not widen what is fitted to the page.
+    chart.width = min(22, sum(widths[1:]) * POINTS_PER_WIDTH * CM_PER_POINT)
+    return chart
 
 
 def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progress | None = None,
@@ -162,11 +171,13 @@ def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progres
     ws.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}{FIRST_DATA_ROW}"
     ws.row_dimensions[HEADER_ROW].height = header_height(table, widths)
     # Before the first row too: "fit to page" is part of the sheet's properties, at the top of its XML.
-    page_setup.apply(ws, page_setup.layout(widths[:printed]), page_setup.TABLE_MARGINS,
-                     title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    plan = page_setup.layout(widths[:printed])
+    page_setup.apply(ws, plan, page_setup.TABLE_MARGINS, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    # Points used on the page so far (at full size), to know whether a chart still fits under the table.
 
     _write_title(ws, styles, table, block, widths[:printed])
-    convert = _converters(table, styles)
+    used = (ws.row_dimensions[1].height or ROW) + (HEADER_ROW - 2) * ROW + ws.row_dimensions[HEADER_ROW].height
+    convert = _converters(table, styles, widths)
     # Neither Excel nor LibreOffice fits a row's height to wrapped text when opening a file: a row whose
     # wrapped cells need more than one line gets its height here (measured once per distinct value).
     wrapped = [(i, widths[i]) for i, c in enumerate(table.columns) if c.wrap]
@@ -176,6 +187,8 @@ def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progres
             lines = max(wrapped_lines(str(row[i]), w) if row[i] else 1 for i, w in wrapped)
             if lines > 1:
                 ws.row_dimensions[FIRST_DATA_ROW + written].height = row_height(lines)
+                used += row_height(lines) - ROW
+        used += ROW
         ws.append([c(v) for c, v in zip(convert, row, strict=True)])
         written += 1
         if progress is not None and written % PROGRESS_EVERY == 0:
@@ -184,19 +197,24 @@ def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progres
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{max(last_row, HEADER_ROW)}"
     next_row = last_row + 1
     if table.total is not None:
-        total_convert = _converters(table, styles, total=True)
+        total_convert = _converters(table, styles, widths, total=True)
         ws.append([c(v) for c, v in zip(total_convert, table.total, strict=True)])
         next_row += 1
     if table.notes:
         ws.append([])
         next_row += 1
         for note in table.notes:
-            ws.append([styles.cell(clean(note), "note")])
+            ws.append([styles.text(note, "note")])
             next_row += 1
     if table.chart is not None and written:
-        # On a page of its own: a chart crossing a page break is printed cut in two.
-        ws.row_breaks.append(Break(id=next_row - 1))
-        _add_chart(ws, table, last_row, next_row + 1, widths[:printed])
+        chart = _chart(ws, table, last_row, widths[:printed])
+        used += (next_row - last_row) * ROW
+        # Under the table if it fits on that page, else on a page of its own: a chart crossing a page
+        # break is printed cut in two.
+        room = page_setup.page_height(plan, page_setup.TABLE_MARGINS) - used
+        if written > PAGE_ROWS_AT_MOST or ROW + chart.height / CM_PER_POINT > room:
+            ws.row_breaks.append(Break(id=next_row - 1))
+        ws.add_chart(chart, f"B{next_row + 1}")
     if printed < len(table.columns):
         ws.print_area = f"A1:{get_column_letter(printed)}{max(next_row - 1, HEADER_ROW)}"
     if progress is not None:

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.cell_range import CellRange
 
-from .cells import ILLEGAL_CHARACTERS_RE
+from .cells import ILLEGAL_CHARACTERS_RE, looks_like_formula
 from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, SERIAL, TIME, Table
 from .widths import FONT_NAME, FONT_SIZE, row_height, widest, wrapped_lines
 
@@ -88,6 +88,16 @@ class Styles:
     def cell(self, value, name: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value)
         cell._style = copy(self.protos[name]._style)
+        return cell
+
+    def text(self, value, name: str) -> WriteOnlyCell:
+        """A text cell in a style, never a formula (a typed title or name may start with "=")."""
+        text = clean(value)
+        cell = self.cell(None, name)
+        cell.value = text
+        if looks_like_formula(text):
+            cell.data_type = "s"
+            cell.quotePrefix = True
         return cell
 
 

@@ -203,3 +203,15 @@ def rollup(round_: ReportRound, scope_path: str | None, *, district_id: int | No
     for row in rows:
         total.add(row)
     return RoundRollup(round_, now, cols, rows, sorted(districts.values(), key=lambda t: t.name), total)
+
+
+def header_groups(cols: list[Column]) -> list[dict]:
+    """The first of two header rows: consecutive columns of one group (a grid's row) under one cell; a column
+    without a group takes both rows."""
+    out: list[dict] = []
+    for column in cols:
+        if column.group and out and out[-1]["group"] == column.group:
+            out[-1]["span"] += 1
+        else:
+            out.append({"group": column.group, "label": column.label, "span": 1})
+    return out

@@ -29,7 +29,7 @@ from . import definition as d
 from .access import get_form, get_round, may_remind, require_organizer, require_reader
 from .models import Audience, ReportAnswer, ReportForm, ReportRound, RoundSeries
 from .panels import panels_for
-from .rollup import rollup
+from .rollup import header_groups, rollup
 
 
 def parse_when(text: str) -> datetime | None:
@@ -103,6 +103,8 @@ def _designer_context(request, form: ReportForm, **extra) -> dict:
         editing = d.field_map(definition).get(request.GET["edit"])
     return {
         "form": form, "version": version, "definition": definition, "types": list(d.TYPES.items()),
+        "sections": [{**section, "fields": [{**f, "type_label": d.TYPES[f["type"]]} for f in section["fields"]]}
+                     for section in definition["sections"]],
         "max_from": list(d.MAX_FROM.items()), "prefills": [(k, v[0]) for k, v in d.PREFILLS.items()],
         "number_fields": [f for f in d.fields_of(definition) if f["type"] in (d.INTEGER, d.DECIMAL)],
         "editing": editing, "editing_text": {
@@ -218,6 +220,7 @@ def round_detail(request, pk: int):
         "can_remind": may_remind(role) and not round_.is_closed(state.now),
         "can_close": role.kind == Role.Kind.ORGANIZER and not round_.is_closed(state.now),
         "district": district, "panels": panels_for(request, round_, state),
+        "groups": header_groups(state.columns),
     })
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -32,12 +33,15 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
+from core import archives
 from core.errors import Refused
 from core.text import clean_text
 
 from . import definition as d
 
 MAX_BYTES = 2 * 1024 * 1024
+# A form's workbook inflates to far less; more is a zip bomb, refused unopened.
+MAX_UNPACKED = 20 * 1024 * 1024
 SIMPLE = {"integer": d.INTEGER, "decimal": d.DECIMAL, "text": d.TEXT, "date": d.DATE}
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
             "audit"}
@@ -189,11 +193,24 @@ def _question(row: dict, number: int, choices: dict, problems: list[str]) -> dic
     return out
 
 
+def _require_modest(data: bytes) -> None:
+    """A zip bomb is refused before pyxform (openpyxl) inflates it (core.archives); a file that is no zip
+    is left to get_xlsform, which words that refusal."""
+    try:
+        archives.require_modest_zip(data, max_unpacked=MAX_UNPACKED)
+    except archives.ArchiveRefused as refused:
+        raise XLSFormRefused([refused.message]) from None
+    except zipfile.BadZipFile:
+        pass
+
+
 def read(data: bytes, *, filename: str = "form.xlsx") -> ImportedForm:
     """The form an XLSForm workbook describes, or XLSFormRefused listing each row that cannot be used."""
     if len(data) > MAX_BYTES:
         raise XLSFormRefused([_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}])
     suffix = ".xls" if filename.lower().endswith(".xls") else ".xlsx"
+    if suffix == ".xlsx":
+        _require_modest(data)
     try:
         book = get_xlsform(io.BytesIO(data), file_type=suffix)
     except (PyXFormError, ValueError, KeyError, OSError) as exc:

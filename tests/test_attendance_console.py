@@ -209,7 +209,11 @@ class TestConsoleReads:
         post(client, env, "tick", person_id=env.people[0].pk, roll_call_id=env.roll_call.pk)
         data = client.get(f"/api/console/{env.token}/roster?roll_call={env.roll_call.pk}").json()
         assert [p["ticked"] for p in data["people"]] == [True, False, False]
-        assert set(data["people"][0]) == {"id", "name", "ticked", "at"}
+        # Names and ticks (how, until when undoable); no birth dates or identifiers (distinct names here: the
+        # label is the name; namesakes: tests/test_console_launch_day.py).
+        assert set(data["people"][0]) == {"id", "name", "label", "ticked", "at", "method", "undo_until"}
+        assert data["people"][0]["method"] == "tick" and data["people"][0]["undo_until"]
+        assert all(p["label"] == p["name"] for p in data["people"])
         # A roll call of an event the bridge is not part of is not shown.
         assert client.get(f"/api/console/{env.token}/roster?roll_call=999999").status_code == 404
 

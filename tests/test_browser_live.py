@@ -1,7 +1,8 @@
 """Real browser (Debian's chromium through Playwright) against a real ASGI server on the test database:
 a teacher checks in on a phone page and the board updates without reload; a console that goes offline
 keeps its tick and syncs it once back; a phone console answers, fixes its contacts and checks in
-through the console's API, and sends a follow-up report; consoles with different clocks launch together."""
+through the console's API, and sends a follow-up report; consoles with different clocks launch together; the
+console's launch-day first screen on a phone, the undo of a tick, a teacher's QR check-in on the console's roster."""
 
 import os
 import time
@@ -18,6 +19,7 @@ from django.utils.translation import gettext
 from attendance.models import BridgeCheckIn, CheckIn, Launch, RollCall
 from attendance.services import qr, second_factor
 from bridges.models import Role
+from core.models import AuditEntry
 from events.models import Event, Invitation, Session
 from followups.models import FollowUpAnswer, FollowUpForm
 from tests.board_support import ServerProcess, server_env
@@ -166,9 +168,15 @@ def test_a_phone_console_answers_fixes_its_contacts_and_checks_in(browser, scene
     page = context.new_page()
     page.goto(f"{server.url}/c/{school.console_token}/")
 
+    # A roll call is open: the answer and the contacts are folded under "more" on this launch-day screen.
+    assert page.locator("#registration").is_hidden()
+    page.click("#console-more > summary")
     with page.expect_navigation():
         page.click('#registration [data-console-form="confirm"] button[type=submit]')
     page.wait_for_selector("#console-messages li.success", timeout=10000)
+    # After the reload the answer is where the school was working, in view (the fold reopened for it).
+    assert page.evaluate("document.getElementById('console-messages').closest('section').id") == "registration"
+    assert in_view(page, "#console-messages li.success")
     assert Invitation.objects.get(event=scene["event"], bridge=school).status == Invitation.Status.CONFIRMED
     assert page.locator('[data-console-form="confirm"]').count() == 0
 
@@ -176,6 +184,10 @@ def test_a_phone_console_answers_fixes_its_contacts_and_checks_in(browser, scene
     page.click("#contacts button[type=submit]")
     page.wait_for_selector('#contacts [data-field-error="head_phone"]', timeout=10000)
     assert page.locator("#contacts [name=head_phone]").get_attribute("aria-invalid") == "true"
+    # The refusal is said at the top of the form, focused and on screen.
+    assert page.evaluate("document.activeElement.hasAttribute('data-form-error')")
+    assert page.evaluate("document.activeElement.closest('form').dataset.consoleForm") == "contacts"
+    assert in_view(page, "#contacts [data-form-error]")
     # In the page's language (Vietnamese: the page is, whatever the browser's Accept-Language says).
     with translation.override("vi"):
         reason = gettext("“%(value)s” is not a valid phone number.") % {"value": "12345"}
@@ -218,6 +230,108 @@ def test_a_school_sends_its_follow_up_report_from_the_console(browser, scene):
     stored = FollowUpAnswer.objects.get(form=form, bridge=school)
     assert (stored.students_trained, stored.classes_held, stored.teachers_led) == (120, 2, 1)
     context.close()
+
+
+def in_view(page, selector: str) -> bool:
+    """The element lies wholly within the window as it is scrolled now."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+    }""", selector)
+
+
+def first_screen_box(page, selector: str) -> dict:
+    """The element's box in page coordinates, the page not scrolled."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return {top: box.top + window.scrollY, bottom: box.bottom + window.scrollY, width: box.width,
+                height: box.height};
+    }""", selector)
+
+
+def test_the_console_first_screen_on_a_phone_during_an_open_roll_call(browser, scene, tmp_path):
+    """390×844: the state, the check-in, the roll-call QR and the roster without scrolling; the rest folded."""
+    school = scene["BS-S1"]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{scene['server'].url}/c/{school.console_token}/")
+    page.wait_for_selector("#connection-state[data-state=online]", timeout=10000)
+    page.wait_for_function("document.getElementById('rollcall-qr').naturalWidth > 0", timeout=10000)
+    assert page.evaluate("window.scrollY") == 0
+    for selector in ("#event-state", "#connection-state", "#checkin-button", "#headcount-input", "#rollcall-qr",
+                     "#rollcall-fullscreen", "#rollcall-code-value", "#roster-heading",
+                     "#live-roster li[data-person-id]:first-child"):
+        box = first_screen_box(page, selector)
+        assert box["height"] > 0 and box["top"] >= 0 and box["bottom"] <= 844, (selector, box)
+    qr_box = first_screen_box(page, "#rollcall-qr")
+    assert qr_box["width"] >= 250 and qr_box["height"] >= 250  # large enough to scan from the back of a room
+    # The programme, the readiness test and the contacts wait under "more".
+    assert page.locator("#console-more").get_attribute("open") is None
+    for hidden in ("#event", "#readiness", "#contacts"):
+        assert page.locator(hidden).count() == 1 and page.locator(hidden).is_hidden(), hidden
+    page.screenshot(path=str(tmp_path / "console-first-screen.png"))
+
+    # Full screen for the projector: the code fills the screen, and leaves it again.
+    page.click("#rollcall-fullscreen")
+    page.wait_for_function("""() => document.fullscreenElement === document.getElementById('rollcall')
+                               || document.getElementById('rollcall').classList.contains('pseudo-fullscreen')""")
+    assert page.locator("#rollcall-fullscreen").get_attribute("aria-pressed") == "true"
+    big = first_screen_box(page, "#rollcall-qr")
+    assert big["height"] > qr_box["height"]
+    page.click("#rollcall-fullscreen")
+    page.wait_for_function("""() => !document.fullscreenElement
+                               && !document.getElementById('rollcall').classList.contains('pseudo-fullscreen')""")
+    context.close()
+
+
+def test_a_mis_tapped_tick_is_undone_from_the_roster(browser, scene):
+    school = scene["BS-S2"]
+    person = school.people.order_by("name_key", "id").first()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{scene['server'].url}/c/{school.console_token}/")
+    page.wait_for_selector("#connection-state[data-state=online]", timeout=10000)
+    row = f'#live-roster [data-person-id="{person.pk}"]'
+    assert page.locator(f"{row} .undo-button").is_hidden()
+    page.click(f"{row} .tick-button")
+    page.wait_for_selector(f'{row}[data-ticked="1"]:not([data-pending]) .undo-button:not([hidden])', timeout=10000)
+    assert CheckIn.objects.filter(person=person, roll_call=scene["roll_call"]).count() == 1
+    page.click(f"{row} .undo-button")
+    page.wait_for_selector(f'{row}[data-ticked="0"]:not([data-pending])', timeout=10000)
+    assert page.locator(f"{row} .undo-button").is_hidden() and page.locator(f"{row} .tick-button").is_visible()
+    assert page.locator("#live-message").is_visible() and person.full_name in page.locator("#live-message").inner_text()
+    assert not CheckIn.objects.filter(person=person).exists()
+    assert list(AuditEntry.objects.filter(target_type="attendance.checkin").order_by("at")
+                .values_list("action", flat=True)) == ["attendance.tick", "attendance.tick_undone"]
+    # Still undone after a reload: the server's state, not the page's.
+    page.reload()
+    page.wait_for_selector("#connection-state[data-state=online]", timeout=10000)
+    assert page.locator(row).get_attribute("data-ticked") == "0"
+    context.close()
+
+
+def test_a_teachers_qr_check_in_appears_on_the_console_roster_without_reload(browser, scene):
+    server, school = scene["server"], scene["TN-S2"]
+    teacher = school.people.order_by("teacher_id").first()
+    console = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    console.goto(f"{server.url}/c/{school.console_token}/")
+    console.wait_for_selector("#connection-state[data-state=online]", timeout=10000)
+    row = f'#live-roster [data-person-id="{teacher.pk}"]'
+    assert console.locator(row).get_attribute("data-ticked") == "0"
+    console.evaluate("window.__sameDocument = true")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    phone.goto(f"{server.url}/a/{qr.current_token(scene['roll_call'], school.pk)}")
+    phone.fill("#identifier", teacher.teacher_id)
+    phone.click("#submit-checkin")
+    phone.wait_for_selector("#checkin-result[data-outcome=accepted]", timeout=10000)
+
+    console.wait_for_selector(f'{row}[data-ticked="1"][data-method="self_qr"]', timeout=5000)
+    assert console.evaluate("window.__sameDocument") is True
+    assert console.locator(f"{row} .undo-button").is_hidden()  # a teacher's own check-in is not the console's to undo
+    assert console.locator(f"{row} .tick-state").inner_text().strip() != ""
+    phone.context.close()
+    console.context.close()
 
 
 SKEW_SCRIPT = """

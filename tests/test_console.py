@@ -3,6 +3,7 @@ write an /api/console/ operation (documented), a page drawn from the sections th
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -117,10 +118,22 @@ def _section_ids(html: str) -> list[str]:
 
 
 def test_the_page_is_drawn_from_the_registered_sections_in_order(client, env):
+    # A roll call is open (env): the launch-day screen puts the live sections first, the rest in their order
+    # under "more" (tests/test_console_launch_day.py has the rule).
     html = client.get(reverse("console", args=[env.token])).content.decode()
     ids = _section_ids(html)
-    expected = ["event", "registration", "readiness", "contacts", "launch-console", "attendance-live", "roster"]
+    expected = ["attendance-live", "launch-console", "event", "registration", "readiness", "contacts", "roster"]
     assert [i for i in ids if i in expected] == expected
+    assert html.index('id="console-more"') < html.index('id="event"')
+    # Any other day: the registered order, nothing folded.
+    rollcall.close_roll_call(env.roll_call)
+    Event.objects.filter(pk=env.event.pk).update(status=Event.Status.PUBLISHED,
+                                                 starts_at=env.event.starts_at + timedelta(days=7),
+                                                 ends_at=env.event.ends_at + timedelta(days=7))
+    html = client.get(reverse("console", args=[env.token])).content.decode()
+    expected = ["event", "registration", "readiness", "contacts", "launch-console", "attendance-live", "roster"]
+    assert [i for i in _section_ids(html) if i in expected] == expected
+    assert 'id="console-more"' not in html
     # The page's forms post to the console API, not to page routes.
     for operation in ("confirm", "decline", "contacts"):
         assert f'action="/api/console/{env.token}/{operation}" data-console-form="{operation}"' in html

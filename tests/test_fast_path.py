@@ -58,6 +58,7 @@ async def run_steps(app, roll_call, school, people):
         ("the same nonce again", first),
         ("a second person on the spent page", {**first, "nonce": str(uuid.uuid4()), "identifier": people[1].teacher_id}),
         ("not JSON", b"{nope"),
+        ("nested too deep", b"[" * 200 + b"]" * 200),
         ("not the schema", {"nonce": "x", "person_id": "abc"}),
         ("unknown identifier", {"nonce": str(uuid.uuid4()), "page_token": (await call(app, "GET", base))[1]["page_token"],
                                 "identifier": "999999999999"}),
@@ -87,7 +88,7 @@ def test_both_ways_answer_alike(small_tree):
         assert kind.startswith("application/json") and d_kind.startswith("application/json"), name
     statuses = {name: status for name, status, _body, _kind in fast}
     assert statuses == {"page": 200, "by identifier": 201, "the same nonce again": 201,
-                        "a second person on the spent page": 409, "not JSON": 400, "not the schema": 422,
+                        "a second person on the spent page": 409, "not JSON": 400, "nested too deep": 400, "not the schema": 422,
                         "unknown identifier": 404, "forged code": 403}
     # One row per way: the same rules wrote the same rows.
     assert CheckIn.objects.filter(person=env.people[0]).count() == 2

@@ -42,6 +42,9 @@ def test_join_button_reports_an_unreachable_video_server_and_honours_plan_change
         Invitation.objects.create(event=event, bridge=bridge)
     room_plan.auto_plan(event)
     school = small_tree["BS-S1"]
+    district = school.parent
+    district.tech_phone = "02553822123"
+    district.save()
 
     page = browser_page
     requests = []
@@ -55,7 +58,12 @@ def test_join_button_reports_an_unreachable_video_server_and_honours_plan_change
 
     button.click()
     error.wait_for(state="visible", timeout=20000)
-    assert error.inner_text() == error.get_attribute("data-unreachable")
+    what = page.locator("[data-jitsi-error-text]")
+    assert what.inner_text() == what.get_attribute("data-unreachable")
+    # What failed, then what to do: the steps, whom to call (the district office's number), a retry at hand.
+    steps = error.locator(".video-help li").all_inner_texts()
+    assert len(steps) >= 3 and any(district.name in step and district.tech_phone in step for step in steps)
+    assert page.evaluate("document.activeElement.hasAttribute('data-jitsi-error')")
     assert button.is_enabled() and page.locator("[data-jitsi-leave]").is_hidden()
     assert any(url.endswith(f"/api/console/{school.console_token}/jitsi?event={event.pk}") for url in requests)
     assert "https://127.0.0.1:9/external_api.js" in requests
@@ -64,5 +72,6 @@ def test_join_button_reports_an_unreachable_video_server_and_honours_plan_change
     room_plan.apply_moves(event, [room_plan.Move("BS-S1", room_plan.VIEWER)])
     button.click()
     page.wait_for_function(
-        "el => !el.hidden && el.textContent !== el.dataset.unreachable", arg=error.element_handle(), timeout=20000)
-    assert "livestream" in error.inner_text()
+        "el => !el.closest('[data-jitsi-error]').hidden && el.textContent !== el.dataset.unreachable",
+        arg=what.element_handle(), timeout=20000)
+    assert "livestream" in what.inner_text()

@@ -147,12 +147,13 @@ async def test_consoles_with_different_clocks_start_within_300_ms(event, small_t
 
 @pytest.mark.services
 @pytest.mark.usefixtures("ws_db")
-async def test_launch_socket_refuses_forged_links_and_ignores_junk(event, small_tree):
+async def test_launch_socket_refuses_forged_links_and_answers_junk_with_an_error(event, small_tree):
     forged = launch_socket("not-a-console-token")
     await forged.connect()
     assert (await forged.receive_output(timeout=2))["code"] == 4403
     sock = await open_socket(small_tree["BS-S1"].console_token)
     await sock.send_to(text_data="not json")
-    await sock.send_json_to({"type": "clock", "t0": "yesterday"})
+    assert (await sock.receive_json_from(timeout=2))["code"] == "invalid_json"  # an error frame; still open
+    await sock.send_json_to({"type": "clock", "t0": "yesterday"})  # a clock probe without a time: no answer
     assert await sock.receive_nothing(timeout=0.3)
     await sock.disconnect()

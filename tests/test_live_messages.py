@@ -20,6 +20,7 @@ from video.models import PresenceEvent
 def sent(monkeypatch):
     recorded: list[tuple[str, dict]] = []
     monkeypatch.setattr(live, "_send_after_commit", lambda group, message: recorded.append((group, message)))
+    monkeypatch.setattr(live, "_send_all_after_commit", lambda outgoing: recorded.extend(outgoing))
     return recorded
 
 
@@ -31,6 +32,8 @@ def test_every_service_message_parses_into_its_type(small_tree, sent, organizer)
     roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ", user=organizer)
     console_writes.write(school, "tick", {"nonce": "tick-nonce-0001", "person_id": env.people[0].pk,
                                           "roll_call_id": roll_call.pk})
+    console_writes.write(school, "untick", {"nonce": "untick-nonce-01", "person_id": env.people[0].pk,
+                                            "roll_call_id": roll_call.pk})
     code, page = teacher_page(roll_call, school)
     teacher_checkin.self_check_in(code, page_token=page, identifier=env.people[1].teacher_id, nonce="scan-nonce-0001")
     connection = connections.console_connected(school.console_token, "channel-1")
@@ -46,7 +49,13 @@ def test_every_service_message_parses_into_its_type(small_tree, sent, organizer)
     lines = [line for message in typed if isinstance(message, messages.BridgesChanged) for line in message.feed]
     pushes = {message.kind for message in typed if isinstance(message, messages.ConsolePush)}
     assert {line.kind for line in lines} >= messages.FEED_KINDS - {"roll_call_opened", "roll_call_closed"}
-    assert pushes == {"rollcall.opened", "rollcall.closed", "launch"}
+    assert pushes == {"rollcall.opened", "rollcall.closed", "launch", "roster.changed"}
+    rosters = [m.payload for m in typed if isinstance(m, messages.ConsolePush) and m.kind == "roster.changed"]
+    # The teacher's own scan, to the school's consoles (a tick and its undo are answered to their console).
+    assert [[(p["id"], p["ticked"], p["method"]) for p in r["people"]] for r in rosters] == [
+        [(env.people[1].pk, True, "self_qr")]]
+    assert {group for group, message in sent if message["type"] == "console.push"
+            and message["payload"]["type"] == "roster.changed"} == {live.bridge_group(school.pk)}
     # Round trip: what a consumer reads is what the service meant.
     assert all(messages.parse(message.as_message()) == message for message in typed)
 

@@ -21,7 +21,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from bridges.models import Person, Role
 from core.dates import official_date
@@ -63,10 +63,10 @@ def printed_widths(ws) -> list[float]:
     """The widths of the columns inside the sheet's print area (all columns when it has none)."""
     last = ws.max_column
     if ws.print_area:
-        _c1, _r1, last, _r2 = range_boundaries(ws.print_area[0].split("!")[-1].replace("$", ""))
+        _c1, _r1, last, _r2 = range_boundaries(ws.print_area.split("!")[-1].replace("$", ""))
     widths = []
     for index in range(1, last + 1):
-        letter = ws.cell(row=1, column=index).column_letter
+        letter = get_column_letter(index)
         widths.append(ws.column_dimensions[letter].width if letter in ws.column_dimensions else 8.43)
     return widths
 
@@ -107,7 +107,7 @@ def test_every_sheet_prints_fitted_on_a4_with_page_numbers_and_the_scope_once(cl
     assert cover.page_setup.orientation == "portrait"
     for ws in annexes:
         assert ws.page_setup.orientation == "landscape"
-        assert ws.print_title_rows == f"{HEADER_ROW}:{HEADER_ROW}"  # the header row on every page
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"  # the header row on every page
         assert all(c.alignment.wrap_text for c in ws[HEADER_ROW])
         # What fitting to the width does: the printable width over the printed columns' width.
         plan = page_setup.layout(printed_widths(ws), orientation="landscape")
@@ -118,7 +118,7 @@ def test_every_sheet_prints_fitted_on_a4_with_page_numbers_and_the_scope_once(cl
     # The bridges sheet keeps its contacts on screen, not on paper: the print area stops before them.
     bridges = annexes[1]
     headers = [c.value for c in bridges[HEADER_ROW]]
-    area_end = column_index_from_string(re.sub(r"\d", "", bridges.print_area[0].split(":")[-1].replace("$", "")))
+    area_end = column_index_from_string(re.sub(r"\d", "", bridges.print_area.split(":")[-1].replace("$", "")))
     assert headers[area_end] == "Người phụ trách" and "Điện thoại" not in headers[:area_end]
 
     # The signed sheet: national header, Decree 30 date, title, table, chart, signer.
@@ -142,18 +142,22 @@ def test_every_sheet_prints_fitted_on_a4_with_page_numbers_and_the_scope_once(cl
         for ws in wb.worksheets[1:]:
             height = ws.row_dimensions[HEADER_ROW].height
             for cell in ws[HEADER_ROW]:
-                width = ws.column_dimensions[cell.column_letter].width
+                width = ws.column_dimensions[get_column_letter(cell.column)].width
                 lines = wrapped_lines_in_font(bold, str(cell.value), width)
                 assert lines * 11 * 1.15 <= height, (ws.title, cell.value, lines, height)
+
+
+def tool(name: str, package: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed ({package})")
+    return path
 
 
 def soffice_or_skip() -> str:
     path = shutil.which("soffice") or shutil.which("libreoffice")
     if not path:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
-    for tool in ("pdfinfo", "pdftotext"):
-        if not shutil.which(tool):
-            pytest.skip(f"{tool} (poppler-utils) is not installed")
     return path
 
 
@@ -171,7 +175,7 @@ def convert(soffice: str, source: Path, target_ext: str, tmp_path: Path, infilte
 
 def word_boxes(pdf: Path, page: int) -> list[tuple[float, str]]:
     """(height, text) of each word on a page, from pdftotext's bounding boxes."""
-    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+    html = subprocess.run([tool("pdftotext", "poppler-utils"), "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
     return [(float(y2) - float(y1), word) for _x1, y1, _x2, y2, word in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
@@ -180,6 +184,8 @@ def word_boxes(pdf: Path, page: int) -> list[tuple[float, str]]:
 @pytest.mark.services
 def test_libreoffice_prints_the_workbook_as_an_official_reads_it(client, facts, small_tree, make_user, tmp_path):
     soffice = soffice_or_skip()
+    for name in ("pdfinfo", "pdftotext"):
+        tool(name, "poppler-utils")  # skip before the export, not after
     # Enough teachers for the teachers' annex to run over several pages.
     Person.objects.bulk_create([Person(bridge=small_tree["BS-S1"], full_name=f"Nguyễn Văn Thêm {i:03d}",
                                        teacher_id=f"{i:012d}", subject="Giáo viên tiểu học") for i in range(150)])
@@ -188,11 +194,12 @@ def test_libreoffice_prints_the_workbook_as_an_official_reads_it(client, facts, 
     source.write_bytes(download(client, facts["event"]))
     pdf = convert(soffice, source, "pdf", tmp_path)
 
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run([tool("pdfinfo", "poppler-utils"), "-f", "1", "-l", "1", str(pdf)], capture_output=True,
+                          text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert re.search(r"Page\s+1 size:\s+595\.\d+ x 841\.\d+", info)  # A4 portrait: the signed sheet
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout.split("\f")[:pages]
+    text = subprocess.run([tool("pdftotext", "poppler-utils"), "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")[:pages]
     for number, page in enumerate(text, start=1):
         assert f"Trang {number} / {pages}" in page, number
 
@@ -238,7 +245,7 @@ def test_csv_is_one_machine_readable_format(client, facts, organizer):
     header, *rows = rows_of(teachers, quoting=csv.QUOTE_NONNUMERIC)
     row = next(r for r in rows if r[header.index("Mã định danh giáo viên")] == "001234567890")
     assert row[header.index("Ngày sinh")] == "1990-02-03"
-    assert row[header.index("Số lần có mặt")] == 2.0 and row[header.index("Có mặt (%)")] == 66.7
+    assert row[header.index("Số lần có mặt")] == 2.0 and row[header.index("Có mặt (%)")] == 100.0
     checked_in = re.fullmatch(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\+07:00", row[header.index("Lần 1")])
     assert checked_in, row[header.index("Lần 1")]
     local = timezone.localtime(person.checkins.get(roll_call=facts["roll_calls"][0]).at)
@@ -270,3 +277,17 @@ def test_libreoffice_reads_the_csv_with_identifiers_as_text(client, facts, organ
     assert "001234567890" in ids and "0BS11" in ids
     times_present = [row[header.index("Số lần có mặt")] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(v, int | float) for v in times_present)
+
+
+def test_a_title_typed_like_a_formula_stays_text_on_every_sheet(client, facts, organizer):
+    from events.models import Event
+
+    from .report_data import FORMULA_NAME
+
+    Event.objects.filter(pk=facts["event"].pk).update(title=FORMULA_NAME)
+    client.force_login(organizer)
+    wb = load_workbook(io.BytesIO(download(client, facts["event"])))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and FORMULA_NAME in c.value]
+    assert {c.parent.title for c in cells} == set(wb.sheetnames)  # the cover's title line, the annexes' event line
+    assert all(c.data_type == "s" for c in cells)

@@ -73,6 +73,10 @@ def test_a_total_that_does_not_match_is_refused_in_vietnamese_naming_the_field(c
     refused = console_submit(client, school, round_, values).json()
     (reason,) = refused["fields"]["so_hs_khong_thiet_bi"]
     assert "4" in reason and "5" in reason and "phải bằng nhau" in reason, reason
+    # The grid is required: empty cells are named once, for the grid, with how many.
+    del values[f"{GRID}__thpt__ho_ngheo"], values[f"{GRID}__thpt__ho_can_ngheo"]
+    (empty,) = console_submit(client, school, round_, values).json()["fields"]["so_hs_khong_thiet_bi"]
+    assert "2 ô" in empty and "0" in empty, empty
     assert not ReportSubmission.objects.exists() and not AuditEntry.objects.filter(action__startswith="schoolreport.s")
 
 

@@ -10,17 +10,22 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import datetime
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 from bridges.models import Bridge, Role
 from demo import school_reports as demo_reports
 from schoolreports.models import ReportAnswer, ReportForm
 
 FIRST_FIXED = 6  # No., name, code/.., ...: the number columns start after these on both sheets
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$(?P<col>[A-Z]+)\$(?P<first>\d+):\$(?P=col)\$(?P<last>\d+)$")
 
 
 @pytest.fixture
@@ -88,6 +93,29 @@ def test_the_annex_workbook_district_totals_are_the_sum_of_its_school_rows(demo_
             assert (district[col] or 0) == summed == (subtotals[name][col] or 0), (name, col)
     for col in range(FIRST_FIXED, width):
         assert (total_row[col] or 0) == sum(d[col] or 0 for d in district_rows)
+    # The bar chart of the grid: its total per district, read from the summary's district rows (names in B).
+    with zipfile.ZipFile(out) as package:
+        charts = [ElementTree.fromstring(package.read(n))  # noqa: S314 - the file this test just wrote
+                  for n in package.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 1  # the device-needs form has one grid
+    chart = charts[0]
+    assert chart.find(f".//{CHART}barChart") is not None
+    grid_label = "Số học sinh chưa có thiết bị, theo cấp học và đối tượng"
+    title = chart.find(f"{CHART}chart/{CHART}title")
+    assert "".join(t.text or "" for t in title.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}t")) \
+        == grid_label
+    (values_ref,) = [f.text for f in chart.iter(f"{CHART}f") if f.text and "$B$" not in f.text]
+    (labels_ref,) = [f.text for f in chart.iter(f"{CHART}f") if f.text and "$B$" in f.text]
+    values, names = REF.match(values_ref), REF.match(labels_ref)
+    assert values and names and values["sheet"] == names["sheet"] == summary.title
+    assert (values["first"], values["last"]) == (names["first"], names["last"])
+    charted = range(int(values["first"]), int(values["last"]) + 1)
+    assert [summary.cell(row=r, column=2).value for r in charted] == [r[1] for r in district_rows]
+    grid_total = column_index_from_string(values["col"])
+    assert top[grid_total - 1] == grid_label and labels[grid_total - 1] == "Tổng cộng"  # the grid's total column
+    assert [summary.cell(row=r, column=grid_total).value for r in charted] == [r[grid_total - 1]
+                                                                              for r in district_rows]
+    assert sum(summary.cell(row=r, column=grid_total).value or 0 for r in charted) == total_row[grid_total - 1] > 0
     # Text that would be a formula is kept as text.
     cell = next(c for row in details.iter_rows() for c in row if c.value == school.name)
     assert cell.data_type == "s"
@@ -125,3 +153,19 @@ def test_a_district_officer_downloads_their_district_as_csv(client, make_user, d
     names = {r[3] for r in load_workbook(io.BytesIO(xlsx.content)).worksheets[1].iter_rows(values_only=True)
              if r and isinstance(r[0], int)}
     assert names == {district.name}
+
+
+def test_a_form_without_a_grid_exports_no_chart(small_tree, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schoolreports import services
+
+    form = services.copy_template("replication")
+    round_ = services.publish_round(form, deadline=timezone.now() + timedelta(days=3))
+    out = tmp_path / "nhan-rong.xlsx"
+    call_command("export_school_report", str(round_.pk), "--out", str(out), stdout=sys.stderr)
+    with zipfile.ZipFile(out) as package:
+        assert not [n for n in package.namelist() if n.startswith("xl/charts/")]
+    assert load_workbook(out).worksheets[0].print_title_rows  # the rest of the annex is there

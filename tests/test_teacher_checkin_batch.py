@@ -121,13 +121,22 @@ def test_one_board_notification_per_batch_after_commit(env, django_capture_on_co
     async_to_sync(layer.group_add)(live.changes_group(env.event.pk), channel)
     scans = [scan(env, f"notify-nonce-{k:03d}", bridge=school, identifier=school.people.order_by("pk")[0].teacher_id)
              for k, school in enumerate(env.schools)]
+    consoles = {school.pk: async_to_sync(layer.new_channel)() for school in env.schools}
+    for bridge_id, console in consoles.items():
+        async_to_sync(layer.group_add)(live.bridge_group(bridge_id), console)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         write_scans(scans)
-    assert len(callbacks) == 1
+    # One send for the boards, one (all rosters at once) for the schools' consoles: per batch, not per scan.
+    assert len(callbacks) == 2
     message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "bridges.changed"
     assert sorted(message["bridge_ids"]) == sorted(s.pk for s in env.schools)
     assert [line["bridge_id"] for line in message["feed"]] == [s.pk for s in env.schools]
+    for school in env.schools:
+        push = async_to_sync(layer.receive)(consoles[school.pk])
+        assert push["payload"]["type"] == "roster.changed" and push["payload"]["roll_call_id"] == env.roll_call.pk
+        assert [(p["id"], p["ticked"], p["method"]) for p in push["payload"]["people"]] == [
+            (school.people.order_by("pk")[0].pk, True, "self_qr")]
 
 
 def test_inside_a_callers_transaction_only_its_own_scan_is_written(env, monkeypatch):

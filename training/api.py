@@ -2,12 +2,13 @@
 
 from datetime import date, datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bridges import scope
 from bridges.models import Role
@@ -132,7 +133,8 @@ class TemplateIn(Schema):
     signer_title: str
     signer_name: str = ""
     place: str = ""
-    number_format: str
+    number_format: str = Field(description="The certificate number: {seq}, {seq:04d} (zeros, up to 9 digits), "
+                                           "{year}, {event} and plain text; anything else in braces answers 400.")
 
 
 class CertificateTemplateOut(TemplateIn):
@@ -171,7 +173,7 @@ def put_rule(request, event_id: int, payload: RuleIn):
 
 @router.get("/events/{event_id}/eligibility", response={200: list[StandingOut], **refusals(403, 404)},
             summary="Who is (not) eligible and why, within the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def list_eligibility(request, event_id: int, status: str | None = None, district: str | None = None):
     """Every teacher of the caller's scope with whether they are eligible for a certificate and why: roll calls
     present out of held, the ones missed, the connected share, an override. Filtered by `status` (eligible,
@@ -203,6 +205,9 @@ def post_override(request, event_id: int, payload: OverrideIn):
     """
     event = _event(request, event_id, manage=True)
     person = get_object_or_404(scope.visible_people(request.user), pk=payload.person_id)
+    # Only a teacher of this training has a standing to override (else 404, nothing written).
+    if not any(s.person_id == person.pk for s in evaluate(event).standings):
+        raise Http404
     if payload.eligible is None:
         services.clear_override(event, person, reason=payload.reason, request=request)
     else:
@@ -266,7 +271,7 @@ def print_merged(request, event_id: int, district: str | None = None):
 
 @router.get("/events/{event_id}/certificates", response={200: list[CertificateOut], **refusals(403, 404)},
             summary="Certificates of a training within the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate  # core.pagination.Page (NINJA_PAGINATION_CLASS): limit and offset capped
 def list_certificates(request, event_id: int, status: str | None = None):
     """The certificates of one training held by people of the caller's scope, in number order, valid and
     revoked (filter with `status`), each with its public verification link; paged. Any account with a role.

@@ -49,8 +49,9 @@ class TemplateForm(forms.ModelForm):
         fields = ["issuer", "motto", "title", "completion_text", "signer_title", "signer_name", "place",
                   "number_format", "logo"]
         widgets = {"issuer": forms.Textarea(attrs={"rows": 3}), "motto": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"number_format": _("{seq} is the number within the training and year, {year} the year; "
-                                         "{seq:04d} pads with zeros. Example: {seq}/GCN-STTTT")}
+        help_texts = {"number_format": _("{seq} is the number within the training and year, {year} the year, "
+                                         "{event} the training's id; {seq:04d} pads with zeros (up to 9 digits). "
+                                         "Nothing else in braces. Example: {seq}/GCN-STTTT")}
 
     def clean(self):
         cleaned = super().clean()

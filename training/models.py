@@ -7,33 +7,40 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from bridges.models import Person
 from events.models import Event
 
+# The certificate template's default wording: msgids (gettext_noop marks them for makemessages, which does
+# not know _vi: unmarked, the English was printed on every certificate), Vietnamese once in a template.
+DEFAULT_ISSUER = gettext_noop("PEOPLE'S COMMITTEE OF THE PROVINCE\nDEPARTMENT OF SCIENCE AND TECHNOLOGY")
+DEFAULT_MOTTO = gettext_noop("SOCIALIST REPUBLIC OF VIETNAM\nIndependence - Freedom - Happiness")
+DEFAULT_TITLE = gettext_noop("CERTIFICATE")
+DEFAULT_COMPLETION_TEXT = gettext_noop("has completed the training")
+DEFAULT_SIGNER_TITLE = gettext_noop("DIRECTOR")
+DEFAULT_WORDING = (DEFAULT_ISSUER, DEFAULT_MOTTO, DEFAULT_TITLE, DEFAULT_COMPLETION_TEXT, DEFAULT_SIGNER_TITLE)
+
 
 def _vi(msgid: str) -> str:
-    # Certificates are Vietnamese documents whatever language the organizer's screen is in. Callers mark
-    # their msgid with gettext_noop: makemessages does not know _vi, and an unextracted msgid printed the
-    # English wording on every certificate.
+    # Certificates are Vietnamese documents whatever language the organizer's screen is in.
     with translation.override("vi"):
         return translation.gettext(msgid)
 
 
 def default_issuer() -> str:
-    return _vi(gettext_noop("PEOPLE'S COMMITTEE OF THE PROVINCE\nDEPARTMENT OF SCIENCE AND TECHNOLOGY"))
+    return _vi(DEFAULT_ISSUER)
 
 
 def default_motto() -> str:
-    return _vi(gettext_noop("SOCIALIST REPUBLIC OF VIETNAM\nIndependence - Freedom - Happiness"))
+    return _vi(DEFAULT_MOTTO)
 
 
 def default_title() -> str:
-    return _vi(gettext_noop("CERTIFICATE"))
+    return _vi(DEFAULT_TITLE)
 
 
 def default_completion_text() -> str:
-    return _vi(gettext_noop("has completed the training"))
+    return _vi(DEFAULT_COMPLETION_TEXT)
 
 
 def default_signer_title() -> str:
-    return _vi(gettext_noop("DIRECTOR"))
+    return _vi(DEFAULT_SIGNER_TITLE)
 
 
 class CompletionRule(models.Model):

@@ -17,6 +17,7 @@ from core.text import clean_text
 from events.models import Event
 
 from . import codes
+from . import number_format as number_format_language
 from .eligibility import Report, Standing, evaluate
 from .errors import TrainingError
 from .models import Certificate, CertificateCounter, CertificateTemplate, CompletionRule, Override
@@ -59,9 +60,10 @@ def clear_override(event: Event, person: Person, *, reason: str, request=None) -
     if not reason:
         raise TrainingError(_("Removing an override needs a reason."))
     deleted, _rows = Override.objects.filter(event=event, person=person).delete()
-    if deleted:
-        audit.record("training.override_removed", request=request, target=person, summary=event.title[:200],
-                     details={"event_id": event.pk, "reason": reason})
+    if not deleted:
+        raise TrainingError(_("This person has no override in this training."), code="not_found", status=404)
+    audit.record("training.override_removed", request=request, target=person, summary=event.title[:200],
+                 details={"event_id": event.pk, "reason": reason})
 
 
 # --- Templates and numbers -------------------------------------------------------------------
@@ -74,18 +76,16 @@ def template_for(event: Event) -> CertificateTemplate:
     return CertificateTemplate.objects.filter(event__isnull=True).order_by("pk").first() or CertificateTemplate()
 
 
-def format_number(number_format: str, seq: int, year: int) -> str:
-    try:
-        return number_format.format(seq=seq, year=year)
-    except (KeyError, IndexError, ValueError, AttributeError) as exc:
-        raise TrainingError(_("The number format may only use {seq} and {year}, e.g. \"{seq}/GCN-STTTT\".")) from exc
+def format_number(number_format: str, seq: int, year: int, event_id: int = 0) -> str:
+    """A certificate's number from the template's format (training.number_format: {seq}, {seq:04d}, {year},
+    {event} and text, never str.format)."""
+    return number_format_language.render(number_format, seq=seq, year=year, event_id=event_id)
 
 
 def check_number_format(number_format: str) -> str:
+    """The format as saved (form and API): cleaned, and refused with the placeholder that is not allowed."""
     number_format = clean_text(number_format)
-    if "{seq" not in number_format:
-        raise TrainingError(_("The number format must contain {seq}."))
-    format_number(number_format, 1, 2025)
+    number_format_language.parse(number_format)
     return number_format
 
 
@@ -122,7 +122,7 @@ def _certificate(event: Event, standing: Standing, seq: int, year: int, code: st
     """A certificate row carrying a snapshot of what it prints, so later roster edits do not change it."""
     return Certificate(
         event=event, person_id=standing.person_id, seq=seq, year=year,
-        number=format_number(template.number_format, seq, year), code=code, issued_at=now, issued_by=user,
+        number=format_number(template.number_format, seq, year, event.pk), code=code, issued_at=now, issued_by=user,
         holder_name=clean_text(standing.full_name), holder_birth_date=standing.birth_date,
         school_name=clean_text(standing.school_name), training_title=clean_text(event.title),
         training_starts=timezone.localdate(event.starts_at), training_ends=timezone.localdate(event.ends_at),

@@ -364,7 +364,7 @@ def template_preview(request, event_id: int):
 
     year = timezone.localdate().year
     sample = Certificate(
-        event=event, number=services.format_number(services.template_for(event).number_format, 1, year),
+        event=event, number=services.format_number(services.template_for(event).number_format, 1, year, event.pk),
         seq=1, year=year, code="0000000000000", issued_at=timezone.now(),
         holder_name="Nguyễn Thị Thu Hằng", school_name=_("Sample school"), training_title=event.title,
         training_starts=timezone.localdate(event.starts_at), training_ends=timezone.localdate(event.ends_at),

@@ -3,8 +3,10 @@
 The console's join data is the console's API (/api/console/{token}/jitsi, console/api_video.py).
 """
 
+from datetime import datetime
+
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from bridges import scope
 from bridges.models import Bridge
@@ -86,6 +88,8 @@ class JoinOut(Schema):
     room: str
     room_label: str
     jwt: str
+    expires_at: datetime = Field(description="When the token stops opening the room (the end of the session it "
+                                             "joins plus JITSI_TOKEN_MARGIN_HOURS): ask again before then.")
     display_name: str
     affiliation: str
     script_url: str

@@ -19,7 +19,7 @@ travels as `account:<username>`, which maps to no bridge.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from django.conf import settings
@@ -34,7 +34,7 @@ from events.models import Event, Invitation, JitsiRoom
 
 from . import owners
 
-# A token outlives the planned end so an event that overruns does not throw bridges out.
+# No token is issued later than this after the planned end (an event that overruns keeps its bridges).
 TOKEN_GRACE = timedelta(hours=2)
 # Clocks of the Jitsi server and ours may differ a little.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -145,6 +145,24 @@ def account_pass(event: Event, user, room: str, *, now: datetime | None = None) 
                     display_name=owners.display_name(user), email=user.email or "")
 
 
+def token_margin() -> timedelta:
+    return timedelta(hours=settings.JITSI_TOKEN_MARGIN_HOURS)
+
+
+def token_expiry(event: Event, now: datetime) -> datetime:
+    """When a token issued now stops opening the room: the end of the session it joins plus the margin
+    (JITSI_TOKEN_MARGIN_HOURS), not the event's end. The session it joins is the one in progress, or
+    one starting within the margin (the last of them to end); an event without sessions is one
+    session. Outside any session (a video test the day before) a token lives the margin from now. The
+    console asks for a fresh token before this (static/js/console_video.js), so a leaked token dies
+    within hours, not days, of a multi-day event."""
+    margin = token_margin()
+    windows = [(s.starts_at, s.ends_at) for s in event.sessions.all()] or [(event.starts_at, event.ends_at)]
+    joined = [end for start, end in windows if start - margin <= now <= end]
+    expiry = max([now, *joined]) + margin
+    return min(expiry, max(now, event.ends_at + TOKEN_GRACE))
+
+
 def claims_for(room_pass_: RoomPass, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     # tokens.md: every context.user value must be a string, so absent values are left out, not null.
@@ -159,7 +177,7 @@ def claims_for(room_pass_: RoomPass, *, now: datetime | None = None) -> dict:
         "room": room_pass_.room.name,
         "iat": int(now.timestamp()),
         "nbf": int((now - CLOCK_SKEW).timestamp()),
-        "exp": int((room_pass_.event.ends_at + TOKEN_GRACE).timestamp()),
+        "exp": int(token_expiry(room_pass_.event, now).timestamp()),
         # A top-level boolean as well: what token_moderation reads.
         "moderator": room_pass_.moderator,
         "context": {"user": user, "group": f"{ROOM_PREFIX}-{room_pass_.event.pk}"},
@@ -177,13 +195,15 @@ def token_for(event: Event, bridge: Bridge, *, room: str | None = None,
     return granted, sign(claims_for(granted, now=now))
 
 
-def _join(granted: RoomPass, token: str) -> dict:
+def _join(granted: RoomPass, claims: dict) -> dict:
     return {
+        # When the console must have fetched a fresh token.
+        "expires_at": datetime.fromtimestamp(claims["exp"], UTC),
         "event_id": granted.event.pk,
         "domain": settings.JITSI_DOMAIN,
         "room": granted.room.name,
         "room_label": granted.room.label,
-        "jwt": token,
+        "jwt": sign(claims),
         "display_name": granted.display_name,
         "affiliation": granted.affiliation,
         "script_url": external_api_url(),
@@ -192,14 +212,14 @@ def _join(granted: RoomPass, token: str) -> dict:
 
 def join_info(event: Event, bridge: Bridge, *, room: str | None = None, now: datetime | None = None) -> dict:
     """What the IFrame API needs (and the console API returns). The JWT is a secret: never log it."""
-    granted, token = token_for(event, bridge, room=room, now=now)
-    return _join(granted, token)
+    granted = room_pass(event, bridge, room=room, now=now)
+    return _join(granted, claims_for(granted, now=now))
 
 
 def account_join_info(event: Event, user, room: str, *, now: datetime | None = None) -> dict:
     """Join data for a named moderator account in the room it owns."""
     granted = account_pass(event, user, room, now=now)
-    return _join(granted, sign(claims_for(granted, now=now)))
+    return _join(granted, claims_for(granted, now=now))
 
 
 def external_api_url() -> str:

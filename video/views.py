@@ -24,6 +24,7 @@ from events.access import get_event
 from events.models import Event, JitsiRoom
 
 from . import owners, room_plan, tokens, webhooks
+from .page_policy import jitsi_page
 
 
 def _plan_scope(user):
@@ -166,6 +167,7 @@ def _handle_edit(request, event: Event) -> None:
 
 
 @login_required
+@jitsi_page  # the call: the Jitsi domain, camera and microphone
 def moderate_room(request, event_id: int, room_name: str):
     """The room a named moderator account owns, embedded with its owner token (Jitsi's IFrame API)."""
     event = get_event(request.user, event_id)

@@ -14,7 +14,6 @@ the event is still found from the main room's name.
 
 import hashlib
 import hmac
-import json
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
+from core import json_input
 from core.errors import Refused
 from events.models import Event, Invitation, JitsiRoom
 
@@ -76,9 +76,11 @@ def parse(body: bytes, *, path_event: str | None = None) -> dict:
     if len(body) > MAX_BODY_BYTES:
         raise WebhookRejected(413, _("The webhook body is too large."))
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise WebhookRejected(400, _("The webhook body is not valid JSON.")) from None
+        payload = json_input.loads(body)  # bounded: depth, 64-bit numbers, storable text
+    except json_input.BadJSON as refusal:
+        message = (_("The webhook body is not valid JSON.") if refusal.code == json_input.BadJSON.code
+                   else refusal.message)
+        raise WebhookRejected(400, message) from None
     if not isinstance(payload, dict):
         raise WebhookRejected(400, _("The webhook body must be a JSON object."))
     event_name = payload.get("event_name")

@@ -18,7 +18,6 @@ from .state import (  # noqa: F401
     BridgeLive,
     EventBoard,
     bridge_state,
-    collapse_checkins,
     epoch_ms,
     expected_teachers,
     feed_item,
@@ -30,4 +29,5 @@ from .state import (  # noqa: F401
     recent_feed,
     scope_path_of,
     snapshot,
+    summarise_checkins,
 )

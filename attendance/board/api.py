@@ -103,7 +103,18 @@ class SnapshotOut(Schema):
 class LaunchStateOut(Schema):
     launch: LaunchOut | None
     server: int
+    starts_at: int  # epoch ms: from then on a press is not early
+    launched_at: int | None = None  # epoch ms, once launched
     created: bool | None = None
+
+
+def _state(event, record=None, created=None) -> dict:
+    answer = {"launch": launch.payload(record) if record is not None else launch.current(event.pk),
+              "server": board.now_ms(), "starts_at": board.epoch_ms(launch.opens_at(event)),
+              "launched_at": board.epoch_ms(event.launched_at)}
+    if created is not None:
+        answer["created"] = created
+    return answer
 
 
 @router.get("/events/{event_id}/board", response={200: SnapshotOut, **refusals(403, 404)},
@@ -127,17 +138,20 @@ def launch_state(request, event_id: int):
     """
     scope.require_role(request.user)
     event = get_event(request.user, event_id)
-    return {"launch": launch.current(event.pk), "server": board.now_ms()}
+    return _state(event)
 
 
-@router.post("/events/{event_id}/launch", response={200: LaunchStateOut, **refusals(403, 404)},
+@router.post("/events/{event_id}/launch", response={200: LaunchStateOut, **refusals(403, 404, 409)},
              summary="Press the launch button (organizers; once per event, repeats answer with the first)")
-def press_launch(request, event_id: int):
-    """Presses the launch button: every console and board counts down to the same instant. Once per event: a
-    repeat answers with the first launch and `created` false. Organizers only; written to the audit log.
+def press_launch(request, event_id: int, early: bool = False):
+    """Presses the launch button: every console and board counts down to the same instant, the event records
+    when it was launched and an announced event becomes live. Once per event: a repeat answers with the first
+    launch and `created` false. From the event's start; before it 409 (code `launch_early`, the message says
+    how early) unless `early` is true: the organizer confirmed an early launch. Organizers only; written to the
+    audit log.
     """
     event = get_event(request.user, event_id)
     if not launch.may_press(event, user=request.user):
         raise PermissionDenied
-    record, created = launch.press(event, actor_label=request.user.get_username(), request=request)
-    return {"launch": launch.payload(record), "server": board.now_ms(), "created": created}
+    record, created = launch.press(event, actor_label=request.user.get_username(), request=request, early=early)
+    return _state(event, record, created)

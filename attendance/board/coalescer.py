@@ -86,6 +86,7 @@ class Coalescer:
         self.board: board_state.EventBoard | None = None
         self.pending: set[int] = set()
         self.feed: list[messages.FeedLine] = []
+        self.arrivals: list[dict] = []  # the last refresh's "+N teachers" lines (board_state.arrival_lines)
         self.full = False
         self.resync = False
         self.wake = asyncio.Event()
@@ -266,14 +267,20 @@ class Coalescer:
                 self.board.load_bridges()
                 self.last_static = time.monotonic()
                 self.resync = before != {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
-            return self.board.refresh(None)
-        return self.board.refresh(ids)
+            changed = self.board.refresh(None)
+        else:
+            changed = self.board.refresh(ids)
+        self.arrivals = self.board.arrival_lines(board_state.now_ms())
+        return changed
 
     def _shared_state(self) -> tuple:
         return (json.dumps(self.board.roll_calls), json.dumps(self.board.launch))
 
     def _feed_items(self, feed: list[messages.FeedLine]) -> list[dict]:
-        return board_state.collapse_checkins([self._feed_item(line) for line in reversed(feed)])
+        """The frame's feed: per bridge, the teachers who arrived since the last frame (counted from the rows by
+        the refresh, `arrivals`), and the other lines the notifications brought, newest first."""
+        others = [self._feed_item(line) for line in reversed(feed) if line.kind != "checkin"]
+        return sorted(self.arrivals + others, key=lambda item: -item["at"])
 
     def _feed_item(self, line: messages.FeedLine) -> dict:
         """The line as a snapshot's feed has it, with the bridge's name where the sender left it out."""

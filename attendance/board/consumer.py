@@ -9,6 +9,8 @@ import json
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import reverse
 
+from core import json_input, revocation
+
 from .. import launch
 from . import state as board_state
 from .coalescer import (
@@ -29,6 +31,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     coalescer: Coalescer | None = None
     greeted = False
     queued = 0
+    revocation_group: str | None = None
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
@@ -44,6 +47,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.scope_path = scope_path
+        # Logout or a role changed closes this socket (core.revocation); the page reconnects and is judged anew.
+        user = self.scope.get("user")
+        self.revocation_group = revocation.user_group(user.pk) if getattr(user, "is_authenticated", False) else None
+        if self.revocation_group:
+            await self.channel_layer.group_add(self.revocation_group, self.channel_name)
         try:
             self.coalescer = await Coalescer.join(self.event_id, self)
         except Exception:
@@ -59,6 +67,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             self.greeted = True
 
     async def disconnect(self, code):
+        if self.revocation_group:
+            await self.channel_layer.group_discard(self.revocation_group, self.channel_name)
         for task in list(getattr(self, "sending", ())):
             task.cancel()
         if self.coalescer is not None:
@@ -66,20 +76,31 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await Coalescer.leave(self.event_id, self)
 
     async def receive(self, text_data=None, bytes_data=None):
+        # Junk (not JSON, too large or deep, an unknown type) is answered with an error frame; the board
+        # stays connected (its page ignores frames it does not know).
         try:
-            message = json.loads(text_data or "")
-        except ValueError:
+            message = json_input.frame(text_data, bytes_data)
+            if message.get("type") not in ("clock", "ping"):
+                raise json_input.unknown_type()
+        except json_input.BadJSON as refusal:
+            async with self.send_lock:
+                await self.send(text_data=json.dumps(json_input.error_frame(refusal), ensure_ascii=False))
             return
-        if not isinstance(message, dict):
-            return
-        if message.get("type") == "clock":
+        if message["type"] == "clock":
             reply = launch.clock_reply(message)
             if reply is not None:
                 async with self.send_lock:
                     await self.send(text_data=json.dumps(reply))
-        elif message.get("type") == "ping":
+        else:
             async with self.send_lock:
                 await self.send(text_data='{"type":"pong"}')
+
+    async def sockets_revoke(self, event):
+        # Out of the coalescer first: no frame after the revocation, even before the client acknowledges.
+        if self.coalescer is not None:
+            self.coalescer = None
+            await Coalescer.leave(self.event_id, self)
+        await self.close(code=revocation.CLOSE_REVOKED)
 
     def queue_frame(self, body: str) -> None:
         """Send without holding up the other boards; frames keep their order (the lock is first come,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bridges import scope
 from events.access import get_event
+from events.models import Event
 
 from .. import launch
 from . import state as board
@@ -28,8 +29,9 @@ def board_strings() -> dict:
         "flagged": _("{count} check-ins from one device (flagged)"),
         "unchecked": _("(unchecked)"),
         "feed": {
-            "checkin": _("A teacher checked in at {bridge}"),
-            "checkins": _("{count} teachers checked in at {bridge}"),
+            # Per bridge and minute (attendance.board.state.summarise_checkins): "Trường X: +23 giáo viên".
+            "checkin": _("{bridge}: +1 teacher"),
+            "checkins": _("{bridge}: +{count} teachers"),
             "bridge_checkin": _("{bridge} checked in"),
             "headcount": _("{bridge}: {label} people present"),
             "connected": _("{bridge} connected"),
@@ -52,7 +54,10 @@ def board_strings() -> dict:
         "present": _("present"),
         "expected": _("expected"),
         "confirmLaunch": _("Launch now? Every bridge will count down together."),
+        "confirmEarly": _("Launch early anyway? Every bridge will count down together and the event becomes live."),
         "launchFailed": _("The launch could not be sent. Check the connection and press again."),
+        # The page's own words ("Launched at %(when)s"), with board.js's placeholder in them.
+        "launchedAt": _("Launched at %(when)s") % {"when": "{when}"},
     }
 
 
@@ -67,6 +72,8 @@ def board_page(request, event_id: int):
         "snapshot": snapshot,
         "scope_bridge": role.scope,
         "can_launch": launch.may_press(event, user=request.user),
+        "early": launch.how_early(event) is not None,
+        "live_label": Event.Status.LIVE.label,
         "states": board.STATES,
         "strings": board_strings(),
     })
@@ -85,10 +92,21 @@ def board_snapshot(request, event_id: int):
 @login_required
 @require_POST
 def launch_from_board(request, event_id: int):
+    """The board's launch button. Before the event's start the launch is refused until the organizer
+    confirms an early launch (`early=1`): board.js asks with the refusal's words, without scripts the
+    confirm page (attendance/launch_confirm.html) does."""
     event = get_event(request.user, event_id)
     if not launch.may_press(event, user=request.user):
         raise PermissionDenied
-    record, created = launch.press(event, actor_label=request.user.get_username(), request=request)
-    if request.headers.get("Accept", "").startswith("application/json"):
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    early = request.POST.get("early") in ("1", "true", "on")
+    try:
+        record, created = launch.press(event, actor_label=request.user.get_username(), request=request, early=early)
+    except launch.LaunchRefused as refused:
+        if wants_json:
+            return JsonResponse(refused.as_dict(), status=refused.status)
+        return render(request, "attendance/launch_confirm.html", {"event": event, "refusal": refused},
+                      status=refused.status)
+    if wants_json:
         return JsonResponse({"created": created, "launch": launch.payload(record), "server": board.now_ms()})
     return redirect("attendance:board", event_id=event.pk)

@@ -31,7 +31,7 @@ from events import participation
 from .. import live
 from ..messages import FeedLine
 from ..models import CheckIn, CheckInAttempt, RollCall
-from . import queued
+from . import queued, roster
 from .timing import CLIENT_SKEW, epoch_ms, iso, plausible_past
 
 Outcome = CheckInAttempt.Outcome
@@ -215,6 +215,8 @@ def tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str = "",
                       else gettext_noop("console not seen while the roll call was open"))
             return _refuse(roll_call, ctx, late.code, reason, person=person, message=late.message)
     status, body, row = _record(roll_call, person, ctx, at=at, recorded_by=console_actor(bridge))
+    # The console offers "Undo" next to its own tick until then (attendance.services.roster).
+    body["undo_until"] = iso(roster.undo_until(row, bridge.pk, now))
     if body["outcome"] == Outcome.ACCEPTED:
         audit.record("attendance.tick", actor_label=console_actor(bridge), ip=ip, target=row, summary=f"{person.full_name} – {roll_call.label}"[:500],
                      details={"roll_call": roll_call.pk, "person": person.pk, "at": iso(at),

@@ -1,4 +1,5 @@
-"""The writes a school console may queue offline and retry: bridge check-in, headcount, roster tick.
+"""The writes a school console may queue offline and retry: bridge check-in, headcount, roster tick and
+the undo of a tick.
 
 One entry point for the HTTP views, the API and the websocket consumer: each write carries a client
 nonce and the time it was made; a repeat of a nonce gets the first answer (idempotency.once).
@@ -16,10 +17,10 @@ from events import participation
 from events.models import Event
 
 from ..models import CheckIn, CheckInAttempt
-from . import bridge_checkin, checkin, idempotency
+from . import bridge_checkin, checkin, idempotency, roster
 from .timing import parse_client_time
 
-KINDS = ("checkin", "headcount", "tick")
+KINDS = ("checkin", "headcount", "tick", "untick")
 
 
 def scope_of(bridge: Bridge) -> str:
@@ -61,7 +62,19 @@ def _tick(bridge, data, *, ip, nonce, now):
     return checkin.tick(bridge, data, ip=ip, nonce=nonce, now=now)
 
 
-_WRITERS = {"checkin": _checkin, "headcount": _headcount, "tick": _tick}
+def _untick(bridge, data, *, ip, nonce, now):
+    try:
+        row = roster.undo_tick(bridge, data, ip=ip, nonce=nonce, now=now)
+    except roster.UndoRefused as refused:
+        return refused.status, {"ok": False, "outcome": refused.code, "message": refused.message,
+                                "roll_call_id": data.get("roll_call_id") if isinstance(data.get("roll_call_id"), int)
+                                else None}
+    return 200, {"ok": True, "outcome": "undone", "roll_call_id": row.roll_call_id, "person_id": row.person_id,
+                 "person_name": row.person.full_name,
+                 "message": _("The tick of %(name)s was undone.") % {"name": row.person.full_name}}
+
+
+_WRITERS = {"checkin": _checkin, "headcount": _headcount, "tick": _tick, "untick": _untick}
 
 
 def write(bridge: Bridge, kind: str, data: dict, *, ip: str | None = None,

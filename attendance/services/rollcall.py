@@ -7,7 +7,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridges.models import Bridge
 from core import audit
 from core.errors import Refused
 from events.models import Event, Session
@@ -104,17 +103,6 @@ def close_roll_call(roll_call: RollCall, *, user=None, request=None, now: dateti
                  summary=f"{roll_call.session.title}: {roll_call.label}"[:500])
     live.to_consoles(roll_call.session.event_id, {"type": "rollcall.closed", "roll_call": payload(roll_call)})
     return roll_call
-
-
-def roster_state(bridge: Bridge, roll_call: RollCall | None) -> list[dict]:
-    """The bridge's roster, names only, with whether each person is recorded at the roll call."""
-    recorded = {}
-    if roll_call is not None:
-        recorded = dict(CheckIn.objects.filter(roll_call=roll_call, person__bridge=bridge).values_list("person_id", "at"))
-    return [
-        {"id": person_id, "name": name, "ticked": person_id in recorded, "at": iso(recorded.get(person_id))}
-        for person_id, name in bridge.people.order_by("name_key", "id").values_list("id", "full_name")
-    ]
 
 
 def counts(roll_calls, bridges=None) -> dict[int, dict]:

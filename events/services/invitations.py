@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -12,13 +13,15 @@ from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
 from bridges.scope import visible_bridges
-from core import audit
+from core import archives, audit
 from core.text import clean_text, fold
 
 from ..models import Event, Invitation
 from .schedule import require_editable
 
 BATCH = 1000
+# A list of bridge codes unpacks to far less than this; more is a zip bomb, refused before it inflates.
+MAX_CODE_LIST_UNPACKED = 20 * 1024 * 1024
 # A header cell people put above a column of codes.
 _HEADER_KEYS = {"code", "ma", "ma diem cau", "ma truong", "bridge code"}
 _SEPARATORS = re.compile(r"[,;\t]")
@@ -55,8 +58,12 @@ def parse_code_file(upload) -> list[tuple[int, str]]:
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
+            # A list of codes is small: refused unopened when its zip would inflate to more (core.archives).
+            archives.require_modest_zip(data, max_unpacked=MAX_CODE_LIST_UNPACKED)
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except (InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
+        except archives.ArchiveRefused as refused:
+            raise ValidationError(refused.message) from None
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
             raise ValidationError(_("The file could not be read as an Excel workbook.")) from exc
         rows = []
         for number, values in enumerate(sheet.iter_rows(max_col=1, values_only=True), start=1):

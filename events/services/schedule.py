@@ -172,6 +172,26 @@ def set_status(event: Event, new_status: str, *, request=None) -> Event:
     return event
 
 
+@transaction.atomic
+def mark_launched(event: Event, at: datetime, *, actor_label: str = "", request=None, user=None) -> Event:
+    """The launch button was pressed (attendance.launch): the event keeps when it was launched, and an
+    announced event is now live (đang diễn ra), as its pages, calendars and the consoles then say."""
+    caller_copy = event
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.launched_at is None:
+        old = event.status
+        event.launched_at = at
+        if old == Status.PUBLISHED and Status.LIVE in TRANSITIONS[old]:
+            event.status = Status.LIVE
+        event.save(update_fields=["launched_at", "status", "updated_at"])
+        if event.status != old:
+            _bump_sequence(event)
+            audit.record("event.status", request=request, user=user, actor_label=actor_label, target=event,
+                         summary=f"{old} → {event.status}", details={"from": old, "to": event.status, "by": "launch"})
+    caller_copy.launched_at, caller_copy.status, caller_copy.sequence = event.launched_at, event.status, event.sequence
+    return event
+
+
 # --- sessions -------------------------------------------------------------------------------
 
 def validate_session(session: Session) -> None:

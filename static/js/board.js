@@ -151,6 +151,34 @@
     }));
   }
 
+  // One line per bridge and minute for check-ins ("Trường X: +23 giáo viên"), as the server summarises them.
+  const MINUTE_MS = 60000;
+  const feedKey = (item) => (item.kind === "checkin" ? `checkin:${item.bridge_id}:${Math.floor(item.at / MINUTE_MS)}` : null);
+
+  function mergeFeed(fresh, feed) {
+    // A frame's "+N" for a bridge adds to that bridge's line of the same minute, which moves to the top.
+    const merged = [];
+    const byKey = new Map();
+    fresh.forEach((item) => {
+      const key = feedKey(item);
+      if (key && byKey.has(key)) { byKey.get(key).count += item.count; return; }
+      const line = Object.assign({}, item);
+      if (key) byKey.set(key, line);
+      merged.push(line);
+    });
+    feed.forEach((item) => {
+      const key = feedKey(item);
+      if (key && byKey.has(key)) {
+        const line = byKey.get(key);
+        line.count += item.count;
+        line.at = Math.max(line.at, item.at);
+        return;
+      }
+      merged.push(item);
+    });
+    return merged;
+  }
+
   function feedText(item) {
     const kind = item.kind === "checkin" && item.count > 1 ? "checkins" : item.kind;
     const template = T.feed[kind] || T.feed.other;
@@ -178,6 +206,7 @@
 
   function applySnapshot(snapshot) {
     model.snapshotAt = snapshot.generated_at;
+    model.event = snapshot.event;
     model.groups = new Map(snapshot.groups.map((g) => [g.id, g]));
     setRollCalls(snapshot.roll_calls);
     const keep = new Set(snapshot.tiles.map((t) => t.id));
@@ -215,16 +244,7 @@
     renderCounters();
     if (delta.tiles.length) renderMissing();
     if (delta.feed.length) {
-      const merged = delta.feed.concat(model.feed);
-      // Keep one line per bridge for a burst of check-ins across frames too.
-      for (let i = merged.length - 1; i > 0; i--) {
-        const a = merged[i - 1], b = merged[i];
-        if (a.kind === "checkin" && b.kind === "checkin" && a.bridge_id === b.bridge_id) {
-          merged[i - 1] = Object.assign({}, a, { count: a.count + b.count });
-          merged.splice(i, 1);
-        }
-      }
-      model.feed = merged.slice(0, FEED_SIZE);
+      model.feed = mergeFeed(delta.feed, model.feed).slice(0, FEED_SIZE);
       renderFeed();
     }
     showLaunch(delta.launch);
@@ -267,11 +287,33 @@
     });
     overlay = new window.DiemcauLaunch.Overlay(overlayEl, clock);
   }
+  const launchedFormat = new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric", hourCycle: "h23",
+    timeZone: "Asia/Ho_Chi_Minh",
+  });
+  function launchedText(ms) {
+    // "HH:MM dd/mm/yyyy", as the server writes it.
+    const parts = {};
+    launchedFormat.formatToParts(new Date(ms)).forEach((part) => { parts[part.type] = part.value; });
+    return `${parts.hour}:${parts.minute} ${parts.day}/${parts.month}/${parts.year}`;
+  }
   function showLaunch(launch) {
     if (!launch) return;
     if (overlay) overlay.show(launch);
     const button = document.getElementById("launch-button");
     if (button) button.disabled = true;
+    const note = document.getElementById("launched-at");
+    if (note) {
+      note.textContent = fmt(T.launchedAt, { when: launchedText(launch.at) });
+      note.classList.remove("hidden");
+    }
+    const badge = document.getElementById("event-status");
+    if (badge && badge.dataset.liveLabel) {
+      badge.textContent = badge.dataset.liveLabel;
+      badge.className = "badge ev-live";
+    }
+    const early = document.getElementById("launch-early-hint");
+    if (early) early.classList.add("hidden");
   }
 
   function onMessage(event) {
@@ -315,19 +357,30 @@
 
   // --- the launch button (organizers) ----------------------------------------------------------
 
+  // Before the event's start the server refuses with how early it is (code launch_early); the organizer
+  // then confirms an early launch in those words, and only that second press carries early=1.
   const launchForm = document.getElementById("launch-form");
   if (launchForm && window.DiemcauLaunch) {
     launchForm.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!window.confirm(T.confirmLaunch)) return;
+      const serverNow = clock && clock.synced ? clock.serverNow() : Date.now();
+      const looksEarly = model.event && serverNow < model.event.starts_at;
+      if (!looksEarly && !window.confirm(T.confirmLaunch)) return;
       const button = launchForm.querySelector("button");
       button.disabled = true;
       try {
-        const body = await window.DiemcauLaunch.press(launchForm.action, launchForm);
+        let body;
+        try {
+          body = await window.DiemcauLaunch.press(launchForm.action, launchForm);
+        } catch (refusal) {
+          if (!refusal.body || refusal.body.code !== "launch_early") throw refusal;
+          if (!window.confirm(refusal.body.detail + "\n\n" + T.confirmEarly)) { button.disabled = false; return; }
+          body = await window.DiemcauLaunch.press(launchForm.action, launchForm, { early: true });
+        }
         showLaunch(body.launch);
       } catch (e) {
         button.disabled = false;
-        window.alert(T.launchFailed);
+        window.alert(e.body && e.body.detail ? e.body.detail : T.launchFailed);
       }
     });
   }

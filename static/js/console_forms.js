@@ -3,8 +3,10 @@
  * A form marked data-console-form posts to its action (an /api/console/<token>/... operation): as
  * JSON, with data-event as "event", or as multipart form data when marked data-multipart (an
  * answer may carry an attachment). An answer 2xx reloads the page, which then shows the new state
- * and the server's message (kept in sessionStorage across the reload); a refusal shows each field's
- * reason next to the field and the rest above the form, in the words the server chose.
+ * and the server's message (kept in sessionStorage across the reload) at the top of the section the form
+ * was in, scrolled into view (a launch-day console folds that section under "more": it is opened); a
+ * refusal shows each field's reason next to the field and a summary at the top of the form, in the words
+ * the server chose, focused and scrolled into view: the eye is where the form starts, not two screens up.
  */
 (function () {
   "use strict";
@@ -22,8 +24,24 @@
     box.classList.remove("hidden");
   }
 
-  function keepForAfterReload(text) {
-    try { sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: text || "" })); } catch (e) { /* private mode */ }
+  function keepForAfterReload(text, section) {
+    try { sessionStorage.setItem(FLASH_KEY, JSON.stringify({ text: text || "", section: section || "" })); }
+    catch (e) { /* private mode */ }
+  }
+
+  // Opens the folded parts (<details>) around a node, so that it can be seen and scrolled to.
+  function unfold(node) {
+    for (var parent = node && node.parentElement; parent; parent = parent.parentElement) {
+      if (parent.tagName === "DETAILS" && !parent.open) parent.open = true;
+    }
+  }
+
+  function bringIntoView(node) {
+    if (!node) return;
+    unfold(node);
+    if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "-1");
+    node.focus({ preventScroll: true });
+    node.scrollIntoView({ block: "start" });
   }
 
   function showKeptMessage() {
@@ -32,14 +50,30 @@
       kept = JSON.parse(sessionStorage.getItem(FLASH_KEY) || "null");
       sessionStorage.removeItem(FLASH_KEY);
     } catch (e) { kept = null; }
-    if (kept && kept.text) showMessage(kept.text, "success");
+    if (!kept || !kept.text) return;
+    var box = document.getElementById("console-messages");
+    var section = kept.section ? document.getElementById(kept.section) : null;
+    // The answer where the school was working: the top of that section (it may have gone: then the page's top).
+    if (box && section) {
+      var heading = section.querySelector("h2");
+      if (heading) heading.insertAdjacentElement("afterend", box); else section.prepend(box);
+    }
+    showMessage(kept.text, "success");
+    bringIntoView(box && section ? box : null);
   }
 
   function generalError(form, text) {
     var node = form.querySelector("[data-form-error]");
-    if (!node) { showMessage(text, "error"); return; }
+    if (!node) {
+      node = document.createElement("p");
+      node.className = "errorlist nonfield hidden";
+      node.setAttribute("data-form-error", "");
+      node.setAttribute("role", "alert");
+      form.prepend(node);
+    }
     node.textContent = text || "";
     node.classList.toggle("hidden", !text);
+    return node;
   }
 
   function clearErrors(form) {
@@ -73,10 +107,8 @@
     });
     if (body.code === "invalid_link") rest = [body.detail || S.invalidLink];
     else if (!rest.length && !placed) rest = (body.errors && body.errors.length) ? body.errors : [body.detail || S.refused];
-    else if (!rest.length) rest = [body.detail || S.refused];
-    generalError(form, rest.join(" "));
-    var first = form.querySelector("[aria-invalid]");
-    if (first) first.focus();
+    else if (!rest.length) rest = [body.detail || S.checkFields || S.refused];
+    bringIntoView(generalError(form, rest.join(" ")));
   }
 
   function reloadAt(form) {
@@ -112,17 +144,27 @@
       clearErrors(form);
       request(form).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          if (response.ok) { keepForAfterReload(body.message); reloadAt(form); return; }
+          if (response.ok) {
+            var section = form.closest("section[id]");
+            keepForAfterReload(body.message, section ? section.id : "");
+            reloadAt(form);
+            return;
+          }
           if (button) button.disabled = false;
           showRefusal(form, body);
         });
       }).catch(function () {
         if (button) button.disabled = false;
-        generalError(form, S.sendFailed);
+        bringIntoView(generalError(form, S.sendFailed));
       });
     });
   }
 
+  // A link or a reload to #section inside the folded part opens it.
+  if (location.hash.length > 1) {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) { unfold(target); target.scrollIntoView({ block: "start" }); }
+  }
   showKeptMessage();
   document.querySelectorAll("form[data-console-form]").forEach(wire);
 })();

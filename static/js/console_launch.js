@@ -121,11 +121,22 @@
   }
 
   // The board's button posts with its session (and CSRF token); a console's with its link's token only.
-  async function press(url, scope, { session = true } = {}) {
+  // `early`: the organizer confirmed a launch before the event's start. A refusal throws an Error whose
+  // `body` is the server's answer (detail, code), when it sent one.
+  async function press(url, scope, { session = true, early = false } = {}) {
     const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" };
     if (session) headers["X-CSRFToken"] = csrfToken(scope);
-    const response = await fetch(url, { method: "POST", credentials: session ? "same-origin" : "omit", headers });
-    if (!response.ok) throw new Error("HTTP " + response.status);
+    const options = { method: "POST", credentials: session ? "same-origin" : "omit", headers };
+    if (early) {
+      options.body = new URLSearchParams({ early: "1" });
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+    }
+    const response = await fetch(url, options);
+    if (!response.ok) {
+      const error = new Error("HTTP " + response.status);
+      error.body = await response.json().catch(() => null);
+      throw error;
+    }
     return response.json();
   }
 
@@ -143,6 +154,18 @@
     const overlay = new Overlay(overlayEl, clock);
     const button = panel.querySelector("[data-launch-press]");
     const error = panel.querySelector("[data-launch-error]");
+    const opensNote = panel.querySelector("[data-launch-opens]");
+    const genericError = error ? error.textContent : "";
+    let opensAt = null, launched = false;
+
+    // Before the event's start the host console's button waits (an early launch is an organizer's, from
+    // the board); it comes alive at the start, in server time.
+    function gate() {
+      if (!button || launched) return;
+      const waiting = opensAt !== null && clock.serverNow() < opensAt;
+      button.disabled = waiting;
+      if (opensNote) opensNote.classList.toggle("hidden", !waiting);
+    }
 
     async function loadState() {
       try {
@@ -154,10 +177,13 @@
         if (body.can_press && button) panel.classList.remove("hidden");
         const title = overlayEl.querySelector("[data-launch-title]");
         if (title && !title.textContent && body.title) title.textContent = body.title;
+        opensAt = typeof body.opens_at === "number" ? body.opens_at : null;
         if (body.launch) {
+          launched = true;
           overlay.show(body.launch);
           if (button) button.disabled = true;
         }
+        gate();
       } catch (e) { /* offline: the websocket push or the next load will tell */ }
     }
 
@@ -170,8 +196,10 @@
         try { message = JSON.parse(event.data); } catch (e) { return; }
         if (message.type === "clock") clock.onReply(message);
         else if (message.type === "launch") {
+          launched = true;
           overlay.show(message);
           if (button) button.disabled = true;
+          if (opensNote) opensNote.classList.add("hidden");
         }
       });
       socket.addEventListener("close", () => {
@@ -188,15 +216,23 @@
         if (error) error.classList.add("hidden");
         try {
           const body = await press(panel.dataset.pressUrl, panel, { session: false });
+          launched = true;
           overlay.show(body.launch);
         } catch (e) {
           button.disabled = false;
-          if (error) error.classList.remove("hidden");
+          if (error) {
+            // The server's reason when it gave one (e.g. not before the start), else "check the connection".
+            error.textContent = (e.body && e.body.detail) || genericError;
+            error.classList.remove("hidden");
+            error.focus();
+          }
+          gate();
         }
       });
     }
     // Re-measure now and then: laptop clocks drift and networks change.
     setInterval(() => clock.start(), 60000);
+    setInterval(gate, 1000);
     connect();
   }
 

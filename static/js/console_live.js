@@ -1,5 +1,10 @@
 /* The console's live attendance section: bridge check-in, headcount, roll-call QR, roster ticks.
  *
+ * The roster: a tick can be undone for a few minutes (the server says until when, `undo_until`; a tick
+ * still waiting in the queue is simply dropped from it), and teachers' own QR check-ins appear as they
+ * come ("roster.changed" pushed over the console's websocket; re-read from the API on every reconnect).
+ * The QR goes full screen for a projector (Fullscreen API, else a fixed overlay).
+ *
  * Every write goes through ONE queue kept in localStorage ({nonce, kind, payload, client_time}):
  * it survives a reload or a lost connection, is sent in order (over the websocket when it is open,
  * else by fetch), and an item leaves the queue only when the server answered it. The server
@@ -22,7 +27,7 @@
   var urlsNode = document.getElementById("console-urls");
   var consoleUrls = urlsNode ? JSON.parse(urlsNode.textContent) : { api: {}, files: {} };
   config.urls = { live: consoleUrls.api.live, roster: consoleUrls.api.roster, checkin: consoleUrls.api.checkin,
-                  headcount: consoleUrls.api.headcount, tick: consoleUrls.api.tick };
+                  headcount: consoleUrls.api.headcount, tick: consoleUrls.api.tick, untick: consoleUrls.api.untick };
   var S = config.strings;
   var QUEUE_KEY = "diemcau.console-queue." + config.bridgeId;
   // The API negotiates its language: answers in the page's (Vietnamese unless the school switched).
@@ -87,13 +92,36 @@
     node.textContent = fill(S.pending, { count: queue.length });
     node.classList.toggle("hidden", queue.length === 0);
     var waiting = {};
-    queue.forEach(function (item) { if (item.kind === "tick") waiting[item.payload.person_id] = true; });
-    document.querySelectorAll("#live-roster [data-person-id]").forEach(function (row) {
-      var pending = !!waiting[row.dataset.personId];
-      if (pending) row.dataset.pending = "1"; else delete row.dataset.pending;
-      var label = row.querySelector(".tick-state");
-      if (label) label.textContent = pending ? S.waiting : "";
+    queue.forEach(function (item) {
+      if (item.kind === "tick" || item.kind === "untick") waiting[item.payload.person_id] = item.kind;
     });
+    document.querySelectorAll("#live-roster [data-person-id]").forEach(function (row) {
+      var pending = waiting[row.dataset.personId];
+      if (pending) row.dataset.pending = pending === "tick" ? "1" : "undo"; else delete row.dataset.pending;
+      showRow(row);
+    });
+  }
+  // One roster row from its data: ticked or not, when and how, waiting to be sent, "Undo" while it may.
+  function showRow(row) {
+    var label = row.querySelector(".tick-state"), undo = row.querySelector(".undo-button");
+    var pending = row.dataset.pending, ticked = row.dataset.ticked === "1" && pending !== "undo";
+    var text = "";
+    if (pending) text = S.waiting;
+    else if (ticked && row.dataset.at) text = row.dataset.method === "self_qr" ? fill(S.scannedAt, { time: hhmm(row.dataset.at) }) : hhmm(row.dataset.at);
+    if (label) label.textContent = text;
+    var until = Date.parse(row.dataset.undoUntil || "");
+    var undoable = pending === "1" || (ticked && !pending && !isNaN(until) && serverNow() < until);
+    if (undo) undo.hidden = !undoable;
+  }
+  function setRow(row, person) {
+    row.dataset.ticked = person.ticked ? "1" : "0";
+    row.dataset.at = person.at || "";
+    row.dataset.method = person.method || "";
+    row.dataset.undoUntil = person.undo_until || "";
+    showRow(row);
+  }
+  function refreshUndo() {
+    document.querySelectorAll("#live-roster [data-undo-until]:not([data-undo-until=''])").forEach(showRow);
   }
   function enqueue(kind, payload) {
     var queue = loadQueue();
@@ -179,8 +207,17 @@
     var data = answer.body || {};
     if (item.kind === "tick") {
       var row = rowOf(item.payload.person_id);
-      if (row && data.ok) row.dataset.ticked = "1";
+      if (row && data.ok) setRow(row, { ticked: true, at: data.at, method: "tick", undo_until: data.undo_until });
       if (!data.ok) say(data.message, true);
+    } else if (item.kind === "untick") {
+      var undone = rowOf(item.payload.person_id);
+      if (data.ok) {
+        if (undone) setRow(undone, { ticked: false });
+        say(fill(S.undone, { name: data.person_name || "" }));
+      } else {
+        say(data.message, true);
+        refreshRoster();
+      }
     } else {
       if (data.ok === false) { say(data.message, true); return; }
       showCheckin(data);
@@ -244,7 +281,7 @@
       .then(function (data) {
         (data.people || []).forEach(function (person) {
           var row = rowOf(person.id);
-          if (row) row.dataset.ticked = person.ticked ? "1" : "0";
+          if (row) setRow(row, person);
         });
         showPending(loadQueue());
       }).catch(function () {});
@@ -281,7 +318,15 @@
         failed.reject(new Error(message.message));
       }
     } else if (message.type === "hello") {
-      refresh();
+      // Pushes may have been lost while the socket was away: read the roster again too.
+      refresh().then(refreshRoster);
+    } else if (message.type === "roster.changed") {
+      if (state.rollCall && message.roll_call_id === state.rollCall.id) {
+        (message.people || []).forEach(function (person) {
+          var row = rowOf(person.id);
+          if (row && !row.dataset.pending) setRow(row, person);
+        });
+      }
     } else if (message.type === "rollcall.opened" || message.type === "rollcall.closed") {
       var eventId = message.roll_call && message.roll_call.event_id;
       if (!config.eventId || eventId === config.eventId) refresh();
@@ -354,11 +399,67 @@
   });
   var roster = $("live-roster");
   if (roster) roster.addEventListener("click", function (event) {
+    var undo = event.target.closest(".undo-button");
+    if (undo) { undoTick(undo.closest("[data-person-id]")); return; }
     var button = event.target.closest(".tick-button");
     if (!button || !state.rollCall) return;
     var row = button.closest("[data-person-id]");
-    if (row.dataset.ticked === "1" || row.dataset.pending === "1") return;
+    if (row.dataset.ticked === "1" || row.dataset.pending) return;
     enqueue("tick", { person_id: parseInt(row.dataset.personId, 10), roll_call_id: state.rollCall.id });
+  });
+  function undoTick(row) {
+    var personId = parseInt(row.dataset.personId, 10);
+    var queue = loadQueue();
+    var waiting = queue.filter(function (item) { return item.kind === "tick" && item.payload.person_id === personId; });
+    // Not sent yet (and not being sent): the tick never happened.
+    if (waiting.length && !(state.sending && queue[0] === waiting[0])) {
+      saveQueue(queue.filter(function (item) { return waiting.indexOf(item) < 0; }));
+      return;
+    }
+    var rollCallId = waiting.length ? waiting[0].payload.roll_call_id
+      : (state.rollCall && state.rollCall.id) || parseInt($("rollcall").dataset.rollCallId, 10);
+    if (!rollCallId) return;
+    if (!state.wsOpen && navigator.onLine === false) say(S.undoOffline);
+    enqueue("untick", { person_id: personId, roll_call_id: rollCallId });
+  }
+
+  // --- the QR on the projector -----------------------------------------------------------------------
+  var fullButton = $("rollcall-fullscreen");
+  function isFull() {
+    var box = $("rollcall");
+    return !!box && (document.fullscreenElement === box || document.webkitFullscreenElement === box ||
+                     box.classList.contains("pseudo-fullscreen"));
+  }
+  function showFull() {
+    var full = isFull();
+    if (!fullButton) return;
+    fullButton.textContent = full ? S.exitFullscreen : S.fullscreen;
+    fullButton.setAttribute("aria-pressed", full ? "true" : "false");
+  }
+  if (fullButton) fullButton.addEventListener("click", function () {
+    var box = $("rollcall");
+    if (isFull()) {
+      if (box.classList.contains("pseudo-fullscreen")) box.classList.remove("pseudo-fullscreen");
+      else if (document.exitFullscreen) document.exitFullscreen();
+      else if (document.webkitExitFullscreen) document.webkitExitFullscreen();
+      showFull();
+      return;
+    }
+    var request = box.requestFullscreen || box.webkitRequestFullscreen;
+    var done = request ? request.call(box) : null;
+    // Refused (an iPhone, a policy) or absent: fill the window instead; Escape or the button leaves.
+    if (!request) box.classList.add("pseudo-fullscreen");
+    else if (done && done.catch) done.catch(function () { box.classList.add("pseudo-fullscreen"); showFull(); });
+    showFull();
+  });
+  document.addEventListener("fullscreenchange", showFull);
+  document.addEventListener("webkitfullscreenchange", showFull);
+  document.addEventListener("keydown", function (event) {
+    var box = $("rollcall");
+    if (event.key === "Escape" && box && box.classList.contains("pseudo-fullscreen")) {
+      box.classList.remove("pseudo-fullscreen");
+      showFull();
+    }
   });
 
   window.diemcauConsole = {
@@ -381,7 +482,7 @@
       enqueue("checkin", { method: "qr" });
     }
   });
-  setInterval(rotateQr, 1000);
+  setInterval(function () { rotateQr(); refreshUndo(); }, 1000);
   window.addEventListener("online", cameOnline);
   window.addEventListener("offline", wentOffline);
   connect();

@@ -191,18 +191,36 @@
     form.querySelectorAll("[aria-invalid]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
     generalError(form, "");
   }
+  function reasons(place, name, texts) {
+    var list = document.createElement("ul");
+    list.className = "errorlist";
+    list.dataset.fieldError = name;
+    texts.forEach(function (reason) { var li = document.createElement("li"); li.textContent = reason; list.appendChild(li); });
+    place.appendChild(list);
+  }
   function showRefusal(form, body) {
     clearErrors(form);
+    say(form, "");
     var fields = body.fields || {}, rest = [];
     Object.keys(fields).forEach(function (name) {
       var place = name ? form.querySelector('[data-field="' + name + '"]') : null;
       if (!place) { rest = rest.concat(fields[name]); return; }
-      var list = document.createElement("ul");
-      list.className = "errorlist";
-      list.dataset.fieldError = name;
-      fields[name].forEach(function (reason) { var li = document.createElement("li"); li.textContent = reason; list.appendChild(li); });
-      place.appendChild(list);
-      place.querySelectorAll("input, select, textarea").forEach(function (input) { input.setAttribute("aria-invalid", "true"); });
+      var isGrid = !!place.querySelector("table.report-grid");
+      if (!isGrid) place.querySelectorAll("input, select, textarea").forEach(function (input) { input.setAttribute("aria-invalid", "true"); });
+      if (place.tagName === "TD") {
+        // A grid cell: the cell is marked, its reason listed under the grid (a cell is too narrow for it).
+        place.querySelector("input").title = fields[name].join(" ");
+        var grid = place.closest(".report-field");
+        if (grid) reasons(grid, name, fields[name]);
+        return;
+      }
+      if (isGrid) {
+        // The whole grid: mark its empty cells, where the school has to type.
+        place.querySelectorAll("table.report-grid input").forEach(function (input) {
+          if (input.value.trim() === "") input.setAttribute("aria-invalid", "true");
+        });
+      }
+      reasons(place, name, fields[name]);
     });
     generalError(form, [S.refused].concat(rest.length ? rest : (Object.keys(fields).length ? [] : [body.detail || ""])).join(" "));
     var first = form.querySelector("[aria-invalid]");

@@ -1,0 +1,19 @@
+"""An account's role saved or deleted closes its open websockets (core.revocation): a board opened under the
+old role is judged again when the page reconnects."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from core import revocation
+
+from .models import Role
+
+
+@receiver(post_save, sender=Role, dispatch_uid="bridges.role_saved")
+def _role_saved(sender, instance: Role, **kwargs):
+    revocation.revoke_user(instance.user_id, "role_changed")
+
+
+@receiver(post_delete, sender=Role, dispatch_uid="bridges.role_deleted")
+def _role_deleted(sender, instance: Role, **kwargs):
+    revocation.revoke_user(instance.user_id, "role_removed")
