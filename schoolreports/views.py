@@ -6,10 +6,12 @@ school's answer. Pages parse, ask schoolreports.services / rollup / reminders, a
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -204,6 +206,9 @@ def publish(request, pk: int):
     return redirect("schoolreports:round", pk=round_.pk)
 
 
+ANSWERS_PER_PAGE = 50
+
+
 @login_required
 @require_GET
 def round_detail(request, pk: int):
@@ -214,8 +219,12 @@ def round_detail(request, pk: int):
     job = None
     if request.GET.get("job", "").isdigit():
         job = visible_jobs(request.user).filter(pk=int(request.GET["job"]), kind=reminders.REMIND_JOB).first()
+    # The answers table is read page by page (the annex export has every school): 600 schools × 60 numbers
+    # on one page took half a second to draw and was not readable anyway.
+    answered = Paginator([s for s in state.schools if s.submitted], ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "schoolreports/round.html", {
-        "round": round_, "state": state, "job": job, "now": state.now,
+        "round": round_, "state": state, "job": job, "now": state.now, "answered": answered,
+        "answers_query": urlencode({"district": district}) if district else "",
         "audience": services.audience_text(round_), "districts": scope.visible_districts(request.user),
         "can_remind": may_remind(role) and not round_.is_closed(state.now),
         "can_close": role.kind == Role.Kind.ORGANIZER and not round_.is_closed(state.now),
