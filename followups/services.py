@@ -356,18 +356,8 @@ def _recently_reminded(form: FollowUpForm, now=None) -> QuerySet[FollowUpReminde
 
 
 def _claim(form: FollowUpForm, bridges: list[Bridge], by) -> tuple[list[Bridge], list[Bridge], list[int]]:
-    """Record the reminders before sending them, under the form's row lock: two reminder jobs at once (two
-    officers, a script) cannot both mail a school within the cooldown (events.services.reminders)."""
-    with transaction.atomic():
-        FollowUpForm.objects.select_for_update().filter(pk=form.pk).first()
-        held = set(_recently_reminded(form).values_list("bridge_id", flat=True))
-        due = [b for b in bridges if b.pk not in held]
-        to_mail = [b for b in due if b.email]
-        without = [b for b in due if not b.email]
-        rows = FollowUpReminder.objects.bulk_create(
-            [FollowUpReminder(form=form, bridge=b, by=by, emailed=True) for b in to_mail]
-            + [FollowUpReminder(form=form, bridge=b, by=by, emailed=False) for b in without])
-    return to_mail, without, [row.pk for row in rows[:len(to_mail)]]
+    # Recorded before sending, under the form's lock (events.services.reminders: the one cooldown).
+    return event_reminders.claim_log_reminders(form, FollowUpReminder, bridges, by=by, form=form)
 
 
 @jobs.job_kind(REMIND_JOB)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -42,18 +41,8 @@ def _recently(round_: ReportRound):
 
 
 def _claim(round_: ReportRound, bridges: list[Bridge], by) -> tuple[list[Bridge], list[Bridge], list[int]]:
-    """Record the reminders before sending, under the round's row lock, so two jobs at once cannot both mail
-    a school within the cooldown."""
-    with transaction.atomic():
-        ReportRound.objects.select_for_update().filter(pk=round_.pk).first()
-        held = set(_recently(round_).values_list("bridge_id", flat=True))
-        due = [b for b in bridges if b.pk not in held]
-        to_mail = [b for b in due if b.email]
-        without = [b for b in due if not b.email]
-        rows = ReportReminder.objects.bulk_create(
-            [ReportReminder(round=round_, bridge=b, by=by, emailed=True) for b in to_mail]
-            + [ReportReminder(round=round_, bridge=b, by=by, emailed=False) for b in without])
-    return to_mail, without, [row.pk for row in rows[:len(to_mail)]]
+    # Recorded before sending, under the round's lock (events.services.reminders: the one cooldown).
+    return event_reminders.claim_log_reminders(round_, ReportReminder, bridges, by=by, round=round_)
 
 
 def send_reminders(round_: ReportRound, bridge_ids: list[int], *, user=None, ip=None, job=None) -> dict:

@@ -3,6 +3,9 @@ from django.contrib.auth import get_user_model
 
 from bridges.models import Bridge, Person, Role, Tier
 
+# The browser tests' `browser` (Debian's chromium) and `server` (uvicorn on the test database) fixtures.
+pytest_plugins = ["tests.browser_support"]
+
 
 @pytest.fixture(autouse=True)
 def clean_rate_limits():

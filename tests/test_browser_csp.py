@@ -14,10 +14,9 @@ from attendance.models import RollCall
 from attendance.services import qr
 from bridges.models import Role
 from events.models import Event, Invitation, Session
-from tests.test_browser_live import CHROMIUM, browser, server  # noqa: F401  (the module's fixtures)
+from tests.browser_support import BROWSER_MARKS
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not __import__("pathlib").Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)")]
+pytestmark = BROWSER_MARKS
 
 # Every violation the page sees, as the browser reports it to the page (the securitypolicyviolation event).
 LISTEN = """

@@ -7,11 +7,9 @@ console's launch-day first screen on a phone, the undo of a tick, a teacher's QR
 import os
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -22,46 +20,9 @@ from bridges.models import Role
 from core.models import AuditEntry
 from events.models import Event, Invitation, Session
 from followups.models import FollowUpAnswer, FollowUpForm
-from tests.board_support import ServerProcess, server_env
+from tests.browser_support import BROWSER_MARKS, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)"),
-]
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env = server_env(SQLITE_PATH=settings["NAME"])
-    else:
-        env = server_env(DATABASE_URL=f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}")
-    process = ServerProcess(env).wait_ready()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls of these tests
-    # are ordinary blocking ones between browser steps, which is what this switch allows.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ bulk issue asks first in a dialog with the server's count and shows its progress
 with "Hoàn tất" and the result's link, without a reload; an agenda item deleted by mistake comes back from the
 message's Undo button; the letters of a long event are paged and found by a name typed without marks."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,51 +15,14 @@ from bridges.models import Bridge, Role
 from core.models import AuditEntry
 from core.text import clean_text
 from events.models import AgendaItem, Event, Invitation
-from tests.board_support import ServerProcess, server_env
+from tests.browser_support import BROWSER_MARKS
 from tests.invitation_data import make_event
 from tests.test_training import attend_all, make_training
 from training import services as training_services
 from training.models import Certificate
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1366, "height": 768}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)"),
-]
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env = server_env(SQLITE_PATH=settings["NAME"])
-    else:
-        env = server_env(DATABASE_URL=f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}")
-    process = ServerProcess(env).wait_ready()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls of these tests are
-    # ordinary blocking ones between browser steps, which is what this switch allows.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -2,54 +2,17 @@
 ASGI server: what is typed survives a reload (kept on the server), a refused total is shown next to the grid in
 Vietnamese, a submission made offline waits in the queue and is sent once the connection is back."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from django.db import connection
 from django.utils import timezone
 
 from schoolreports import services
 from schoolreports.models import ReportAnswer, ReportSubmission
-from tests.board_support import ServerProcess, server_env
+from tests.browser_support import BROWSER_MARKS
 
 from .schoolreports_support import GRID
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)"),
-]
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
-    settings = connection.settings_dict
-    if connection.vendor != "sqlite":
-        pytest.skip("the browser test shares the SQLite test database with its server")
-    process = ServerProcess(server_env(SQLITE_PATH=settings["NAME"])).wait_ready()
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+pytestmark = BROWSER_MARKS
 
 
 def test_the_console_keeps_drafts_shows_refusals_and_queues_offline(browser, transactional_db, small_tree, server):

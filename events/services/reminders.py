@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -43,6 +44,24 @@ def cooldown_refusal(last_reminded_at) -> str:
     again = formats.date_format(timezone.localtime(last_reminded_at + cooldown()), "SHORT_DATETIME_FORMAT")
     return _("The chosen schools were all reminded less than %(minutes)s minutes ago; the next reminder can "
              "be sent at %(time)s.") % {"minutes": settings.REMINDER_COOLDOWN_MINUTES, "time": again}
+
+
+def claim_log_reminders(owner, log_model, bridges: list, *, by=None, **owner_field):
+    """Record reminders in a reminder log (follow-ups, school reports) before they are sent, under the row
+    lock of what they are about (`owner`, found by `owner_field`), so two jobs at once cannot both mail a
+    school within the cooldown. Returns (bridges to mail, bridges without an address, the ids of the rows
+    recorded for the first ones, in order)."""
+    with transaction.atomic():
+        type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+        recent = log_model.objects.filter(emailed=True, at__gt=cooldown_cutoff(), **owner_field)
+        held = set(recent.values_list("bridge_id", flat=True))
+        due = [b for b in bridges if b.pk not in held]
+        to_mail = [b for b in due if b.email]
+        without = [b for b in due if not b.email]
+        rows = log_model.objects.bulk_create(
+            [log_model(bridge=b, by=by, emailed=True, **owner_field) for b in to_mail]
+            + [log_model(bridge=b, by=by, emailed=False, **owner_field) for b in without])
+    return to_mail, without, [row.pk for row in rows[:len(to_mail)]]
 
 
 def _due_q(now=None) -> Q:
