@@ -193,12 +193,22 @@ def test_a_school_sends_its_follow_up_report_from_the_console(browser, scene):
     context.close()
 
 
-def in_view(page, selector: str) -> bool:
-    """The element lies wholly within the window as it is scrolled now."""
-    return page.evaluate("""(selector) => {
-        const box = document.querySelector(selector).getBoundingClientRect();
+_IN_VIEW = """(selector) => {
+        const node = document.querySelector(selector);
+        if (!node) return false;
+        const box = node.getBoundingClientRect();
         return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
-    }""", selector)
+    }"""
+
+
+def in_view(page, selector: str, timeout: float = 5000) -> bool:
+    """The element lies wholly within the window, once the page's script has scrolled it there (the
+    reload's scroll may land a moment after the element appears)."""
+    try:
+        page.wait_for_function(_IN_VIEW, arg=selector, timeout=timeout)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: not in view within the time
+        return bool(page.evaluate(_IN_VIEW, selector))
+    return True
 
 
 def first_screen_box(page, selector: str) -> dict:
