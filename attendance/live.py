@@ -8,6 +8,8 @@ write handled by one process reaches clients connected to another.
 
 import asyncio
 import logging
+import threading
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -35,9 +37,32 @@ def bridge_group(bridge_id: int) -> str:
     return f"bridge-{bridge_id}"
 
 
+_gathering = threading.local()
+
+
+@contextmanager
+def together():
+    """Within this block, what the services send goes out after commit in one trip into the event loop
+    (a batch of teachers' scans tells boards and consoles at once; each trip from a thread costs as much
+    as a few check-ins). Left by an exception, nothing is sent: the transaction is rolled back too."""
+    outer = getattr(_gathering, "outgoing", None)
+    outgoing = _gathering.outgoing = [] if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            _gathering.outgoing = None
+    if outer is None:
+        _send_all_after_commit(outgoing)
+
+
 def _send_after_commit(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
+        return
+    gathered = getattr(_gathering, "outgoing", None)
+    if gathered is not None:
+        gathered.append((group, message))
         return
 
     def send():
@@ -64,6 +89,10 @@ def _send_all_after_commit(outgoing: list[tuple[str, dict]]) -> None:
     """Several (group, message) in one go after commit: one trip into the event loop, not one per group."""
     layer = get_channel_layer()
     if layer is None or not outgoing:
+        return
+    gathered = getattr(_gathering, "outgoing", None)
+    if gathered is not None:
+        gathered.extend(outgoing)
         return
 
     async def send_all():

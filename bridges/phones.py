@@ -6,6 +6,7 @@ number is kept in E.164 ("+85512345678"), never dropped. Spreadsheet cells that 
 holding several numbers ("0905 123 456 - 0912 345 678") keeps the first valid one.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -67,4 +68,13 @@ def typed_phone(value) -> str:
 def is_checked(value) -> bool:
     """True when a stored number is one libphonenumber recognises; an import keeps unrecognised
     ones as typed, and the contact lists mark those as unchecked."""
+    if isinstance(value, str):
+        return _stored_is_checked(value)
+    return bool(value) and normalize_phone(value) is not None
+
+
+@functools.lru_cache(maxsize=131_072)
+def _stored_is_checked(value: str) -> bool:
+    # Asked for every tile of every board snapshot: a nation's 40,000 bridges parsed by libphonenumber
+    # each time cost ~2 s of CPU a snapshot (bench/bench_nation.py). The answer depends on the text only.
     return bool(value) and normalize_phone(value) is not None

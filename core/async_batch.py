@@ -14,6 +14,8 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import SyncToAsync
+
 
 class AsyncBatcher:
     def __init__(self, write_many: Callable[[list], list], *, max_batch: int = 200, name: str = "batch-writer"):
@@ -22,6 +24,9 @@ class AsyncBatcher:
         self.write_many = write_many
         self.max_batch = max_batch
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        # Through asgiref, so that what the writer hands back to the event loop (async_to_sync: the live
+        # notifications after commit) runs on this loop, not on a new loop in a new thread each time.
+        self._write = SyncToAsync(write_many, thread_sensitive=False, executor=self.writer)
         self._queues: dict[asyncio.AbstractEventLoop, list] = {}
         self._writing: set[asyncio.AbstractEventLoop] = set()
         self.batches = 0  # how many batches were written (the tests and the benchmark read it)
@@ -50,7 +55,7 @@ class AsyncBatcher:
             while queue:
                 batch, queue[:] = queue[:self.max_batch], queue[self.max_batch:]
                 try:
-                    results = await loop.run_in_executor(self.writer, self.write_many, [item for item, _f in batch])
+                    results = await self._write([item for item, _f in batch])
                     if len(results) != len(batch):
                         raise RuntimeError(f"write_many gave {len(results)} results for {len(batch)} items")
                 except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller

@@ -29,7 +29,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -37,6 +36,7 @@ from django.utils.translation import gettext_noop
 
 from bridges.identifiers import clean_identifier
 from bridges.models import Bridge, Person
+from core.bulk_sql import counts, fetch, insert_rows
 from core.group_commit import GroupCommit
 from core.text import clean_text
 
@@ -216,9 +216,20 @@ def _person_pk(value) -> int | None:
         return None
 
 
+_CHECKIN_FIELDS = ("roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at", "received_at",
+                   "method", "recorded_by")
+_ATTEMPT_FIELDS = ("at", "client_time", "roll_call", "bridge", "person", "checkin", "method", "identifier", "nonce",
+                   "outcome", "reason", "ip")
+_NONCE_FIELDS = ("scope", "nonce", "status_code", "response", "created_at")
+# What the batch reads of a person and of an earlier check-in (the answer, the second check, the roster push).
+_PERSON_FIELDS = ("bridge", "full_name", "teacher_id", "birth_date")
+_ROW_FIELDS = ("roll_call", "person", "bridge", "at", "foreign", "method", "recorded_by", "received_at", "client_key")
+
+
 class _Batch:
-    # Reads say .order_by(): the models' default orderings (Person's joins the bridge) cost a sort and
-    # a join per query here, for rows that are looked up by key anyway.
+    # Reads and writes go through core.bulk_sql (plain statements, only the columns used, no default
+    # ordering): through the ORM's compiler the batch's few rows cost more CPU than the database's work.
+    # The rules stay here; only how the rows are read and written changed.
     def __init__(self, scans: list[Scan]):
         self.scans = scans
         self.answers: list[idempotency.Answer | None] = [None] * len(scans)
@@ -235,26 +246,43 @@ class _Batch:
         pages = [self._page(scan, code) for scan, code in zip(self.scans, codes, strict=True)]
         contexts = [self._context(scan) for scan in self.scans]
         self._read_stored(codes, pages, contexts)
-        # Teachers mostly scan at their own school: their bridges came with them.
-        wanted = {code.bridge_id for code in codes if isinstance(code, qr.ScannedCode)}
-        people = [*self.by_identifier.values(), *self.by_pk.values()]
-        self.bridges = {p.bridge_id: p.bridge for p in people if p.bridge_id in wanted}
-        if wanted - self.bridges.keys():
-            self.bridges.update(Bridge.objects.only("id", "code", "name").order_by()
-                                .in_bulk(wanted - self.bridges.keys()))
         for index, (scan, code, page, ctx) in enumerate(zip(self.scans, codes, pages, contexts, strict=True)):
             with translation.override(scan.language, deactivate=False):
                 self.answers[index] = self._one(index, scan, code, page, ctx)
-        CheckIn.objects.bulk_create(self.new_rows)
-        CheckInAttempt.objects.bulk_create(self.attempts)
-        ClientNonce.objects.bulk_create(self.nonces.values())
+        self._insert()
         self._flag_earlier_rows()
         for index, key in self.replays.items():
             self.answers[index] = idempotency.replay(self.nonces[key])
-        for event_id, (bridge_ids, feed) in self.changed.items():
-            live.bridges_changed(event_id, sorted(bridge_ids), feed=feed)
-        roster.notify(self.new_rows)  # the consoles' rosters show these check-ins without a reload
+        with live.together():  # boards and consoles told in one trip after commit
+            for event_id, (bridge_ids, feed) in self.changed.items():
+                live.bridges_changed(event_id, sorted(bridge_ids), feed=feed)
+            roster.notify(self.new_rows)  # the consoles' rosters show these check-ins without a reload
         return self.answers
+
+    def _insert(self) -> None:
+        """The batch's rows, what bulk_create would write: one COPY per table on PostgreSQL, one multi-row
+        INSERT elsewhere (core.bulk_sql), in the batch's transaction. A row another worker wrote meanwhile
+        fails its unique constraint: IntegrityError, and write_scans writes the scans again one by one."""
+        now = timezone.now()  # auto_now_add, once for the batch
+        if self.new_rows:
+            ids = insert_rows(CheckIn, _CHECKIN_FIELDS, [
+                (r.roll_call_id, r.person_id, r.bridge_id, r.foreign, r.client_key, r.same_client, r.at, now, r.method,
+                 r.recorded_by) for r in self.new_rows], return_ids=True)
+            for row, pk in zip(self.new_rows, ids, strict=True):
+                row.pk, row.received_at = pk, now
+                row._state.adding, row._state.db = False, "default"
+        attempts = []
+        for a in self.attempts:
+            if a.checkin_id is None and a.checkin is not None:
+                a.checkin_id = a.checkin.pk  # written just above
+            a.at = now
+            attempts.append((now, a.client_time, a.roll_call_id, a.bridge_id, a.person_id, a.checkin_id, a.method,
+                             a.identifier, a.nonce, a.outcome, a.reason, a.ip))
+        insert_rows(CheckInAttempt, _ATTEMPT_FIELDS, attempts)
+        for n in self.nonces.values():
+            n.created_at = now
+        insert_rows(ClientNonce, _NONCE_FIELDS,
+                    [(n.scope, n.nonce, n.status_code, n.response, now) for n in self.nonces.values()])
 
     @staticmethod
     def _page(scan: Scan, code) -> qr.Page | qr.QRRefused | None:
@@ -272,34 +300,41 @@ class _Batch:
 
     def _read_stored(self, codes, pages, contexts) -> None:
         """What the database already holds for this batch: answers to its nonces, consumed pages, its
-        people, their rows, and how many check-ins each client already made."""
+        people, their rows, how many check-ins each client already made, and the bridges of all these.
+        Plain statements with the columns the batch uses (core.bulk_sql.fetch): through the ORM these few
+        rows cost most of a batch's CPU."""
         keys = {(_nonce_scope(code.roll_call), ctx.nonce) for code, ctx in zip(codes, contexts, strict=True)
                 if isinstance(code, qr.ScannedCode) and ctx.nonce}
         keys |= {(_page_scope(code.roll_call), page.id) for code, page in zip(codes, pages, strict=True)
                  if isinstance(page, qr.Page)}
         self.stored = {}
         if keys:
-            rows = ClientNonce.objects.filter(scope__in={k[0] for k in keys}, nonce__in={k[1] for k in keys}).order_by()
-            self.stored = {(r.scope, r.nonce): r for r in rows.only("scope", "nonce", "status_code", "response")}
+            rows = fetch(ClientNonce, ("scope", "nonce", "status_code", "response"),
+                         {"scope": {k[0] for k in keys}, "nonce": {k[1] for k in keys}})
+            self.stored = {(r.scope, r.nonce): r for r in rows}
         identifiers = {ctx.identifier for ctx in contexts if ctx.identifier}
-        by_identifier = (Person.objects.with_teacher_ids(identifiers).select_related("bridge").order_by()
-                         if identifiers else ())
-        self.by_identifier = {p.teacher_id: p for p in by_identifier}
+        # Without the unique index's condition (identifier not empty) SQLite scans the whole roster
+        # (bridges.models.PersonQuerySet.with_teacher_ids).
+        self.by_identifier = {p.teacher_id: p for p in fetch(Person, _PERSON_FIELDS, {"teacher_id": identifiers},
+                                                                 exclude={"teacher_id": ""})}
         chosen = {pk for scan, ctx in zip(self.scans, contexts, strict=True)
                   if not ctx.identifier and (pk := _person_pk(scan.person_id)) is not None}
-        self.by_pk = Person.objects.select_related("bridge").order_by().in_bulk(chosen) if chosen else {}
+        self.by_pk = {p.pk: p for p in fetch(Person, _PERSON_FIELDS, {"id": chosen})}
         people = {p.pk for p in self.by_identifier.values()} | set(self.by_pk)
         roll_calls = {code.roll_call.pk for code in codes if isinstance(code, qr.ScannedCode)}
-        self.rows = {}
-        if people and roll_calls:
-            existing = (CheckIn.objects.filter(roll_call_id__in=roll_calls, person_id__in=people)
-                        .select_related("bridge").order_by())
-            self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
+        existing = fetch(CheckIn, _ROW_FIELDS, {"roll_call": roll_calls, "person": people})
+        self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
         clients = {scan.client_key for scan in self.scans if scan.client_key}
-        if clients and roll_calls:
-            counted = (CheckIn.objects.filter(roll_call_id__in=roll_calls, client_key__in=clients).order_by()
-                       .values("roll_call_id", "client_key").annotate(n=Count("id")))
-            self.client_counts = {(row["roll_call_id"], row["client_key"]): row["n"] for row in counted}
+        self.client_counts = counts(CheckIn, ("roll_call", "client_key"), {"roll_call": roll_calls,
+                                                                          "client_key": clients})
+        # One read of every bridge the answers name: the codes', the people's, their earlier rows'.
+        named = [*self.by_identifier.values(), *self.by_pk.values(), *existing]
+        wanted = {code.bridge_id for code in codes if isinstance(code, qr.ScannedCode)}
+        self.bridges = {b.pk: b for b in fetch(Bridge, ("code", "name"),
+                                               {"id": wanted | {item.bridge_id for item in named}})}
+        for item in named:
+            if item.bridge_id in self.bridges:
+                item._state.fields_cache["bridge"] = self.bridges[item.bridge_id]
 
     def _one(self, index: int, scan: Scan, code, page, ctx: Context) -> idempotency.Answer | None:
         if isinstance(code, qr.QRRefused):

@@ -1,0 +1,198 @@
+"""Many rows of one table written or read at once, through Django's connection, cheaply (issue 13).
+
+`Model.objects.bulk_create` builds its statement through the ORM's compiler and prepares every value
+field by field; on PostgreSQL Django 5.2 sends the rows as arrays to UNNEST, which psycopg's client-side
+binding quotes element by element, and psycopg parses every statement of more than 50 parameters anew.
+For a hot path writing a handful of rows per request (the teachers' check-in batches) that cost more than
+the database's own work. Here:
+
+- on PostgreSQL, `COPY table (columns) FROM STDIN` through psycopg's `cursor.copy()` (rows formatted by
+  psycopg's C code, no statement to parse); ids, when asked for, are taken from the table's sequence
+  first (one short query) and written with the rows;
+- elsewhere (SQLite, the embedded default), one `INSERT INTO t (c, ...) VALUES (...), (...)
+  [RETURNING id]`, its text built once per shape.
+
+Both run on `connection.cursor()`, inside the caller's transaction, and a unique constraint's violation
+is Django's IntegrityError (COPY under `wrap_database_errors`), as with bulk_create: on PostgreSQL a
+concurrent writer of the same key makes it wait for that transaction, then fail. No defaults or
+`auto_now` are applied and no instance is touched: the caller passes every column's value.
+
+`fetch` reads instances by key (`WHERE column IN (...)`, one plain statement) with only the columns
+asked for: the ORM's compiler cost several times the query's own work for the batch's few rows (an
+instance's other fields are deferred, as with `.only()`). `counts` is its GROUP BY twin.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from functools import lru_cache, partial
+
+from django.db import connections
+
+# Column types whose Python values the drivers take as they are.
+_AS_IS = frozenset({
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey", "IntegerField",
+    "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField",
+    "TextField",
+})
+
+
+def insert_rows(model, fields: Sequence[str], rows: Sequence[Sequence], *, return_ids: bool = False,
+                using: str = "default") -> list:
+    """Insert `rows` (one value per name of `fields`, in order; a foreign key by its id) into `model`'s
+    table. With `return_ids`, the new rows' primary keys in the rows' order; else []."""
+    if not rows:
+        return []
+    connection = connections[using]
+    fields = tuple(fields)
+    for row in rows:
+        if len(row) != len(fields):
+            raise ValueError(f"a row of {len(row)} values for {len(fields)} columns")
+    if connection.vendor == "postgresql":
+        return _copy(connection, model, fields, rows, return_ids)
+    return _insert(connection, model, fields, rows, return_ids)
+
+
+def _copy(connection, model, fields: tuple[str, ...], rows: Sequence[Sequence], return_ids: bool) -> list:
+    statement, json_columns = _copy_statement(model, fields, return_ids, connection.alias)
+    ids: list = []
+    with connection.cursor() as cursor:
+        if return_ids:
+            cursor.execute(_next_ids(model, connection.alias), [len(rows)])
+            ids = [pk for (pk,) in cursor.fetchall()]
+        with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+            for index, row in enumerate(rows):
+                if json_columns:
+                    row = [json.dumps(value, cls=encoder) if (encoder := json_columns.get(k, False)) is not False
+                           else value for k, value in enumerate(row)]
+                copy.write_row((ids[index], *row) if return_ids else row)
+    return ids
+
+
+def _insert(connection, model, fields: tuple[str, ...], rows: Sequence[Sequence], return_ids: bool) -> list:
+    head, one, tail = _insert_statement(model, fields, return_ids, connection.alias)
+    preparers = [_preparer(model._meta.get_field(name), connection) for name in fields]
+    limit = getattr(connection.features, "max_query_params", None) or 65535
+    per_statement = max(1, limit // len(fields))
+    ids: list = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            params = [prepare(value) if prepare else value
+                      for row in chunk for prepare, value in zip(preparers, row, strict=True)]
+            cursor.execute(f"{head}{','.join([one] * len(chunk))}{tail}", params)
+            if return_ids:
+                # In the rows' order, as Django's bulk_create takes them from RETURNING.
+                ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
+
+
+@lru_cache(maxsize=64)
+def _copy_statement(model, fields: tuple[str, ...], with_id: bool, using: str) -> tuple[str, dict]:
+    quote = connections[using].ops.quote_name
+    meta = model._meta
+    columns = ([meta.pk.column] if with_id else []) + [meta.get_field(f).column for f in fields]
+    json_columns = {k: meta.get_field(f).encoder for k, f in enumerate(fields)
+                    if meta.get_field(f).get_internal_type() == "JSONField"}
+    return f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN", json_columns
+
+
+@lru_cache(maxsize=64)
+def _next_ids(model, using: str) -> str:
+    meta = model._meta
+    return (f"SELECT nextval(pg_get_serial_sequence('{connections[using].ops.quote_name(meta.db_table)}', "  # noqa: S608 - names from _meta
+            f"'{meta.pk.column}')) FROM generate_series(1, %s)")
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(model, fields: tuple[str, ...], returning_id: bool, using: str) -> tuple[str, str, str]:
+    """The statement's head, one row's placeholders and its RETURNING clause: built once per shape."""
+    quote = connections[using].ops.quote_name
+    meta = model._meta
+    head = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(meta.get_field(f).column) for f in fields)}) "  # noqa: S608
+            "VALUES ")
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return head, one, f" RETURNING {quote(meta.pk.column)}" if returning_id else ""
+
+
+def _preparer(field, connection):
+    """The conversion a column's values need on this connection (None: as they are)."""
+    kind = field.get_internal_type()
+    if kind in _AS_IS:
+        return None
+    if kind == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    if kind == "JSONField":
+        encoder, adapt = field.encoder, connection.ops.adapt_json_value
+        return lambda value: adapt(value, encoder)
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def fetch(model, fields: Sequence[str], where: dict[str, Collection], *, exclude: dict | None = None,
+          using: str = "default") -> list:
+    """Instances of `model` whose columns hold one of the values given for each name of `where` (and none
+    of `exclude`'s single values), loaded with `fields` only (the primary key first, always); [] when a
+    value set is empty. Values are passed as they are: keys (ids, codes, text), not dates."""
+    if any(not values for values in where.values()):
+        return []
+    meta = model._meta
+    wanted = {meta.pk.attname, *(meta.get_field(f).attname for f in fields)}
+    # In the model's order: Model.from_db matches a partial row to the concrete fields in that order.
+    names = [f.attname for f in meta.concrete_fields if f.attname in wanted]
+    sql, params = _where(connections[using], model, where, exclude or {})
+    columns = ", ".join(connections[using].ops.quote_name(meta.get_field(n).column) for n in names)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {connections[using].ops.quote_name(meta.db_table)}{sql}", params)  # noqa: S608
+        rows = cursor.fetchall()
+    converters = _converters(model, tuple(names), connections[using])
+    if converters:
+        rows = [[convert(value) if convert else value for convert, value in zip(converters, row, strict=True)]
+                for row in rows]
+    return [model.from_db(using, names, row) for row in rows]
+
+
+def counts(model, group_by: Sequence[str], where: dict[str, Collection], *, using: str = "default") -> dict:
+    """{(values of group_by...): number of rows} for the rows `where` selects (as fetch)."""
+    if any(not values for values in where.values()):
+        return {}
+    quote = connections[using].ops.quote_name
+    meta = model._meta
+    columns = ", ".join(quote(meta.get_field(f).column) for f in group_by)
+    sql, params = _where(connections[using], model, where, {})
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {columns}, COUNT(*) FROM {quote(meta.db_table)}{sql} GROUP BY {columns}", params)  # noqa: S608
+        return {tuple(row[:-1]): row[-1] for row in cursor.fetchall()}
+
+
+def _where(connection, model, where: dict, exclude: dict) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    parts, params = [], []
+    for name, values in where.items():
+        values = list(values)
+        parts.append(f"{quote(meta.get_field(name).column)} IN ({', '.join(['%s'] * len(values))})")
+        params += values
+    for name, value in exclude.items():
+        parts.append(f"{quote(meta.get_field(name).column)} <> %s")
+        params.append(value)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _converters(model, names: tuple[str, ...], connection) -> list | None:
+    """What Django's from_db_value would do to each column read (dates on SQLite, JSON), None if nothing."""
+    meta = model._meta
+    found = []
+    for name in names:
+        field = meta.get_field(name)
+        expression = field.get_col(meta.db_table)
+        chain = [*connection.ops.get_db_converters(expression),
+                 *([field.from_db_value] if hasattr(field, "from_db_value") else [])]
+        found.append(partial(_apply, tuple(chain), expression, connection) if chain else None)
+    return found if any(found) else None
+
+
+def _apply(chain, expression, connection, value):
+    for convert in chain:
+        value = convert(value, expression, connection)
+    return value

@@ -1,0 +1,74 @@
+"""core.bulk_sql writes and reads what the ORM would (issue 13): on SQLite here, on PostgreSQL (COPY) too
+when the suite runs with DATABASE_URL (make test runs it there as `services`)."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from attendance.models import CheckIn, ClientNonce
+from bridges.models import Person
+from core.bulk_sql import counts, fetch, insert_rows
+from tests.attendance_support import with_open_roll_call
+
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
+
+
+def test_rows_written_are_the_rows_the_orm_reads_back_with_ids_in_order(small_tree):
+    env = with_open_roll_call(small_tree)
+    people = list(Person.objects.order_by("pk")[:4])
+    at = timezone.now().replace(microsecond=123456)
+    ids = insert_rows(CheckIn, ("roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at",
+                                "received_at", "method", "recorded_by"),
+                      [(env.roll_call.pk, p.pk, p.bridge_id, k % 2 == 1, f"key-{k}", False, at + dt.timedelta(seconds=k),
+                        at, CheckIn.Method.SELF_QR, "") for k, p in enumerate(people)], return_ids=True)
+    rows = {row.pk: row for row in CheckIn.objects.all()}
+    assert [rows[pk].person_id for pk in ids] == [p.pk for p in people]
+    assert [rows[pk].at for pk in ids] == [at + dt.timedelta(seconds=k) for k in range(4)]
+    assert [rows[pk].foreign for pk in ids] == [False, True, False, True]
+    # The table's own sequence goes on after them: the ORM's next row does not collide.
+    later = CheckIn.objects.create(roll_call=env.roll_call, person=Person.objects.order_by("pk")[5],
+                                   bridge=people[0].bridge, at=at, method=CheckIn.Method.TICK)
+    assert later.pk > max(ids)
+
+
+def test_json_and_text_survive_both_ways():
+    body = {"ok": True, "message": "Đã điểm danh lúc 08:00 tại Trường BS 1", "nested": {"n": [1, 2.5, None]}}
+    insert_rows(ClientNonce, ("scope", "nonce", "status_code", "response", "created_at"),
+                [("rollcall:1", "nonce-bulk-0001", 201, body, timezone.now()),
+                 ("page:1", "tab\tand\nnewline\\", 201, {}, timezone.now())])
+    assert ClientNonce.objects.get(nonce="nonce-bulk-0001").response == body
+    read = {r.nonce: r for r in fetch(ClientNonce, ("scope", "nonce", "status_code", "response"),
+                                      {"scope": {"rollcall:1", "page:1"}, "nonce": {"nonce-bulk-0001", "tab\tand\nnewline\\"}})}
+    assert read["nonce-bulk-0001"].response == body
+    assert read["nonce-bulk-0001"].status_code == 201
+    assert read["tab\tand\nnewline\\"].scope == "page:1"
+
+
+def test_a_unique_constraint_stops_the_whole_write_as_django_integrity_error():
+    ClientNonce.objects.create(scope="rollcall:9", nonce="taken-nonce-01", status_code=201)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(ClientNonce, ("scope", "nonce", "status_code", "response", "created_at"),
+                    [("rollcall:9", "free-nonce-0001", 201, {}, timezone.now()),
+                     ("rollcall:9", "taken-nonce-01", 201, {}, timezone.now())])
+    assert list(ClientNonce.objects.values_list("nonce", flat=True)) == ["taken-nonce-01"]
+
+
+def test_fetch_gives_the_orm_instances_fields_and_counts_group(small_tree):
+    env = with_open_roll_call(small_tree)
+    dated = env.people[0]  # birth dates are on BS-S1's roster
+    [person] = fetch(Person, ("bridge", "full_name", "teacher_id", "birth_date"), {"teacher_id": {dated.teacher_id}},
+                     exclude={"teacher_id": ""})
+    assert (person.pk, person.bridge_id, person.full_name, person.birth_date) == (
+        dated.pk, dated.bridge_id, dated.full_name, dated.birth_date)
+    assert fetch(Person, ("full_name",), {"teacher_id": set()}) == []
+    at = timezone.now()
+    for k, p in enumerate(env.people):
+        CheckIn.objects.create(roll_call=env.roll_call, person=p, bridge=p.bridge, at=at, method=CheckIn.Method.SELF_QR,
+                               client_key="phone-a" if k else "phone-b")
+    [row] = fetch(CheckIn, ("roll_call", "person", "at"), {"roll_call": {env.roll_call.pk}, "person": {dated.pk}})
+    assert row.at == CheckIn.objects.get(person=dated).at
+    assert counts(CheckIn, ("roll_call", "client_key"), {"roll_call": {env.roll_call.pk},
+                                                         "client_key": {"phone-a", "phone-b", "phone-c"}}) == {
+        (env.roll_call.pk, "phone-a"): 2, (env.roll_call.pk, "phone-b"): 1}
