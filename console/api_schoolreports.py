@@ -120,3 +120,30 @@ def submit(request, token: Token, round_id: int):
     return Status(201 if first else 200, {"answer_id": answer.pk, "values": answer.values, "late": answer.late,
                                           "submitted_at": answer.submitted_at, "updated_at": answer.updated_at,
                                           "message": message})
+
+
+class ConsoleAttachmentOut(Schema):
+    id: int  # the value to send for the field in a draft or a submission
+    field: str
+    name: str
+    size: int  # bytes
+    message: str
+
+
+@router.post("/{token}/school-reports/{round_id}/files/{field_key}",
+             response={200: ConsoleAttachmentOut, **ERRORS, **refusals(409)}, url_name="console_school_report_file",
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
+             summary="Attach a file to the school's answer (an attachment field)",
+             description="Keeps the file (multipart, field `file`) with the school's answer for the form's "
+                         "attachment field `field_key` and answers its id, which the draft or the submission "
+                         "then sends as that field's value. Kinds and size as for every attachment (PDF, "
+                         "pictures, office documents; 5 MB at most); a refusal names the field. 404 for a field "
+                         "that is no attachment field, 409 once the round is closed." + CALLER)
+def attach_file(request, token: Token, round_id: int, field_key: str):
+    bridge = request.auth
+    round_ = _round(bridge, round_id)
+    item = reports.attach(round_, bridge, field_key, request.FILES.get("file"), request=request)
+    return Status(200, {"id": item.pk, "field": item.field_key, "name": item.name, "size": item.size,
+                        "message": _("File attached: %(name)s. Send the report to keep it.") % {"name": item.name}})

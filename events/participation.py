@@ -53,6 +53,16 @@ def tested_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": sorted(TESTED_STATUSES)})
 
 
+def invitees(event_or_id) -> QuerySet[Bridge]:
+    """The bridges invited to an event that have not declined (who a follow-up or a report asks)."""
+    invited = Invitation.objects.filter(event=event_or_id).exclude(status=Status.DECLINED).values("bridge_id")
+    return Bridge.objects.filter(pk__in=invited)
+
+
+def is_invitee(event_or_id, bridge: Bridge) -> bool:
+    return Invitation.objects.filter(event=event_or_id, bridge=bridge).exclude(status=Status.DECLINED).exists()
+
+
 # --- the event a school console is working for -----------------------------------------------
 
 # An event stays the console's current one this long after its end (closing roll calls, late ticks,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core import mail
@@ -25,10 +24,11 @@ from django.utils.translation import gettext as _
 from bridges.models import Bridge, Person, Tier
 from bridges.services import console_actor
 from bridges.tree import group_of_loading as district_of
-from core import audit, jobs
+from core import attachments, audit, jobs
 from core.audit import client_ip
 from core.errors import Refused
 from core.text import clean_text
+from events import participation
 from events.models import Event, Invitation
 from events.services import reminders as event_reminders
 
@@ -39,8 +39,6 @@ MAX_STUDENTS = 5000
 MAX_CLASSES = 500
 MAX_TEACHERS_WITHOUT_ROSTER = 300
 MAX_NOTES = 2000
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods")
 # Stored on Job rows (and looked up by the page): the name it had while follow-ups lived in attendance.
 REMIND_JOB = "attendance.followup_reminders"
 # 1234, 1.234 or 1,234 (Vietnamese writes thousands with a dot); a sign is kept to refuse it by name.
@@ -96,8 +94,7 @@ def close_form(form: FollowUpForm, *, request=None) -> FollowUpForm:
 def expected_schools(form_or_event) -> QuerySet[Bridge]:
     """The schools asked to answer: school bridges invited to the event that did not decline."""
     event = form_or_event.event if isinstance(form_or_event, FollowUpForm) else form_or_event
-    invited = Invitation.objects.filter(event=event).exclude(status=Invitation.Status.DECLINED).values("bridge_id")
-    return Bridge.objects.filter(pk__in=invited, tier__role=Tier.Role.SCHOOL)
+    return participation.invitees(event).filter(tier__role=Tier.Role.SCHOOL)
 
 
 def forms_for_school(bridge: Bridge) -> list[FollowUpForm]:
@@ -161,11 +158,9 @@ def check_answer(bridge: Bridge, data: dict, attachment=None) -> dict:
         errors["notes"] = _("Notes: %(max)s characters at most.") % {"max": MAX_NOTES}
     submitted_by = clean_text(data.get("submitted_by"))[:120]
     if attachment is not None:
-        suffix = PurePath(attachment.name or "").suffix.lower()
-        if suffix not in ATTACHMENT_TYPES:
-            errors["attachment"] = _("Attachment: only %(types)s files.") % {"types": ", ".join(ATTACHMENT_TYPES)}
-        elif attachment.size > MAX_ATTACHMENT_BYTES:
-            errors["attachment"] = _("Attachment: %(mb)s MB at most.") % {"mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        reason = attachments.refusal(attachment, _("Attachment"))
+        if reason:
+            errors["attachment"] = reason
     if errors:
         raise FollowUpError(errors)
     return {"students_trained": students, "classes_held": classes, "teachers_led": teachers,
@@ -190,7 +185,7 @@ def submit(form: FollowUpForm, bridge: Bridge, data: dict, *, attachment=None, r
             setattr(answer, key, value)
         answer.updated_at = now
         if attachment is not None:
-            answer.attachment_name = clean_text(PurePath(attachment.name).name)[:200]
+            answer.attachment_name = attachments.display_name(attachment)
             answer.attachment.save(attachment.name, attachment, save=False)
         answer.save()
     audit.record("followup.submit" if created else "followup.update", request=request,

@@ -34,4 +34,4 @@ def get_round(user, pk, *, manage: bool = False) -> ReportRound:
         require_organizer(user)
     else:
         require_reader(user)
-    return get_object_or_404(ReportRound.objects.select_related("form", "version", "audience_tier"), pk=pk)
+    return get_object_or_404(ReportRound.objects.select_related("form", "version", "audience_tier", "audience_event"), pk=pk)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import File, Router, Schema, Status, UploadedFile
 
 from bridges import scope
@@ -71,6 +72,7 @@ class RoundOut(Schema):
     closed: bool
     audience: str
     audience_text: str
+    audience_event_id: int | None  # audience "invitees": the event whose invitees answer
     series_id: int | None
 
 
@@ -79,10 +81,11 @@ class RoundIn(Schema):
     deadline: datetime
     opens_at: datetime | None = None
     closes_at: datetime | None = None
-    audience: str = Audience.Kind.ALL  # all | districts | tier | list
+    audience: str = Audience.Kind.ALL  # all | districts | tier | list | invitees
     districts: list[str] = []  # codes of intermediate bridges (audience "districts")
     tier: str | None = None  # a tier's code (audience "tier")
     bridges: list[str] = []  # bridge codes (audience "list")
+    event: int | None = None  # an event's id (audience "invitees": the bridges invited and not declined)
 
 
 class SeriesIn(Schema):
@@ -96,6 +99,7 @@ class SeriesIn(Schema):
     districts: list[str] = []
     tier: str | None = None
     bridges: list[str] = []
+    event: int | None = None
 
 
 class SeriesOut(Schema):
@@ -158,6 +162,15 @@ class SubmissionOut(Schema):
     values: dict
 
 
+class ReportAttachmentOut(Schema):
+    id: int
+    field: str
+    name: str
+    size: int  # bytes
+    uploaded_at: datetime
+    url: str  # the download (GET /api/school-reports/attachments/{id})
+
+
 class AnswerOut(Schema):
     bridge_id: int
     status: str
@@ -168,6 +181,7 @@ class AnswerOut(Schema):
     updated_at: datetime | None
     version: int
     submissions: list[SubmissionOut]
+    attachments: list[ReportAttachmentOut]  # files the school attached (an attachment field's value is one's id)
 
 
 class RemindIn(Schema):
@@ -191,11 +205,13 @@ def round_out(round_: ReportRound) -> dict:
     return {"id": round_.pk, "form_id": round_.form_id, "title": round_.title, "version": round_.version.number,
             "opens_at": round_.opens_at, "deadline": round_.deadline, "closes_at": round_.closes_at,
             "closed": round_.is_closed(timezone.now()), "audience": round_.audience,
-            "audience_text": services.audience_text(round_), "series_id": round_.series_id}
+            "audience_text": services.audience_text(round_), "audience_event_id": round_.audience_event_id,
+            "series_id": round_.series_id}
 
 
-def _audience_args(payload) -> dict:
-    found = services.audience_from_codes(districts=payload.districts, tier=payload.tier, bridges=payload.bridges)
+def _audience_args(request, payload) -> dict:
+    found = services.audience_from_codes(districts=payload.districts, tier=payload.tier, bridges=payload.bridges,
+                                         event=payload.event, user=request.user)
     return {"audience": payload.audience, **found}
 
 
@@ -260,7 +276,10 @@ def form_detail(request, form_id: int):
 def update_form(request, form_id: int, payload: FormIn):
     """Changes the title and description and, when given, replaces the fields. While nobody has answered the
     latest version it is changed in place; once someone has (a draft counts), a new version is made, answers
-    keep theirs and rounds nobody has answered yet move to the new one."""
+    keep theirs and rounds nobody has answered yet move to the new one. Field types: integer, decimal, text,
+    choice, multi_choice, yes_no, date, grid, file (an attachment the school uploads from its console); number
+    rules: min, max, total_equals and max_field (another number field this one may not exceed), max_from (what
+    the system knows of the school). A wrong place answers 400 naming it (`sections.0.fields.2.max_field`)."""
     form = get_form(request.user, form_id, manage=True)
     services.update_form(form, title=payload.title, description=payload.description, request=request)
     if payload.definition is not None:
@@ -289,11 +308,12 @@ def export_xlsform(request, form_id: int):
              summary="Publish a round: who must answer, by when (organizers)")
 def publish_round(request, form_id: int, payload: RoundIn):
     """Asks the chosen schools for the form's latest version: every school, the schools of some districts (their
-    codes), the bridges of a tier (its code) or a list of bridge codes. Late answers are accepted and marked
+    codes), the bridges of a tier (its code), a list of bridge codes, or the schools invited to an event that did
+    not decline (`audience` "invitees", the event's id in `event`; an event the caller may see). Late answers are accepted and marked
     until the round closes (by hand, or at `closes_at`). A missing or past deadline answers 400, naming it."""
     form = get_form(request.user, form_id, manage=True)
     round_ = services.publish_round(form, title=payload.title, deadline=payload.deadline, opens_at=payload.opens_at,
-                                    closes_at=payload.closes_at, request=request, **_audience_args(payload))
+                                    closes_at=payload.closes_at, request=request, **_audience_args(request, payload))
     return Status(201, round_out(round_))
 
 
@@ -306,7 +326,7 @@ def create_series(request, form_id: int, payload: SeriesIn):
     form = get_form(request.user, form_id, manage=True)
     series = services.create_series(form, title=payload.title, frequency=payload.frequency,
                                     starts_on=payload.starts_on, ends_on=payload.ends_on, due_days=payload.due_days,
-                                    due_hour=payload.due_hour, request=request, **_audience_args(payload))
+                                    due_hour=payload.due_hour, request=request, **_audience_args(request, payload))
     opened = [r for r in services.open_due_rounds() if r.series_id == series.pk]
     return Status(201, {"id": series.pk, "form_id": form.pk, "title": series.title, "frequency": series.frequency,
                         "starts_on": series.starts_on, "ends_on": series.ends_on, "due_days": series.due_days,
@@ -328,7 +348,7 @@ def list_rounds(request):
     """Every round of school reports, the latest deadline first, with its form version, audience and deadline.
     Any account with a role."""
     require_reader(request.user)
-    return [round_out(r) for r in ReportRound.objects.select_related("version", "audience_tier")
+    return [round_out(r) for r in ReportRound.objects.select_related("version", "audience_tier", "audience_event")
             .prefetch_related("audience_bridges")]
 
 
@@ -374,7 +394,24 @@ def round_answer(request, round_id: int, bridge_id: int):
             "typed_by": answer.typed_by, "submitted_at": answer.submitted_at, "updated_at": answer.updated_at,
             "version": answer.version.number,
             "submissions": [{"at": s.at, "typed_by": s.typed_by, "actor_label": s.actor_label, "late": s.late,
-                             "values": s.values} for s in answer.submissions.all()]}
+                             "values": s.values} for s in answer.submissions.all()],
+            "attachments": [attachment_out(a) for a in answer.attachments.all()]}
+
+
+def attachment_out(item) -> dict:
+    return {"id": item.pk, "field": item.field_key, "name": item.name, "size": item.size,
+            "uploaded_at": item.uploaded_at, "url": reverse("api:school_report_attachment", args=[item.pk])}
+
+
+@router.get("/attachments/{attachment_id}", response={200: None, **refusals(403, 404)},
+            url_name="school_report_attachment",
+            openapi_extra=file_response("application/octet-stream", description="The file the school attached"),
+            summary="A file a school attached to its answer")
+def attachment(request, attachment_id: int):
+    """The file as the school sent it (its name kept), for an account whose scope covers the school; 404 for
+    any other school's file."""
+    item = services.attachment_for(request.user, attachment_id)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
 @router.post("/rounds/{round_id}/remind", response={202: JobOut, **refusals(400, 403, 404)},

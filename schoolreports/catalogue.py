@@ -83,11 +83,16 @@ def replication() -> dict:
     return {"sections": [
         {"key": "ket_qua", "title": _("Results of replicating the training"),
          "help": _("What the school did with the training by the deadline."), "fields": [
-             _field("hs_duoc_tap_huan", d.INTEGER, _("Students trained"), required=True, min=0, max=5000),
+             _field("hs_duoc_tap_huan", d.INTEGER, _("Students trained"), required=True, min=0, max=5000,
+                    max_field="so_hs_truong"),
              _field("so_lop", d.INTEGER, _("Classes held"), required=True, min=0, max=500),
              _field("gv_huong_dan", d.INTEGER, _("Teachers who led them"), required=True, min=0, max_from=d.ROSTER),
+             _field("so_hs_truong", d.INTEGER, _("Students at the school"), min=0,
+                    help=_("If given, the students trained may not exceed it.")),
              _field("ngay_hoan_thanh", d.DATE, _("Date finished")),
              _field("ghi_chu", d.TEXT, _("Notes")),
+             _field("tai_lieu", d.FILE, _("Attachment"),
+                    help=_("A report, minutes or photos (PDF, pictures, office documents; 5 MB at most).")),
          ]},
     ]}
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import attachments
 from events.console_sections import ConsoleSection, register
 
 from . import definition as d
-from .models import ReportAnswer, ReportRound
+from .models import ReportAnswer, ReportAttachment, ReportRound
 from .services import current_values, rounds_for_school
 
 
@@ -23,6 +24,7 @@ class SchoolRound:
     answer: ReportAnswer | None
     values: dict
     overdue: bool
+    files: dict = None  # the answer's attachments by id (attachment fields show the file's name)
 
     @property
     def submitted(self) -> bool:
@@ -45,6 +47,12 @@ class SchoolRound:
                         {"name": d.cell_key(f["key"], r["key"], c["key"]), "column": c["label"],
                          "value": self.values.get(d.cell_key(f["key"], r["key"], c["key"]), "")}
                         for c in f["columns"]]} for r in f["rows"]]
+                if f["type"] == d.FILE:
+                    try:
+                        attached = (self.files or {}).get(int(item["value"] or 0))
+                    except (TypeError, ValueError):
+                        attached = None
+                    item["file_name"] = attached.name if attached else ""
                 if f["type"] == d.MULTI_CHOICE:
                     picked = item["value"] if isinstance(item["value"], list) else str(item["value"]).split(",")
                     item["picked"] = [str(p) for p in picked]
@@ -58,8 +66,13 @@ def school_rounds(bridge, now=None) -> list[SchoolRound]:
     now = now or timezone.now()
     rounds = rounds_for_school(bridge, now)
     answers = {a.round_id: a for a in ReportAnswer.objects.filter(bridge=bridge, round__in=rounds)}
+    files: dict[int, dict] = {}
+    if any(d.file_keys(r.version.definition) for r in rounds):
+        for item in ReportAttachment.objects.filter(answer__in=answers.values()):
+            files.setdefault(item.answer_id, {})[item.pk] = item
     return [SchoolRound(r, answers.get(r.pk), current_values(answers.get(r.pk), r.version.definition, bridge),
-                        now > r.deadline) for r in rounds]
+                        now > r.deadline, files.get(answers[r.pk].pk, {}) if r.pk in answers else {})
+            for r in rounds]
 
 
 def _section(bridge, event, token):
@@ -67,7 +80,8 @@ def _section(bridge, event, token):
     if not items:
         return None
     return {"rounds": items, "pending": [i for i in items if not i.submitted],
-            "overdue": [i for i in items if not i.submitted and i.overdue], "report_strings": strings()}
+            "overdue": [i for i in items if not i.submitted and i.overdue], "report_strings": strings(),
+            "attachment_types": ",".join(attachments.ATTACHMENT_TYPES)}
 
 
 def strings() -> dict:
@@ -79,6 +93,8 @@ def strings() -> dict:
         "sending": _("Sending…"),
         "refused": _("The report was not accepted: check the fields marked below."),
         "sendFailed": _("Not sent yet: no connection. It is kept and will be sent automatically."),
+        "uploading": _("Attaching the file…"),
+        "uploadFailed": _("The file could not be attached: no connection. Attach it again when you are online."),
     }
 
 

@@ -3,16 +3,18 @@
     {"sections": [{"key", "title", "help", "fields": [field, ...]}, ...]}
 
     field: key, type, label, help, required (bool) and, by type:
-      integer, decimal: min, max (numbers or null), total_equals, max_from
+      integer, decimal: min, max (numbers or null), total_equals, max_from, max_field
       grid:             rows, columns ([{key, label}], integers in each cell), min, max (each cell),
-                        total_equals, max_from (for the grid's total)
+                        total_equals, max_from, max_field (for the grid's total)
+      file:             nothing more (an attachment: the value is the id of a stored ReportAttachment)
       choice, multi_choice: choices ([{key, label}])
       yes_no, text, date: nothing more
       every type:       prefill (a fact the system knows about the school, PREFILLS)
 
 `total_equals` names another number field: this field's value (a grid: its grand total) must equal
 it. `max_from` names what the system knows of the school (MAX_FROM): the value (a grid's total) may
-not exceed it. Keys are lower-case ASCII words (a-z, 0-9, single underscores): an answer's values
+not exceed it. `max_field` names another number field of the same answer that the value (a grid's total)
+may not exceed ("teachers who led" no more than "teachers trained"). Keys are lower-case ASCII words (a-z, 0-9, single underscores): an answer's values
 are stored one per field and a grid's cells as `<grid>__<row>__<col>` (`cell_key`), so a key never
 holds a double underscore and "total" is no row or column.
 """
@@ -29,12 +31,13 @@ from django.utils.translation import gettext_lazy
 from core.errors import Refused
 from core.text import clean_text
 
-INTEGER, DECIMAL, TEXT, CHOICE, MULTI_CHOICE, YES_NO, DATE, GRID = (
-    "integer", "decimal", "text", "choice", "multi_choice", "yes_no", "date", "grid")
+INTEGER, DECIMAL, TEXT, CHOICE, MULTI_CHOICE, YES_NO, DATE, GRID, FILE = (
+    "integer", "decimal", "text", "choice", "multi_choice", "yes_no", "date", "grid", "file")
 TYPES = {
     INTEGER: gettext_lazy("whole number"), DECIMAL: gettext_lazy("decimal number"), TEXT: gettext_lazy("text"),
     CHOICE: gettext_lazy("one choice"), MULTI_CHOICE: gettext_lazy("several choices"),
     YES_NO: gettext_lazy("yes / no"), DATE: gettext_lazy("date"), GRID: gettext_lazy("grid of numbers"),
+    FILE: gettext_lazy("attachment (a file)"),
 }
 NUMBER_TYPES = (INTEGER, DECIMAL, GRID)
 # What the system knows of a school that a number may not exceed.
@@ -76,6 +79,10 @@ def fields_of(definition: dict) -> list[dict]:
 
 def field_map(definition: dict) -> dict[str, dict]:
     return {f["key"]: f for f in fields_of(definition)}
+
+
+def file_keys(definition: dict) -> list[str]:
+    return [f["key"] for f in fields_of(definition) if f["type"] == FILE]
 
 
 def number_keys(definition: dict) -> list[str]:
@@ -186,6 +193,7 @@ def _field(raw, place: str, errors: dict) -> dict | None:
             errors[f"{place}.max"] = _("The maximum is below the minimum.")
         field["min"], field["max"] = _plain(low), _plain(high)
         field["total_equals"] = clean_text(raw.get("total_equals"))
+        field["max_field"] = clean_text(raw.get("max_field"))
         max_from = raw.get("max_from") or ""
         if max_from and max_from not in MAX_FROM:
             errors[f"{place}.max_from"] = _("Unknown limit “%(name)s”; one of: %(names)s.") % {
@@ -236,12 +244,13 @@ def clean_definition(raw) -> dict:
         errors["sections"] = _("Too many fields: %(max)s at most.") % {"max": MAX_FIELDS}
     for s, section in enumerate(sections):
         for f, field in enumerate(section["fields"]):
-            other = field.get("total_equals")
-            if not other:
-                continue
-            if other == field["key"] or other not in keys or keys[other]["type"] not in (INTEGER, DECIMAL):
-                errors[f"sections.{s}.fields.{f}.total_equals"] = _(
-                    "“%(key)s” is not another number field of this form.") % {"key": other[:50]}
+            for rule in ("total_equals", "max_field"):
+                other = field.get(rule)
+                if not other:
+                    continue
+                if other == field["key"] or other not in keys or keys[other]["type"] not in (INTEGER, DECIMAL):
+                    errors[f"sections.{s}.fields.{f}.{rule}"] = _(
+                        "“%(key)s” is not another number field of this form.") % {"key": other[:50]}
     if errors:
         raise DefinitionError(errors)
     return {"sections": sections}

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import Bridge, Tier
+from core.attachments import stored_name
+from events.models import Event
 
 
 class ReportForm(models.Model):
@@ -66,12 +68,16 @@ class Audience(models.Model):
         DISTRICTS = "districts", _("the schools of chosen districts")
         TIER = "tier", _("the bridges of a tier")
         LIST = "list", _("a list of bridges")
+        INVITEES = "invitees", _("the invitees of an event")
 
     audience = models.CharField(_("who must answer"), max_length=20, choices=Kind.choices, default=Kind.ALL)
     # DISTRICTS: the intermediate bridges whose schools answer; LIST: the bridges themselves.
     audience_bridges = models.ManyToManyField(Bridge, blank=True, related_name="+", verbose_name=_("bridges"))
     audience_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("tier"))
+    # INVITEES: the bridges invited to this event that did not decline (events.participation.invitees).
+    audience_event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("event"))
 
     class Meta:
         abstract = True
@@ -205,3 +211,28 @@ class ReportReminder(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["round", "bridge"])]
+
+
+def attachment_path(instance, filename: str) -> str:
+    return stored_name(f"schoolreports/{instance.answer.round_id}", filename)
+
+
+class ReportAttachment(models.Model):
+    """A file a school attached to its answer (a field of type "file"): uploaded from the console, named in the
+    answer's values by its id, kept with every submission that names it; downloaded by those whose scope covers
+    the school."""
+
+    answer = models.ForeignKey(ReportAnswer, on_delete=models.CASCADE, related_name="attachments")
+    field_key = models.CharField(_("field"), max_length=40)
+    file = models.FileField(_("attachment"), upload_to=attachment_path)
+    name = models.CharField(_("attachment name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["answer", "field_key", "-uploaded_at"]
+        verbose_name = _("school report attachment")
+        verbose_name_plural = _("school report attachments")
+
+    def __str__(self):
+        return self.name

@@ -11,24 +11,31 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.services import idempotency
+from bridges import scope
 from bridges.models import Bridge, Tier
 from bridges.services import console_actor
-from core import audit
+from core import attachments, audit
 from core.audit import client_ip
 from core.errors import Refused
 from core.text import clean_text
+from events import access, participation
+from events.models import Event
 from events.services.readiness import latest_test
 
 from . import catalogue
 from . import definition as d
+from .access import require_reader
 from .models import (
     Audience,
     FormVersion,
     ReportAnswer,
+    ReportAttachment,
     ReportForm,
     ReportRound,
     ReportSubmission,
@@ -127,7 +134,7 @@ def save_definition(form: ReportForm, raw, *, request=None) -> FormVersion:
 
 # --- Who must answer -------------------------------------------------------------------------------
 
-def _audience(kind: str, districts, tier, bridges, errors: dict) -> dict:
+def _audience(kind: str, districts, tier, bridges, errors: dict, event=None) -> dict:
     if kind not in Audience.Kind.values:
         errors["audience"] = _("Choose who must answer.")
         return {}
@@ -141,8 +148,11 @@ def _audience(kind: str, districts, tier, bridges, errors: dict) -> dict:
         errors["tier"] = _("Choose the tier.")
     if kind == Audience.Kind.LIST and not bridges:
         errors["bridges"] = _("List at least one bridge.")
+    if kind == Audience.Kind.INVITEES and event is None:
+        errors["event"] = _("Choose the event whose invitees must answer.")
     chosen = districts if kind == Audience.Kind.DISTRICTS else bridges if kind == Audience.Kind.LIST else []
-    return {"audience": kind, "tier": tier if kind == Audience.Kind.TIER else None, "bridges": chosen}
+    return {"audience": kind, "tier": tier if kind == Audience.Kind.TIER else None, "bridges": chosen,
+            "event": event if kind == Audience.Kind.INVITEES else None}
 
 
 def _set_audience(obj: Audience, audience: dict) -> None:
@@ -151,9 +161,14 @@ def _set_audience(obj: Audience, audience: dict) -> None:
 
 def expected_bridges(item: Audience) -> QuerySet[Bridge]:
     """The bridges a round (or series) asks: every school, the schools of the chosen districts, the bridges
-    of a tier, or the listed ones."""
+    of a tier, the listed ones, or the schools invited to an event that did not decline
+    (`events.participation.invitees`, as follow-ups ask)."""
     if item.audience == Audience.Kind.ALL:
         return Bridge.objects.filter(tier__role=Tier.Role.SCHOOL)
+    if item.audience == Audience.Kind.INVITEES:
+        if not item.audience_event_id:
+            return Bridge.objects.none()
+        return participation.invitees(item.audience_event_id).filter(tier__role=Tier.Role.SCHOOL)
     if item.audience == Audience.Kind.TIER:
         return Bridge.objects.filter(tier_id=item.audience_tier_id)
     chosen = list(item.audience_bridges.all())
@@ -171,6 +186,9 @@ def is_asked(item: Audience, bridge: Bridge) -> bool:
         return bridge.tier.role == Tier.Role.SCHOOL
     if item.audience == Audience.Kind.TIER:
         return bridge.tier_id == item.audience_tier_id
+    if item.audience == Audience.Kind.INVITEES:
+        return (bool(item.audience_event_id) and bridge.tier.role == Tier.Role.SCHOOL
+                and participation.is_invitee(item.audience_event_id, bridge))
     chosen = list(item.audience_bridges.all())
     if item.audience == Audience.Kind.LIST:
         return any(b.pk == bridge.pk for b in chosen)
@@ -182,6 +200,8 @@ def audience_text(item: Audience) -> str:
         return _("All schools")
     if item.audience == Audience.Kind.TIER:
         return _("Tier: %(tier)s") % {"tier": item.audience_tier.label if item.audience_tier else "?"}
+    if item.audience == Audience.Kind.INVITEES:
+        return _("Invitees of: %(event)s") % {"event": item.audience_event.title if item.audience_event else "?"}
     names = ", ".join(b.name for b in item.audience_bridges.all()[:5])
     return (_("Districts: %(names)s") if item.audience == Audience.Kind.DISTRICTS else _("Bridges: %(names)s")) % {
         "names": names}
@@ -197,8 +217,8 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def publish_round(form: ReportForm, *, title: str = "", deadline: datetime | None, opens_at: datetime | None = None,
                   closes_at: datetime | None = None, audience: str = Audience.Kind.ALL, districts=(), tier=None,
-                  bridges=(), series: RoundSeries | None = None, period_start: date | None = None, request=None,
-                  now: datetime | None = None) -> ReportRound:
+                  bridges=(), event=None, series: RoundSeries | None = None, period_start: date | None = None,
+                  request=None, now: datetime | None = None) -> ReportRound:
     now = now or timezone.now()
     deadline, opens_at, closes_at = _aware(deadline), _aware(opens_at) or now, _aware(closes_at)
     errors: dict[str, str] = {}
@@ -214,13 +234,14 @@ def publish_round(form: ReportForm, *, title: str = "", deadline: datetime | Non
         errors["deadline"] = _("The deadline must come after the round opens.")
     if closes_at is not None and deadline is not None and closes_at < deadline:
         errors["closes_at"] = _("The round cannot close before its deadline.")
-    chosen = _audience(audience, districts, tier, bridges, errors)
+    chosen = _audience(audience, districts, tier, bridges, errors, event)
     if errors:
         raise ReportRefused(errors)
     with transaction.atomic():
         round_ = ReportRound.objects.create(
             form=form, version=version, title=title, opens_at=opens_at, deadline=deadline, closes_at=closes_at,
-            audience=chosen["audience"], audience_tier=chosen["tier"], series=series, period_start=period_start,
+            audience=chosen["audience"], audience_tier=chosen["tier"], audience_event=chosen["event"], series=series,
+            period_start=period_start,
             created_by=_user(request))
         _set_audience(round_, chosen)
     # A series' round opened by the daily command has no request: the audit names who set the series up.
@@ -228,6 +249,7 @@ def publish_round(form: ReportForm, *, title: str = "", deadline: datetime | Non
     audit.record("schoolreport.publish", request=request, user=opener, target=round_, summary=title[:200],
                  details={"form": form.pk, "version": version.number, "deadline": deadline.isoformat(),
                           "audience": chosen["audience"], "bridges": [b.pk for b in chosen["bridges"]][:200],
+                          "event": chosen["event"].pk if chosen["event"] else None,
                           "series": series.pk if series else None})
     return round_
 
@@ -248,7 +270,7 @@ def open_rounds(now: datetime | None = None) -> QuerySet[ReportRound]:
 
 def rounds_for_school(bridge: Bridge, now: datetime | None = None) -> list[ReportRound]:
     """The open rounds this bridge must answer, the nearest deadline first."""
-    rounds = (open_rounds(now).select_related("form", "version", "audience_tier")
+    rounds = (open_rounds(now).select_related("form", "version", "audience_tier", "audience_event")
               .prefetch_related("audience_bridges").order_by("deadline", "pk"))
     return [r for r in rounds if is_asked(r, bridge)]
 
@@ -259,7 +281,7 @@ def asked_round(bridge: Bridge, round_id) -> ReportRound | None:
         pk = int(round_id)
     except (TypeError, ValueError):
         return None
-    round_ = (ReportRound.objects.select_related("form", "version", "audience_tier")
+    round_ = (ReportRound.objects.select_related("form", "version", "audience_tier", "audience_event")
               .prefetch_related("audience_bridges").filter(pk=pk).first())
     return round_ if round_ is not None and is_asked(round_, bridge) else None
 
@@ -284,7 +306,7 @@ def period_label(frequency: str, start: date) -> str:
 
 def create_series(form: ReportForm, *, title: str, frequency: str, starts_on: date | None, due_days: int = 5,
                   due_hour: int = 17, ends_on: date | None = None, audience: str = Audience.Kind.ALL, districts=(),
-                  tier=None, bridges=(), request=None) -> RoundSeries:
+                  tier=None, bridges=(), event=None, request=None) -> RoundSeries:
     errors: dict[str, str] = {}
     title = clean_text(title)[:200] or form.title
     if frequency not in RoundSeries.Frequency.values:
@@ -297,13 +319,14 @@ def create_series(form: ReportForm, *, title: str, frequency: str, starts_on: da
         errors["due_days"] = _("Between 0 and 60 days.")
     if not 0 <= int(due_hour) <= 23:
         errors["due_hour"] = _("An hour between 0 and 23.")
-    chosen = _audience(audience, districts, tier, bridges, errors)
+    chosen = _audience(audience, districts, tier, bridges, errors, event)
     if errors:
         raise ReportRefused(errors)
     with transaction.atomic():
         series = RoundSeries.objects.create(
             form=form, title=title, frequency=frequency, starts_on=starts_on, ends_on=ends_on, due_days=due_days,
-            due_hour=due_hour, audience=chosen["audience"], audience_tier=chosen["tier"], created_by=_user(request))
+            due_hour=due_hour, audience=chosen["audience"], audience_tier=chosen["tier"],
+            audience_event=chosen["event"], created_by=_user(request))
         _set_audience(series, chosen)
     audit.record("schoolreport.series", request=request, target=series, summary=title[:200],
                  details={"form": form.pk, "frequency": frequency, "starts_on": starts_on.isoformat()})
@@ -329,7 +352,8 @@ def open_due_rounds(now: datetime | None = None) -> list[ReportRound]:
             made.append(publish_round(
                 series.form, title=f"{series.title} – {period_label(series.frequency, start)}", deadline=deadline,
                 opens_at=min(opens, now), audience=series.audience, districts=list(series.audience_bridges.all()),
-                tier=series.audience_tier, bridges=list(series.audience_bridges.all()), series=series,
+                tier=series.audience_tier, bridges=list(series.audience_bridges.all()), event=series.audience_event,
+                series=series,
                 period_start=start, now=now))
         except ReportRefused:
             continue  # a form emptied since: nothing to ask this period
@@ -399,7 +423,7 @@ def submit(round_: ReportRound, bridge: Bridge, values, *, typed_by: str = "", r
     Returns (answer, first submission)."""
     now = now or timezone.now()
     _require_open(round_, bridge, now)
-    cleaned = check(round_.version.definition, values, school_facts(bridge))
+    cleaned = check(round_.version.definition, values, school_facts(bridge), attachment_ids(round_, bridge))
     typed_by = clean_text(typed_by)[:MAX_TYPED_BY]
     late = now > round_.deadline
     with transaction.atomic():
@@ -420,6 +444,53 @@ def submit(round_: ReportRound, bridge: Bridge, values, *, typed_by: str = "", r
                  details={"round": round_.pk, "version": round_.version.number, "late": late, "typed_by": typed_by,
                           "values": cleaned})
     return answer, first
+
+
+def attachment_ids(round_: ReportRound, bridge: Bridge) -> dict[str, set[int]]:
+    """The files this school's answer holds, by field (what `check` accepts as an attachment's value)."""
+    out: dict[str, set[int]] = {}
+    for pk, key in ReportAttachment.objects.filter(answer__round=round_, answer__bridge=bridge) \
+            .values_list("pk", "field_key"):
+        out.setdefault(key, set()).add(pk)
+    return out
+
+
+def attach(round_: ReportRound, bridge: Bridge, field_key: str, uploaded, *, request=None,
+           now: datetime | None = None) -> ReportAttachment:
+    """Keep a file the school uploads for an attachment field (kind and size judged by core.attachments); its id
+    is then the field's value in a draft or a submission. Earlier files stay: submissions that named them keep
+    them."""
+    now = now or timezone.now()
+    _require_open(round_, bridge, now)
+    field = d.field_map(round_.version.definition).get(str(field_key))
+    if field is None or field["type"] != d.FILE:
+        raise ReportRefused({"field": _("This form has no attachment field “%(key)s”.") % {
+            "key": str(field_key)[:40]}}, status=404)
+    if uploaded is None:
+        raise ReportRefused({field["key"]: _("%(field)s: attach a file.") % {"field": field["label"]}})
+    reason = attachments.refusal(uploaded, field["label"])
+    if reason:
+        raise ReportRefused({field["key"]: reason})
+    with transaction.atomic():
+        answer, _created = ReportAnswer.objects.select_for_update().get_or_create(
+            round=round_, bridge=bridge, defaults={"version": round_.version})
+        item = ReportAttachment(answer=answer, field_key=field["key"], name=attachments.display_name(uploaded),
+                                size=uploaded.size or 0)
+        item.file.save(uploaded.name, uploaded, save=False)
+        item.save()
+    audit.record("schoolreport.attach", request=request, actor_label=console_actor(bridge), target=item,
+                 summary=f"{round_.title[:120]} – {bridge.code} – {item.name[:60]}",
+                 details={"round": round_.pk, "field": field["key"], "size": item.size})
+    return item
+
+
+def attachment_for(user, pk) -> ReportAttachment:
+    """A school's attached file for a person whose scope covers the school (404 otherwise)."""
+    require_reader(user)
+    item = get_object_or_404(ReportAttachment.objects.select_related("answer__bridge", "answer__round"), pk=pk)
+    if not scope.visible_bridges(user).filter(pk=item.answer.bridge_id).exists():
+        raise Http404("No such attachment")
+    return item
 
 
 def submit_once(round_: ReportRound, bridge: Bridge, values, *, nonce: str | None, typed_by: str = "",
@@ -456,8 +527,9 @@ def current_values(answer: ReportAnswer | None, definition: dict, bridge: Bridge
     return prefill_values(definition, bridge)
 
 
-def audience_from_codes(*, districts=(), tier: str | None = None, bridges=()) -> dict:
-    """The bridges and tier an audience names by code (pages and the API take codes); unknown ones refused."""
+def audience_from_codes(*, districts=(), tier: str | None = None, bridges=(), event=None, user=None) -> dict:
+    """The bridges and tier an audience names by code (pages and the API take codes), and the event by its id
+    (one the person may see, `events.access`); unknown ones refused."""
     errors: dict[str, str] = {}
 
     def lookup(codes, name):
@@ -468,7 +540,16 @@ def audience_from_codes(*, districts=(), tier: str | None = None, bridges=()) ->
             errors[name] = _("Unknown bridge codes: %(codes)s.") % {"codes": ", ".join(unknown[:10])}
         return [found[c] for c in codes if c in found]
 
-    out = {"districts": lookup(districts, "districts"), "bridges": lookup(bridges, "bridges"), "tier": None}
+    out = {"districts": lookup(districts, "districts"), "bridges": lookup(bridges, "bridges"), "tier": None,
+           "event": None}
+    if event not in (None, ""):
+        events = access.visible_events(user) if user is not None else Event.objects.all()
+        try:
+            out["event"] = events.filter(pk=int(event)).first()
+        except (TypeError, ValueError):
+            out["event"] = None
+        if out["event"] is None:
+            errors["event"] = _("Unknown event “%(id)s”.") % {"id": str(event)[:20]}
     if tier:
         out["tier"] = Tier.objects.filter(code=clean_text(tier)).first()
         if out["tier"] is None:

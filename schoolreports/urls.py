@@ -15,4 +15,5 @@ urlpatterns = [
     path("rounds/<int:pk>/remind", views.round_remind, name="remind"),
     path("rounds/<int:pk>/close", views.round_close, name="close"),
     path("rounds/<int:pk>/answers/<int:bridge_id>/", views.answer_detail, name="answer"),
+    path("attachments/<int:pk>", views.attachment, name="attachment"),
 ]

@@ -3,7 +3,9 @@ or a refusal naming each wrong field and why, in the request's language (Vietnam
 was chosen). The console, the API and the pages all send answers through `check`.
 
 Values come flat, one per field (`{"so_may": "12", "thiet_bi__tieu_hoc__ho_ngheo": "3"}`): a grid's
-cells as `<grid>__<row>__<col>`, several choices as a list (or comma-separated keys). Numbers may be
+cells as `<grid>__<row>__<col>`, several choices as a list (or comma-separated keys), an attachment as the id
+of the file the school uploaded for that field (services.attach; which ids are this answer's comes in
+`attachments`). Numbers may be
 typed as Vietnamese offices write them (1.234 or 1 234 for a thousand, 2,5 for a decimal).
 """
 
@@ -196,10 +198,28 @@ def grid_total(field: dict, values: dict) -> int:
                for r in field["rows"] for c in field["columns"])
 
 
-def check(definition: dict, values: dict, facts: SchoolFacts | None = None) -> dict:
+def _attachment(field: dict, raw, attachments: dict, errors: dict) -> int | None:
+    key, label = field["key"], field["label"]
+    if _missing(raw):
+        if field.get("required"):
+            errors[key] = _("%(field)s: attach a file.") % {"field": label}
+        return None
+    try:
+        pk = int(_text(raw))
+    except ValueError:
+        pk = None
+    if pk is None or pk not in attachments.get(key, ()):
+        errors[key] = _("%(field)s: the attached file was not found; attach it again.") % {"field": label}
+        return None
+    return pk
+
+
+def check(definition: dict, values: dict, facts: SchoolFacts | None = None,
+          attachments: dict[str, set[int]] | None = None) -> dict:
     """The values to keep (one key per field, a grid's cells as their own keys), or AnswerRefused with
-    every reason at once."""
+    every reason at once. `attachments`: the ids of the files this answer holds, by field."""
     facts = facts or SchoolFacts()
+    attachments = attachments or {}
     if not isinstance(values, dict):
         raise AnswerRefused({"": _("The answer was not sent in the expected form.")})
     fields = d.fields_of(definition)
@@ -219,6 +239,11 @@ def check(definition: dict, values: dict, facts: SchoolFacts | None = None) -> d
         if field["type"] == d.GRID:
             totals[field["key"]] = _grid(field, values, out, errors)
             continue
+        if field["type"] == d.FILE:
+            value = _attachment(field, values.get(field["key"]), attachments, errors)
+            if value is not None:
+                out[field["key"]] = value
+            continue
         value = _one(field, values.get(field["key"]), errors)
         if value is not None:
             out[field["key"]] = value
@@ -235,6 +260,12 @@ def check(definition: dict, values: dict, facts: SchoolFacts | None = None) -> d
                       if field["max_from"] == d.ROSTER else
                       _("%(field)s: %(total)s is more than the school's %(max)s expected participants."))
             errors[field["key"]] = reason % {"field": field["label"], "total": total, "max": ceiling}
+            continue
+        cap = field.get("max_field")
+        if cap and totals.get(cap) is not None and Decimal(str(total)) > Decimal(str(totals[cap])):
+            errors[field["key"]] = _("%(field)s: %(total)s is more than “%(other)s” (%(max)s); it may not exceed "
+                                     "it.") % {"field": field["label"], "total": total,
+                                               "other": by_key[cap]["label"], "max": totals[cap]}
             continue
         other = field.get("total_equals")
         if other and totals.get(other) is not None and Decimal(str(total)) != Decimal(str(totals[other])):

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,8 @@ from bridges.models import Bridge, Role, Tier
 from core.errors import Refused
 from core.jobs.access import visible_jobs
 from core.text import clean_text
+from events import access
+from events.models import Event
 
 from . import catalogue, designer, reminders, services, xlsform
 from . import definition as d
@@ -117,6 +119,7 @@ def _designer_context(request, form: ReportForm, **extra) -> dict:
         "series": form.series.all(), "audiences": Audience.Kind.choices,
         "districts": Bridge.objects.filter(tier__role=Tier.Role.INTERMEDIATE).order_by("path"),
         "tiers": Tier.objects.all(), "frequencies": RoundSeries.Frequency.choices,
+        "events": access.visible_events(request.user).exclude(status=Event.Status.DRAFT).order_by("-starts_at")[:200],
         "is_organizer": scope.is_organizer(request.user), "errors": {}, "posted": {}, **extra,
     }
 
@@ -184,7 +187,8 @@ def publish(request, pk: int):
     post = request.POST
     try:
         found = services.audience_from_codes(districts=post.getlist("districts"), tier=post.get("tier") or None,
-                                             bridges=_codes(post.get("bridges", "")))
+                                             bridges=_codes(post.get("bridges", "")), event=post.get("event") or None,
+                                             user=request.user)
         audience = {"audience": post.get("audience", Audience.Kind.ALL), **found}
         if post.get("repeat") in RoundSeries.Frequency.values:
             series = services.create_series(
@@ -283,6 +287,7 @@ def answer_detail(request, pk: int, bridge_id: int):
     scope.require_bridge(request.user, bridge)
     answer = get_object_or_404(ReportAnswer.objects.select_related("version"), round=round_, bridge=bridge)
     definition = answer.version.definition
+    files = {a.pk: a for a in answer.attachments.all()}
     shown = []
     for section in definition["sections"]:
         for f in section["fields"]:
@@ -290,9 +295,20 @@ def answer_detail(request, pk: int, bridge_id: int):
                 shown.append({"field": f, "grid": [{"label": r["label"], "cells": [
                     answer.values.get(d.cell_key(f["key"], r["key"], c["key"])) for c in f["columns"]]}
                     for r in f["rows"]]})
+            elif f["type"] == d.FILE:
+                item = files.get(answer.values.get(f["key"]))
+                shown.append({"field": f, "text": item.name if item else "—", "file": item})
             else:
                 shown.append({"field": f, "text": _shown(f, answer.values.get(f["key"]))})
     return render(request, "schoolreports/answer.html", {
         "round": round_, "bridge": bridge, "answer": answer, "shown": shown,
         "submissions": answer.submissions.all(),
     })
+
+
+@login_required
+@require_GET
+def attachment(request, pk: int):
+    """A file a school attached, for a person whose scope covers the school (services.attachment_for)."""
+    item = services.attachment_for(request.user, pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)

@@ -4,6 +4,7 @@ written back as one.
 What is understood, by the survey sheet's `type`:
 
     integer, decimal, text, date             the same types here
+    file                                     an attachment (a file the school uploads)
     select_one LIST / select_multiple LIST   one choice / several choices (the LIST on the choices sheet);
                                              a list of exactly "yes" and "no" is a yes/no field
     begin group / end group                  a section (a top-level group); a group whose every question is
@@ -13,8 +14,8 @@ What is understood, by the survey sheet's `type`:
     note                                     its label is added to the section's help text
     start, end, today, deviceid, username... metadata a phone records: skipped, with a warning
 
-Columns: name, label, hint, required, constraint (only ". >= N", ". <= N" or both joined with "and", or
-". = ${other}" for a total that must equal another field), constraint_message and required_message
+Columns: name, label, hint, required, constraint (only ". >= N", ". <= N" or ". <= ${other}" (may not
+exceed another field), joined with "and", or ". = ${other}" for a total that must equal another field), constraint_message and required_message
 (our messages are used instead), appearance (ignored); a label::Language column stands for a missing
 label; KoboToolbox's own "$..." columns are ignored. Anything else (begin repeat, calculate, geopoint,
 image, relevant, choice_filter, default...) is refused by name with its row, and nothing is created.
@@ -42,7 +43,7 @@ from . import definition as d
 MAX_BYTES = 2 * 1024 * 1024
 # A form's workbook inflates to far less; more is a zip bomb, refused unopened.
 MAX_UNPACKED = 20 * 1024 * 1024
-SIMPLE = {"integer": d.INTEGER, "decimal": d.DECIMAL, "text": d.TEXT, "date": d.DATE}
+SIMPLE = {"integer": d.INTEGER, "decimal": d.DECIMAL, "text": d.TEXT, "date": d.DATE, "file": d.FILE}
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
             "audit"}
 COLUMNS = {"type", "name", "label", "hint", "required", "constraint", "constraint_message", "required_message",
@@ -51,6 +52,7 @@ TRANSLATABLE = ("label::", "hint::", "constraint_message::", "required_message::
 YES_NO_KEYS = {"yes", "no"}
 BOUND = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
 EQUALS = re.compile(r"^\.\s*=\s*\$\{([a-z][a-z0-9_]*)\}$")
+AT_MOST_FIELD = re.compile(r"^\.\s*<=\s*\$\{([a-z][a-z0-9_]*)\}$")
 GRID_CELL = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)*)__([a-z][a-z0-9]*(?:_[a-z0-9]+)*)$")
 YES_NO_LIST = "yes_no"
 
@@ -131,6 +133,10 @@ def _bounds(row: dict, number: int, problems: list[str]) -> tuple[dict, str]:
         return {}, match.group(1)
     out = {}
     for part in re.split(r"\s+and\s+", text):
+        at_most = AT_MOST_FIELD.match(part.strip())
+        if at_most:
+            out["max_field"] = at_most.group(1)
+            continue
         bound = BOUND.match(part.strip())
         if bound is None:
             problems.append(_("Row %(row)s: the constraint “%(constraint)s” cannot be read; write . >= N, . <= N "
@@ -155,6 +161,7 @@ def _grid_of(group_row: dict, children: list[tuple[int, dict]], problems: list[s
         columns.setdefault(column_key, clean_text(column_label) if sep else column_key)
         labels[(row_key, column_key)] = label
     bounds, _total = _bounds(first, children[0][0], problems)
+    bounds.pop("max_field", None)  # a cell ceiling by another field is not a grid rule here
     return {"key": group_row.get("name", ""), "type": d.GRID, "label": _label(group_row) or group_row.get("name", ""),
             "help": _label(group_row, "hint"), "required": any(_required(c) for _n, c in children),
             "rows": [{"key": k, "label": v} for k, v in rows.items()],
@@ -308,6 +315,8 @@ def _constraint(f: dict) -> str:
         parts.append(f". >= {f['min']}")
     if f.get("max") is not None:
         parts.append(f". <= {f['max']}")
+    if f.get("max_field") and f["type"] != d.GRID:
+        parts.append(f". <= ${{{f['max_field']}}}")
     if f.get("total_equals") and f["type"] != d.GRID and not parts:
         return f". = ${{{f['total_equals']}}}"
     return " and ".join(parts)

@@ -200,7 +200,8 @@ def world(small_tree, organizer, make_user, settings, tmp_path):
     values = {"event_id": event.pk, "session_id": session.pk, "item_id": item.pk, "room_name": room.name,
               "bridge_code": school.code, "code": school.code, "roll_call_id": roll_call.pk, "form_id": form.pk,
               "person_id": school.people.first().pk, "certificate_id": 1, "job_id": 1, "bridge_id": school.pk,
-              "round_id": 999999, "key": "khong-co", "token": school.console_token}
+              "round_id": 999999, "key": "khong-co", "token": school.console_token, "attachment_id": 999999,
+              "field_key": "bien_ban"}
     missing = {**values, "event_id": 999999, "session_id": 999999, "item_id": 999999, "room_name": "khong-co",
                "bridge_code": "KHONG-CO", "code": "KHONG-CO", "roll_call_id": 999999, "form_id": 999999,
                "person_id": 999999, "certificate_id": 999999, "job_id": 999999, "bridge_id": 999999,

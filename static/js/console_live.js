@@ -5,10 +5,10 @@
  * come ("roster.changed" pushed over the console's websocket; re-read from the API on every reconnect).
  * The QR goes full screen for a projector (Fullscreen API, else a fixed overlay).
  *
- * Every write goes through ONE queue kept in localStorage ({nonce, kind, payload, client_time}):
- * it survives a reload or a lost connection, is sent in order (over the websocket when it is open,
- * else by fetch), and an item leaves the queue only when the server answered it. The server
- * dedupes by nonce, so a resend after a lost answer never counts twice.
+ * Every write goes through the console's ONE offline queue (static/js/offline_queue.js, shared with the
+ * school reports): it survives a reload or a lost connection, is sent in order (here over the websocket
+ * when it is open, else by fetch), and an item leaves the queue only when the server answered it. The
+ * server dedupes by nonce, so a resend after a lost answer never counts twice.
  *
  * Reads and writes over HTTP go to the console's API (/api/console/<token>/..., the URLs the page
  * lists in #console-urls); an unknown or rotated link answers 404 with code "invalid_link".
@@ -29,15 +29,15 @@
   config.urls = { live: consoleUrls.api.live, roster: consoleUrls.api.roster, checkin: consoleUrls.api.checkin,
                   headcount: consoleUrls.api.headcount, tick: consoleUrls.api.tick, untick: consoleUrls.api.untick };
   var S = config.strings;
-  var QUEUE_KEY = "diemcau.console-queue." + config.bridgeId;
+  var queue = window.diemcauQueue.get(config.bridgeId);
+  var KINDS = ["checkin", "headcount", "tick", "untick"];
   // The API negotiates its language: answers in the page's (Vietnamese unless the school switched).
   var LANGUAGE = document.documentElement.lang || "vi";
   var HEARTBEAT_MS = 15000, ACK_TIMEOUT_MS = 10000, MAX_BACKOFF_MS = 30000;
 
   var state = {
     ws: null, wsOpen: false, wsBackoff: 1000, heartbeat: null,
-    sending: false, backoff: 1000, retryTimer: null, invalid: false,
-    offset: 0, rollCall: null, qrWindow: null, waiters: {}, memoryQueue: null, reconnectTimer: null, lastHeard: 0
+    invalid: false, offset: 0, rollCall: null, qrWindow: null, waiters: {}, reconnectTimer: null, lastHeard: 0
   };
 
   function $(id) { return document.getElementById(id); }
@@ -59,14 +59,6 @@
     var t = Date.parse(iso);
     if (!isNaN(t)) state.offset = t - Date.now();
   }
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    // randomUUID needs a secure context; getRandomValues does not (a console on plain http in a LAN).
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = "";
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    for (var i = 0; i < 16; i++) h += ("0" + b[i].toString(16)).slice(-2);
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
   function say(text, bad) {
     var node = $("live-message");
     if (!node) return;
@@ -75,16 +67,12 @@
     node.classList.toggle("error", !!bad);
   }
 
-  // --- the queue ---------------------------------------------------------------------------------
-  function loadQueue() {
-    if (state.memoryQueue) return state.memoryQueue.slice();
-    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
-  }
-  function saveQueue(queue) {
-    try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); state.memoryQueue = null; }
-    catch (e) { state.memoryQueue = queue.slice(); }  // storage full or forbidden: at least keep it in memory
-    showPending(queue);
-  }
+  // --- the queue (offline_queue.js) -------------------------------------------------------------
+  function loadQueue() { return queue.items(); }
+  function saveQueue(items) { queue.save(items); }
+  // The live counter counts the live section's writes (the school reports show their own).
+  function ours(items) { return items.filter(function (item) { return KINDS.indexOf(item.kind) >= 0; }); }
+  queue.onChange(function (items) { showPending(ours(items)); });
   function showPending(queue) {
     var node = $("pending-count");
     if (!node) return;
@@ -124,19 +112,9 @@
     document.querySelectorAll("#live-roster [data-undo-until]:not([data-undo-until=''])").forEach(showRow);
   }
   function enqueue(kind, payload) {
-    var queue = loadQueue();
-    queue.push({ nonce: uuid(), kind: kind, payload: payload, client_time: new Date(serverNow()).toISOString() });
-    saveQueue(queue);
-    flush();
+    queue.add(kind, payload, { clientTime: new Date(serverNow()).toISOString() });
   }
-  function dequeue(nonce) {
-    saveQueue(loadQueue().filter(function (item) { return item.nonce !== nonce; }));
-  }
-  function scheduleRetry() {
-    if (state.retryTimer) return;
-    state.retryTimer = setTimeout(function () { state.retryTimer = null; flush(); }, state.backoff);
-    state.backoff = Math.min(state.backoff * 2, MAX_BACKOFF_MS);
-  }
+  function flush() { queue.flush(); }
   function body(item) {
     var data = { nonce: item.nonce, client_time: item.client_time, event_id: config.eventId };
     for (var key in item.payload) data[key] = item.payload[key];
@@ -165,28 +143,18 @@
       });
     });
   }
-  function flush() {
-    if (state.sending || state.invalid) return;
-    var queue = loadQueue();
-    if (!queue.length) return;
-    if (navigator.onLine === false && !state.wsOpen) { scheduleRetry(); return; }
-    var item = queue[0];
-    state.sending = true;
-    var attempt = state.wsOpen ? sendOverSocket(item) : sendOverHttp(item);
-    attempt.then(function (answer) {
-      state.sending = false;
-      if (answer.body && answer.body.code === "invalid_link") { linkInvalid(answer.body.detail); return; }
-      if (!answer.status || answer.status >= 500 || answer.status === 429) { scheduleRetry(); return; }
-      // A definitive answer (accepted, duplicate or refused): the item is done.
-      dequeue(item.nonce);
-      state.backoff = 1000;
-      applyAnswer(item, answer);
-      flush();
-    }, function () {
-      state.sending = false;
-      scheduleRetry();
+  KINDS.forEach(function (kind) {
+    queue.handle(kind, {
+      // Offline with no socket open: wait (the retry, or the browser's "online", sends it).
+      ready: function () { return !(navigator.onLine === false && !state.wsOpen); },
+      send: function (item) { return state.wsOpen ? sendOverSocket(item) : sendOverHttp(item); },
+      stops: function (answer) {
+        if (answer && answer.body && answer.body.code === "invalid_link") { linkInvalid(answer.body.detail); return true; }
+        return false;
+      },
+      answered: function (item, answer) { applyAnswer(item, answer); }
     });
-  }
+  });
 
   // --- answers and state -------------------------------------------------------------------------
   function showCheckin(data) {
@@ -201,7 +169,7 @@
       input.value = data.headcount;
     }
   }
-  function hasQueued(kind) { return loadQueue().some(function (item) { return item.kind === kind; }); }
+  function hasQueued(kind) { return queue.has(kind); }
   function rowOf(personId) { return document.querySelector('#live-roster [data-person-id="' + personId + '"]'); }
   function applyAnswer(item, answer) {
     var data = answer.body || {};
@@ -283,11 +251,12 @@
           var row = rowOf(person.id);
           if (row) setRow(row, person);
         });
-        showPending(loadQueue());
+        showPending(ours(loadQueue()));
       }).catch(function () {});
   }
   function linkInvalid(message) {
     state.invalid = true;
+    queue.stop();
     say(message || S.invalidLink, true);
     setConnection(false);
   }
@@ -379,12 +348,9 @@
     setConnection(false);
   }
   function cameOnline() {
-    state.backoff = 1000;
     state.wsBackoff = 1000;
-    clearTimeout(state.retryTimer);
-    state.retryTimer = null;
     reconnectIn(0);
-    flush();
+    queue.retrySoon();
   }
 
   // --- what the coordinator does -----------------------------------------------------------------
@@ -409,11 +375,11 @@
   });
   function undoTick(row) {
     var personId = parseInt(row.dataset.personId, 10);
-    var queue = loadQueue();
-    var waiting = queue.filter(function (item) { return item.kind === "tick" && item.payload.person_id === personId; });
+    var items = loadQueue();
+    var waiting = items.filter(function (item) { return item.kind === "tick" && item.payload.person_id === personId; });
     // Not sent yet (and not being sent): the tick never happened.
-    if (waiting.length && !(state.sending && queue[0] === waiting[0])) {
-      saveQueue(queue.filter(function (item) { return waiting.indexOf(item) < 0; }));
+    if (waiting.length && !queue.isSending(waiting[0].nonce)) {
+      saveQueue(items.filter(function (item) { return waiting.indexOf(item) < 0; }));
       return;
     }
     var rollCallId = waiting.length ? waiting[0].payload.roll_call_id
@@ -469,12 +435,12 @@
       return true;
     },
     serverNow: serverNow,
-    pending: function () { return loadQueue().length; }
+    pending: function () { return ours(loadQueue()).length; }
   };
 
   // Initial state from the page, then live.
   if (config.rollCall) showRollCall(config.rollCall);
-  showPending(loadQueue());
+  showPending(ours(loadQueue()));
   refresh().then(function () {
     // Opened from the bridge QR (…?checkin=qr): checking in is what the coordinator came for.
     if (/[?&]checkin=qr\b/.test(location.search) && checkinButton && checkinButton.dataset.checkedIn !== "1" &&

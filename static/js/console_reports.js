@@ -1,11 +1,10 @@
 /* The console's school reports (templates/schoolreports/_console_reports.html).
  *
  * Drafts: what is typed is kept in localStorage at once and saved on the server (POST …/draft) a moment
- * later, so a reload, a lost connection or another device finds it. Submissions go through a queue kept
- * in localStorage, in the shape of the console's live queue (static/js/console_live.js):
- * {nonce, kind, payload, client_time}; an item leaves it only on a definitive answer (2xx, or a refusal),
+ * later, so a reload, a lost connection or another device finds it. Submissions go through the console's
+ * one offline queue (static/js/offline_queue.js, shared with the live section, static/js/console_live.js),
+ * as items of kind "school_report"; an item leaves it only on a definitive answer (2xx, or a refusal),
  * and the server answers a repeated nonce with the first answer, so a resend keeps no second submission.
- * (The live section's queue exists only while the console has an event; reports are asked without one.)
  * A refusal shows each field's reason next to it, in the words the server chose.
  */
 (function () {
@@ -17,21 +16,15 @@
   var stringsNode = document.getElementById("school-report-strings");
   var S = stringsNode ? JSON.parse(stringsNode.textContent) : {};
   var bridge = root.dataset.bridge;
-  var QUEUE_KEY = "diemcau.console-queue.reports." + bridge;
+  var queue = window.diemcauQueue.get(bridge);
+  var KIND = "school_report";
   var DRAFT_KEY = "diemcau.report-draft." + bridge + ".";
   var LANGUAGE = document.documentElement.lang || "vi";
-  var DRAFT_DELAY_MS = 1500, MAX_BACKOFF_MS = 30000;
-  var state = { sending: false, backoff: 1000, retryTimer: null, memoryQueue: null, timers: {} };
+  var DRAFT_DELAY_MS = 1500;
+  var state = { timers: {} };
 
   function fill(text, values) {
     return (text || "").replace(/%\((\w+)\)s/g, function (_m, key) { return values[key] === undefined ? "" : values[key]; });
-  }
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = "";
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    for (var i = 0; i < 16; i++) h += ("0" + b[i].toString(16)).slice(-2);
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
   function hhmm(date) { return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2); }
   function formOf(roundId) { return root.querySelector('form[data-round="' + roundId + '"]'); }
@@ -116,56 +109,44 @@
     state.timers[form.dataset.round] = setTimeout(function () { saveDraft(form); }, DRAFT_DELAY_MS);
   }
 
-  // --- the queue of submissions --------------------------------------------------------------------
-  function loadQueue() {
-    if (state.memoryQueue) return state.memoryQueue.slice();
-    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
-  }
-  function saveQueue(queue) {
-    try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); state.memoryQueue = null; }
-    catch (e) { state.memoryQueue = queue.slice(); }
+  // --- the queue of submissions (offline_queue.js) ----------------------------------------------------
+  function showQueue(items) {
+    var waiting = items.filter(function (item) { return item.kind === KIND; }).length;
     var node = root.querySelector("[data-report-queue]");
-    if (node) { node.textContent = fill(S.waiting, { count: queue.length }); node.classList.toggle("hidden", !queue.length); }
+    if (node) { node.textContent = fill(S.waiting, { count: waiting }); node.classList.toggle("hidden", !waiting); }
   }
   function enqueue(payload) {
     // One waiting submission per round: a newer one replaces it (same nonce, so a lost answer is not doubled).
-    var queue = loadQueue(), found = false;
-    queue.forEach(function (item) { if (item.payload.round === payload.round) { item.payload = payload; found = true; } });
-    if (!found) queue.push({ nonce: uuid(), kind: "report", payload: payload, client_time: new Date().toISOString() });
-    saveQueue(queue);
-    flush();
+    queue.add(KIND, payload, { replace: function (item) { return item.payload.round === payload.round; } });
   }
-  function scheduleRetry() {
-    if (state.retryTimer) return;
-    state.retryTimer = setTimeout(function () { state.retryTimer = null; flush(); }, state.backoff);
-    state.backoff = Math.min(state.backoff * 2, MAX_BACKOFF_MS);
-  }
-  function flush() {
-    if (state.sending) return;
-    var queue = loadQueue();
-    if (!queue.length) return;
-    var item = queue[0];
-    state.sending = true;
-    fetch(base + "/" + item.payload.round + "/submit", {
-      method: "POST", credentials: "omit", cache: "no-store",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": LANGUAGE },
-      body: JSON.stringify({ values: item.payload.values, typed_by: item.payload.typed_by, nonce: item.nonce })
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        state.sending = false;
-        if (!response.status || response.status >= 500 || response.status === 429) { scheduleRetry(); return; }
-        saveQueue(loadQueue().filter(function (other) { return other.nonce !== item.nonce; }));
-        state.backoff = 1000;
-        answered(item, response, body);
-        flush();
+  queue.onChange(showQueue);
+  // Submissions queued before the console had one queue (their own key): moved into it, none lost.
+  try {
+    var OLD_KEY = "diemcau.console-queue.reports." + bridge;
+    var old = JSON.parse(localStorage.getItem(OLD_KEY) || "[]");
+    if (old.length) {
+      queue.save(queue.items().concat(old.map(function (item) { item.kind = KIND; return item; })));
+      localStorage.removeItem(OLD_KEY);
+    }
+  } catch (e) { /* storage forbidden: nothing was kept there */ }
+  queue.handle(KIND, {
+    send: function (item) {
+      return fetch(base + "/" + item.payload.round + "/submit", {
+        method: "POST", credentials: "omit", cache: "no-store",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": LANGUAGE },
+        body: JSON.stringify({ values: item.payload.values, typed_by: item.payload.typed_by, nonce: item.nonce })
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return { status: response.status, ok: response.ok, body: body };
+        });
       });
-    }, function () {
-      state.sending = false;
+    },
+    failed: function (item) {
       var form = formOf(item.payload.round);
       if (form) generalError(form, S.sendFailed);
-      scheduleRetry();
-    });
-  }
+    },
+    answered: function (item, answer) { answered(item, answer, answer.body); }
+  });
   function answered(item, response, body) {
     var form = formOf(item.payload.round);
     if (response.ok) {
@@ -238,6 +219,29 @@
       saveDraft(form);
     }
     totals(form);
+    form.querySelectorAll("input[data-file-for]").forEach(function (picker) {
+      picker.addEventListener("change", function (event) {
+        event.stopPropagation();
+        if (!picker.files.length) return;
+        var key = picker.dataset.fileFor, body = new FormData(), nameNode = form.querySelector('[data-file-name="' + key + '"]');
+        body.append("file", picker.files[0]);
+        say(form, S.uploading);
+        fetch(base + "/" + form.dataset.round + "/files/" + encodeURIComponent(key), {
+          method: "POST", body: body, credentials: "same-origin"
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (response.ok) {
+              form.elements[key].value = String(data.id);
+              if (nameNode) nameNode.textContent = data.name;
+              say(form, data.message);
+              typed(form);
+            } else {
+              showRefusal(form, data);
+            }
+          });
+        }, function () { say(form, S.uploadFailed); });
+      });
+    });
     form.addEventListener("input", function () { typed(form); });
     form.addEventListener("change", function () { typed(form); });
     form.querySelector("[data-save-draft]").addEventListener("click", function () { keepLocally(form); saveDraft(form); });
@@ -250,7 +254,6 @@
       enqueue({ round: parseInt(form.dataset.round, 10), values: valuesOf(form), typed_by: form.elements.typed_by.value });
     });
   });
-  saveQueue(loadQueue());
-  window.addEventListener("online", function () { state.backoff = 1000; flush(); });
-  flush();
+  showQueue(queue.items());
+  queue.flush();
 })();
