@@ -12,6 +12,9 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/5
 # X-Forwarded-For from. Empty: nobody's header is believed, not even loopback's.
 TRUSTED_PROXIES ?=
 export TRUSTED_PROXIES
+# No per-message deflate on websockets: it holds a zlib compressor and decompressor for every open socket
+# (about half of an idle console socket's memory, bench/bench_idle_sockets.py) for frames of small JSON.
+UVICORN_WS = --ws-per-message-deflate false
 UVICORN_PROXY = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(TRUSTED_PROXIES)',--no-proxy-headers)
 
 .PHONY: install demo serve test test-services lint bench bench-quick messages clean
@@ -33,10 +36,10 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py demo_banner --host $(HOST) --port $(PORT)
-	@$(WITH_WORKER) DEBUG=0 SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_PROXY) --log-level warning
+	@$(WITH_WORKER) DEBUG=0 SITE_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_PROXY) $(UVICORN_WS) --log-level warning
 
 serve: install
-	@$(WITH_WORKER) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_PROXY)
+	@$(WITH_WORKER) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(UVICORN_PROXY) $(UVICORN_WS)
 
 # First pass: the whole suite on the embedded default (SQLite, in-memory layer).
 # Second pass: the tests marked `services` on PostgreSQL + Redis, when both answer.

@@ -19,7 +19,6 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridges.services import bridge_by_console_token
 from core import json_input, revocation
 
 from . import live
@@ -43,8 +42,10 @@ def _console_state(connection: connections.ConsoleConnection) -> dict:
     }
 
 
-def _write(token: str, kind: str, message: dict, ip: str | None):
-    bridge = bridge_by_console_token(token)
+def _write(bridge_id: int, token: str, kind: str, message: dict, ip: str | None):
+    # The socket knows its bridge since connect; the token is checked again with each write (a rotated link
+    # stops writing at once), by one plain read (connections.console_bridge), not a lookup by token.
+    bridge = connections.console_bridge(bridge_id, token)
     if bridge is None:
         return None
     return console_writes.write(bridge, kind, message, ip=ip)
@@ -145,7 +146,8 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
 
     async def handle_write(self, message: dict):
         kind = message["type"]
-        answer = await database_sync_to_async(_write)(self.token, kind, message, self.client_ip())
+        answer = await database_sync_to_async(_write)(self.connection.bridge_id, self.token, kind, message,
+                                                      self.client_ip())
         if answer is None:
             await self.refuse_link()
             return
@@ -163,5 +165,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
 
     async def sockets_revoke(self, event):
         """The bridge's link was rotated (core.revocation): this socket's token may be the old one."""
-        if self.connection is not None and await database_sync_to_async(bridge_by_console_token)(self.token) is None:
+        connection = self.connection
+        if connection is not None and await database_sync_to_async(connections.console_bridge)(
+                connection.bridge_id, self.token) is None:
             await self.refuse_link()

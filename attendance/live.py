@@ -14,12 +14,19 @@ from contextlib import contextmanager
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.dispatch import Signal
 
 from .messages import BridgesChanged, ConsolePush, FeedLine
 
 log = logging.getLogger(__name__)
 
 FEED_LIMIT = 40
+
+# Sent at once, inside the caller's transaction, with every notification that feeds the board:
+# event_id, bridge_ids (None: the whole event, a roll call opened or closed), homes (the own bridges of
+# people checked in at another bridge). Read models listen (training.tallies marks its rows changed after
+# the commit, so nothing is marked for a write that was rolled back).
+changed = Signal()
 
 
 def changes_group(event_id: int) -> str:
@@ -76,11 +83,16 @@ def _send_after_commit(group: str, message: dict) -> None:
     transaction.on_commit(send)
 
 
-def bridges_changed(event_id: int, bridge_ids: list[int], feed: FeedLine | list[FeedLine] | None = None) -> None:
-    """Tell the boards that these bridges' state changed (and optionally lines for their feed).
+def bridges_changed(event_id: int, bridge_ids: list[int], feed: FeedLine | list[FeedLine] | None = None,
+                    homes=()) -> None:
+    """Tell the boards that these bridges' state changed (and optionally lines for their feed). `homes`: the
+    own bridges of people checked in (or untaken) at these bridges, for read models only (the board counts
+    a check-in where it was made).
 
     A batch of writes sends one message: boards show at most FEED_LIMIT lines per frame anyway."""
     lines = [] if feed is None else [feed] if isinstance(feed, FeedLine) else list(feed)[-FEED_LIMIT:]
+    if bridge_ids:
+        changed.send(sender=None, event_id=event_id, bridge_ids=list(bridge_ids), homes=homes)
     message = BridgesChanged(tuple(bridge_ids), tuple(lines))
     _send_after_commit(changes_group(event_id), message.as_message())
 
@@ -120,4 +132,6 @@ def to_bridges(payloads: dict[int, dict]) -> None:
 
 def to_consoles(event_id: int, payload: dict) -> None:
     """A roll call opened or closed, or the launch: to the event's consoles (and boards), as typed."""
+    if str(payload.get("type", "")).startswith("rollcall."):
+        changed.send(sender=None, event_id=event_id, bridge_ids=None)
     _send_after_commit(consoles_group(event_id), ConsolePush(payload).as_message())

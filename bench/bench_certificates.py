@@ -190,25 +190,19 @@ def _chunks(items: list, parts: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _worker(count: int) -> dict:
-    import django
-
-    django.setup()
+def seed_training(count: int):
+    """A finished training: `count` teachers (30 a school) with birth dates, three roll calls each of them
+    checked in at, a certificate template; everyone eligible, nothing issued yet. Returns the event.
+    Also bench_heavy_jobs' seeding."""
     from datetime import timedelta
 
-    from django.core.management import call_command
-    from django.db import connections
-    from django.utils import timezone, translation
+    from django.utils import timezone
 
     from attendance.models import CheckIn, RollCall
     from bridges.models import Bridge, Person, Tier
     from events.models import Event, Session
-    from training import services
-    from training.certificate_pdf import layout_for, verify_url
-    from training.codes import display
-    from training.models import Certificate, CertificateTemplate
+    from training.models import CertificateTemplate
 
-    call_command("migrate", verbosity=0, interactive=False)
     # migrate creates the usual tiers on an empty table (bridges 0002); reuse them.
     host_tier, _created = Tier.objects.get_or_create(
         code="host", defaults={"label": "Điểm cầu chính", "role": Tier.Role.HOST})
@@ -237,6 +231,25 @@ def _worker(count: int) -> dict:
         motto="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập – Tự do – Hạnh phúc", title="GIẤY CHỨNG NHẬN",
         completion_text="Đã hoàn thành chương trình tập huấn", signer_title="GIÁM ĐỐC",
         signer_name="Trần Minh Đức", place="Quảng Ngãi", number_format="{seq}/GCN-SGDĐT")
+    return event
+
+
+def _worker(count: int) -> dict:
+    import django
+
+    django.setup()
+
+    from django.core.management import call_command
+    from django.db import connections
+    from django.utils import timezone, translation
+
+    from training import services
+    from training.certificate_pdf import layout_for, verify_url
+    from training.codes import display
+    from training.models import Certificate
+
+    call_command("migrate", verbosity=0, interactive=False)
+    event = seed_training(count)
 
     t0 = time.perf_counter()
     result = services.issue_certificates(event)

@@ -99,6 +99,9 @@ def seed(teachers: int) -> list[tuple[int, str]]:
                                     for b in schools])
     global ROLL_CALL
     ROLL_CALL = rollcall.open_roll_call(session, label="Bench", minutes=120)
+    from training import tallies
+
+    tallies.rebuild(event)  # the reports' read model exists during an event: check-ins mark its rows
     return list(Person.objects.order_by("pk").values_list("bridge_id", "teacher_id"))
 
 

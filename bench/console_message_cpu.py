@@ -82,6 +82,9 @@ def seed(teachers: int):
     session = Session.objects.create(event=event, title="S", starts_at=event.starts_at, ends_at=event.ends_at)
     Invitation.objects.create(event=event, bridge=school, status=Invitation.Status.CONFIRMED)
     roll_call = rollcall.open_roll_call(session, label="Bench", minutes=120)
+    from training import tallies
+
+    tallies.rebuild(event)  # the reports' read model exists during an event: ticks mark its rows
     school.refresh_from_db()
     return school.console_token, roll_call.pk, list(Person.objects.order_by("pk").values_list("pk", flat=True))
 

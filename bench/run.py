@@ -4,6 +4,8 @@
     python -m bench.run --quick         # reduced sizes, a few minutes in all    (make bench-quick)
     python -m bench.run --only import   # one benchmark (bench/bench_import.py)
 
+A module with `IN_QUICK = False` (bench_nation: ~10 minutes of seeding) is left out of --quick.
+
 Each module bench/bench_NAME.py has `run(quick: bool) -> dict` returning
 {"title", "command", "figures": [{"name", "value", "unit", "target", "ok"}], "notes"}. A run
 replaces that benchmark's section of BENCHMARKS.md and keeps the sections of benchmarks not run.
@@ -131,6 +133,9 @@ def main(argv=None) -> int:
         started, load = time.monotonic(), os.getloadavg()[0]
         try:
             module = importlib.import_module(f"bench.bench_{name}")
+            if args.quick and not getattr(module, "IN_QUICK", True):
+                print("   not in --quick (run it with --only)", flush=True)
+                continue  # its section is kept as it was
             result = module.run(quick=args.quick)
         except Exception:
             failed = True

@@ -28,6 +28,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+# How the Makefile serves (UVICORN_WS): no per-message deflate on websockets (bench_idle_sockets).
+SERVE_ARGS = ["--ws-per-message-deflate", "false"]
 
 
 def free_port() -> int:
@@ -120,9 +122,11 @@ class Workspace:
 
 class Server(Workspace):
     def __init__(self, *, workers: int = 1, database_url: str | None = None, redis_url: str | None = None,
-                 env: dict | None = None, jobs_mode: str = "database", startup_timeout: float = 60.0):
+                 env: dict | None = None, jobs_mode: str = "database", startup_timeout: float = 60.0,
+                 uvicorn_args: list[str] | None = None):
         super().__init__(database_url=database_url, redis_url=redis_url, env=env, jobs_mode=jobs_mode)
         self.workers = workers
+        self.uvicorn_args = list(uvicorn_args or ())  # e.g. ["--ws-per-message-deflate", "false"]
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
@@ -140,6 +144,7 @@ class Server(Workspace):
                    str(self.port), "--log-level", "warning", "--no-access-log"]
         if self.workers > 1:
             command += ["--workers", str(self.workers)]
+        command += SERVE_ARGS + self.uvicorn_args  # a later option wins
         self._log = (Path(self._tmp) / "server.log").open("w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
                                         stdout=subprocess.DEVNULL, stderr=self._log)

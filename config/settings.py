@@ -188,7 +188,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis, riding out a Redis restart: receivers wait and join their groups again.
+            "BACKEND": "core.redis_outage.RecoveringRedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 5000, "expiry": 30},
         }
     }

@@ -1,8 +1,10 @@
 """The school's side of follow-up reports over the API: the reports asked of it, and its answer.
 
 The console's follow-up page posts its forms here (static/js/console_forms.js) as multipart form
-data, since an answer may carry an attachment; other clients may send JSON. followups.services
-checks every value (numbers, plausibility against the roster, the attachment's kind and size).
+data, since an answer may carry an attachment; other clients may send JSON. followups.services.submit sends
+it to the follow-up's round of the report engine, which checks every value (schoolreports.validation:
+numbers, plausibility against the roster and the school's students; the attachment's kind and size by
+core.attachments) and keeps every submission.
 """
 
 from django.utils.translation import gettext as _

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import numbers
 from .errors import Refused
 
 
@@ -44,7 +45,8 @@ def describe(counts: dict[type[models.Model], int]) -> str:
 
 
 def _counted(model: type[models.Model], count: int) -> str:
-    names = {"count": count, "singular": model._meta.verbose_name, "plural": model._meta.verbose_name_plural}
+    names = {"count": numbers.grouped(count), "singular": model._meta.verbose_name,
+             "plural": model._meta.verbose_name_plural}
     # A language with one form (Vietnamese) uses the singular name only: msgfmt must not ask for both.
     # xgettext:no-python-format
     return ngettext("%(count)s %(singular)s", "%(count)s %(plural)s", count) % names

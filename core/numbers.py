@@ -6,7 +6,7 @@ Django's own number_format with grouping forced. USE_THOUSAND_SEPARATOR stays of
 templates put in attributes, URLs and data-* values, which must stay machine-readable.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 
@@ -14,10 +14,16 @@ EMPTY = "—"
 
 
 def grouped(value: int | float | Decimal | None, places: int = 0) -> str:
-    """17878 -> "17.878"; (132.25, 1) -> "132,2"; None -> "—"."""
+    """17878 -> "17.878"; (132.25, 1) -> "132,3"; None -> "—". Rounded half up (as Intl.NumberFormat rounds in
+    static/js/numbers.js): Django's number_format alone cuts a float's decimals off (87.66 would be 87,6)."""
     if value is None or value == "":
         return EMPTY
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    # str(): the float as Python writes it (0.1, not its binary expansion), so 132.25 rounds up.
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not exact.is_finite():
+        return EMPTY
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 def percent(value: int | float | Decimal | None, places: int = 1) -> str:

@@ -19,7 +19,7 @@ from events.access import get_event
 
 from . import services as followup
 from .access import get_form
-from .models import FollowUpAnswer, FollowUpForm
+from .models import FollowUpForm
 
 router = Router(tags=["follow-up reports"])
 
@@ -31,6 +31,8 @@ class FollowUpFormOut(Schema):
     instructions: str
     deadline: datetime
     closed: bool
+    # The report engine's round its answers are kept in (/api/school-reports/rounds/{id}).
+    round_id: int | None
 
 
 class FollowUpFormIn(Schema):
@@ -41,7 +43,7 @@ class FollowUpFormIn(Schema):
 
 def form_out(form: FollowUpForm) -> dict:
     return {"id": form.pk, "event_id": form.event_id, "title": form.title, "instructions": form.instructions,
-            "deadline": form.deadline, "closed": form.is_closed}
+            "deadline": form.due, "closed": form.is_closed, "round_id": form.round_id}
 
 
 @router.get("/events/{event_id}/followups", response={200: list[FollowUpFormOut], **refusals(403, 404)},
@@ -52,15 +54,16 @@ def list_followups(request, event_id: int):
     """
     scope.require_role(request.user)
     event = get_event(request.user, event_id)
-    return [form_out(f) for f in FollowUpForm.objects.filter(event=event)]
+    return [form_out(f) for f in FollowUpForm.objects.filter(event=event).select_related("round")]
 
 
 @router.post("/events/{event_id}/followups", response={201: FollowUpFormOut, **refusals(400, 403, 404)},
              summary="Open a follow-up report for the invited schools (organizers)")
 def open_followup(request, event_id: int, payload: FollowUpFormIn):
     """Opens a follow-up report that every invited school that did not decline answers on its console by the
-    deadline (students trained, classes held, teachers who led, an optional attachment). A missing title, a
-    deadline in the past, or a draft or cancelled event answers 400, naming the field. Organizers only.
+    deadline (students trained, classes held, teachers who led, an optional attachment). Its answers are kept by
+    the report engine, in a round (`round_id`) opened from the shipped "replication results" template. A missing
+    title, a deadline in the past, or a draft or cancelled event answers 400, naming the field. Organizers only.
     """
     scope.require_role(request.user, Role.Kind.ORGANIZER)
     event = get_event(request.user, event_id)
@@ -111,13 +114,13 @@ class FollowUpStatusOut(Schema):
     schools: list[SchoolStatusOut]
 
 
-def answer_out(answer: FollowUpAnswer | None) -> dict | None:
+def answer_out(answer: followup.FollowUpResult | None) -> dict | None:
     if answer is None:
         return None
     return {"students_trained": answer.students_trained, "classes_held": answer.classes_held,
             "teachers_led": answer.teachers_led, "school_students": answer.school_students, "notes": answer.notes,
             "submitted_by": answer.submitted_by, "submitted_at": answer.submitted_at,
-            "updated_at": answer.updated_at, "late": answer.late, "has_attachment": bool(answer.attachment)}
+            "updated_at": answer.updated_at, "late": answer.late, "has_attachment": answer.attachment is not None}
 
 
 def _rollup(d) -> dict:

@@ -7,7 +7,6 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-up reports")
 
     def ready(self):
-        from . import services  # noqa: F401  (registers the reminders job kind)
-        from .console import register_sections
-
-        register_sections()  # the follow-up card of the school console
+        # Registers the job kind of reminders queued before follow-ups moved to the engine. The console shows a
+        # follow-up as one of the engine's reports (schoolreports' console section): no section of its own.
+        from . import services  # noqa: F401

@@ -1,22 +1,23 @@
-"""What follow-up reports show on a school's console: the card on the console page (how many reports
-are still to send, overdue ones) and the items the console's follow-up page and API list.
-Registered in followups/apps.py; answers go through the console's API to `services.submit`.
+"""The follow-up reports asked of a school, as the console's follow-up page (/c/<token>/followup/) and its API
+list them. On the console page itself a follow-up is one of the engine's reports (its round is asked of the
+event's invitees, so schoolreports' console section lists it): followups registers no section of its own.
+Answers go through the console's API to `services.submit` (the engine's round).
 """
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from events.console_sections import ConsoleSection, register
+from schoolreports.models import ReportAnswer
 
-from .models import FollowUpAnswer, FollowUpForm
-from .services import forms_for_school
+from .models import FollowUpForm
+from .services import FollowUpResult, forms_for_school, results
 
 
 @dataclass
 class SchoolForm:
     form: FollowUpForm
-    answer: FollowUpAnswer | None
+    answer: FollowUpResult | None
     overdue: bool
 
     @property
@@ -28,17 +29,7 @@ def school_forms(bridge, now=None) -> list[SchoolForm]:
     """The follow-up reports asked of this school, each with its answer (latest deadline first)."""
     now = now or timezone.now()
     forms = forms_for_school(bridge)
-    answers = {a.form_id: a for a in FollowUpAnswer.objects.filter(bridge=bridge, form__in=forms)}
-    return [SchoolForm(f, answers.get(f.pk), now > f.deadline) for f in forms]
-
-
-def _followups(bridge, event, token):
-    items = school_forms(bridge)
-    if not items:
-        return None
-    pending = [item for item in items if item.pending]
-    return {"pending": pending, "overdue": [item for item in pending if item.overdue]}
-
-
-def register_sections() -> None:
-    register(ConsoleSection("followups", 90, "followups/_console_followup.html", _followups))
+    submitted = ReportAnswer.objects.filter(bridge=bridge, round_id__in=[f.round_id for f in forms if f.round_id],
+                                            status=ReportAnswer.Status.SUBMITTED)
+    answers = results(submitted.select_related("bridge"), by="round_id")
+    return [SchoolForm(f, answers.get(f.round_id), now > f.due) for f in forms]

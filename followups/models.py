@@ -9,10 +9,12 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import Bridge
 from events.models import Event
+from schoolreports.models import ReportRound
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -34,6 +36,10 @@ class FollowUpForm(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The engine's round the schools answer (schoolreports, from the "replication" template): who is asked
+    # (the event's invitees), the deadline, every answer and submission. Opened with the follow-up.
+    round = models.OneToOneField(ReportRound, verbose_name=_("school report round"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="followup")
 
     class Meta:
         db_table = "attendance_followupform"
@@ -45,12 +51,23 @@ class FollowUpForm(models.Model):
         return self.title
 
     @property
+    def due(self):
+        """The deadline in force: the engine round's, which can be moved on the school reports' pages. The
+        form's own column keeps the deadline it was opened with (the round is published with it)."""
+        return self.round.deadline if self.round_id is not None else self.deadline
+
+    @property
     def is_closed(self) -> bool:
-        return self.closed_at is not None
+        # Closed here, or its engine round closed (on the school reports' pages, or at its closing time).
+        if self.closed_at is not None:
+            return True
+        return self.round_id is not None and self.round.is_closed(timezone.now())
 
 
 class FollowUpAnswer(models.Model):
-    """One school's answer to a follow-up form (one per school; a later submission replaces it)."""
+    """One school's answer to a follow-up form, as stored before the report engine (read-only now: migration
+    0004 copied every row into the form's engine round, where answers are kept since; kept as the record of
+    what was migrated)."""
 
     # A school's answer is evidence (core.deletion): a form (or its event) with answers is not deleted.
     form = models.ForeignKey(FollowUpForm, on_delete=models.PROTECT, related_name="answers")

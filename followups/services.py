@@ -1,48 +1,40 @@
 """Follow-up reports after a training: opening a form, the schools' answers, who is missing, reminders.
 
-The schools asked are the school bridges invited to the event (not those that declined). Answers are
-checked here, once, whether they come from the console page or the API: negative or absurd numbers
-are refused with the reason; an answer after the deadline is accepted and marked late; nothing is
-accepted once the organizer has closed the form.
+A follow-up is a round of the report engine (schoolreports) asked with the shipped "replication results"
+template: opening one opens its round (the school bridges invited to the event that did not decline, the
+follow-up's deadline), closing one closes it. Answers are the engine's: checked by schoolreports.validation
+whether they come from the console page or the API, a late first one marked, every submission kept and
+audited, reminders sent by schoolreports.reminders. This module keeps what is the follow-up's own: the link
+from the training to its round, the follow-up's field names, the rollup of its three numbers by district.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core import mail
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridges.models import Bridge, Person, Tier
-from bridges.services import console_actor
+from bridges.models import Bridge, Tier
 from bridges.tree import group_of_loading as district_of
-from core import attachments, audit, jobs
-from core.audit import client_ip
+from core import audit, jobs
 from core.errors import Refused
 from core.text import clean_text
 from events import participation
 from events.models import Event, Invitation
 from events.services import reminders as event_reminders
+from schoolreports import catalogue
+from schoolreports import reminders as report_reminders
+from schoolreports import services as reports
+from schoolreports.models import Audience, ReportAnswer, ReportAttachment, ReportReminder, ReportRound
 
-from .models import FollowUpAnswer, FollowUpForm, FollowUpReminder
+from .models import FollowUpForm
 
-# Ceilings for numbers no school can report; a school that gives its size gets that as the ceiling.
-MAX_STUDENTS = 5000
-MAX_CLASSES = 500
-MAX_TEACHERS_WITHOUT_ROSTER = 300
-MAX_NOTES = 2000
-# Stored on Job rows (and looked up by the page): the name it had while follow-ups lived in attendance.
-REMIND_JOB = "attendance.followup_reminders"
-# 1234, 1.234 or 1,234 (Vietnamese writes thousands with a dot); a sign is kept to refuse it by name.
-WHOLE_NUMBER = re.compile(r"^[-+]?(\d+|\d{1,3}([.,]\d{3})+)$")
+# The shipped template a follow-up's round is asked with (schoolreports.catalogue).
+REPLICATION = "replication"
 
 
 class FollowUpError(Refused):
@@ -75,18 +67,40 @@ def open_form(event: Event, *, title: str, deadline: datetime | None, instructio
     if errors:
         raise FollowUpError(errors)
     user = getattr(request, "user", None)
-    form = FollowUpForm.objects.create(
-        event=event, title=title, instructions=instructions.strip()[:4000], deadline=deadline,
-        created_by=user if user is not None and user.is_authenticated else None)
+    with transaction.atomic():
+        form = FollowUpForm.objects.create(
+            event=event, title=title, instructions=instructions.strip()[:4000], deadline=deadline,
+            created_by=user if user is not None and user.is_authenticated else None)
+        link_round(form, request=request, now=now)
     audit.record("followup.open", request=request, target=form, summary=title[:200],
                  details={"event_id": event.pk, "deadline": deadline.isoformat()})
     return form
+
+
+def link_round(form: FollowUpForm, *, request=None, now: datetime | None = None) -> ReportRound:
+    """The follow-up's engine round, opened if it has none yet: a report form copied from the shipped
+    "replication results" template, asked of the event's invitees by the follow-up's deadline."""
+    if form.round_id is not None:
+        return form.round
+    now = min(now or timezone.now(), form.created_at or timezone.now(), form.deadline - timedelta(minutes=1))
+    with transaction.atomic():
+        report = reports.create_form(title=form.title, description=form.instructions, template_key=REPLICATION,
+                                     definition=catalogue.template(REPLICATION)[1], request=request)
+        form.round = reports.publish_round(report, title=form.title, deadline=form.deadline,
+                                           audience=Audience.Kind.INVITEES, event=form.event, request=request,
+                                           now=now)
+        if form.closed_at is not None:
+            reports.close_round(form.round, request=request)
+        form.save(update_fields=["round"])
+    return form.round
 
 
 def close_form(form: FollowUpForm, *, request=None) -> FollowUpForm:
     if form.closed_at is None:
         form.closed_at = timezone.now()
         form.save(update_fields=["closed_at"])
+        if form.round_id is not None:
+            reports.close_round(form.round, request=request)
         audit.record("followup.close", request=request, target=form, summary=form.title[:200])
     return form
 
@@ -101,7 +115,8 @@ def forms_for_school(bridge: Bridge) -> list[FollowUpForm]:
     events = Invitation.objects.filter(bridge=bridge).exclude(status=Invitation.Status.DECLINED).values("event_id")
     if bridge.tier.role != Tier.Role.SCHOOL:
         return []
-    return list(FollowUpForm.objects.filter(event_id__in=events).select_related("event").order_by("-deadline"))
+    return list(FollowUpForm.objects.filter(event_id__in=events).select_related("event", "round")
+                .order_by("-deadline"))
 
 
 def form_for_school(bridge: Bridge, form_id) -> FollowUpForm | None:
@@ -112,88 +127,133 @@ def form_for_school(bridge: Bridge, form_id) -> FollowUpForm | None:
     return next((f for f in forms_for_school(bridge) if f.pk == pk), None)
 
 
-# --- Answers --------------------------------------------------------------------------------------
+# --- Answers: kept by the report engine -----------------------------------------------------------
 
-def _count(data: dict, name: str, label: str, ceiling: int, ceiling_reason: str, errors: dict,
-           required: bool = True) -> int | None:
-    raw = data.get(name)
-    text = clean_text(raw).replace(" ", "") if raw is not None else ""
-    if text == "":
-        if required:
-            errors[name] = _("%(field)s: enter a number (0 if none).") % {"field": label}
-        return None
-    if not WHOLE_NUMBER.match(text):
-        errors[name] = _("%(field)s: “%(value)s” is not a whole number.") % {"field": label, "value": str(raw)[:20]}
-        return None
-    value = int(re.sub(r"[.,]", "", text))
-    if value < 0:
-        errors[name] = _("%(field)s cannot be negative.") % {"field": label}
-        return None
-    if value > ceiling:
-        errors[name] = ceiling_reason % {"field": label, "max": ceiling}
-        return None
-    return value
+# The follow-up's names (console page, API) and the keys of the replication template (schoolreports.catalogue)
+# its round is asked with; the engine checks the values (schoolreports.validation) and keeps every submission.
+FIELDS = {"students_trained": "hs_duoc_tap_huan", "classes_held": "so_lop", "teachers_led": "gv_huong_dan",
+          "school_students": "so_hs_truong", "notes": "ghi_chu"}
+ATTACHMENT_KEY = "tai_lieu"
+_NAMES = {**{key: name for name, key in FIELDS.items()}, ATTACHMENT_KEY: "attachment"}
 
 
-def check_answer(bridge: Bridge, data: dict, attachment=None) -> dict:
-    """The cleaned answer, or FollowUpError with every reason at once."""
-    errors: dict[str, str] = {}
-    too_many = _("%(field)s: %(max)s at most; check the number.")
-    school_students = _count(data, "school_students", _("Students at the school"), 10 * MAX_STUDENTS, too_many,
-                             errors, required=False)
-    students_ceiling, students_reason = MAX_STUDENTS, too_many
-    if school_students is not None and school_students < MAX_STUDENTS:
-        students_ceiling = school_students
-        students_reason = _("%(field)s: more than the school's %(max)s students.")
-    students = _count(data, "students_trained", _("Students trained"), students_ceiling, students_reason, errors)
-    classes = _count(data, "classes_held", _("Classes held"), MAX_CLASSES, too_many, errors)
-    roster = Person.objects.filter(bridge=bridge).count()
-    teachers_ceiling = roster or MAX_TEACHERS_WITHOUT_ROSTER
-    teachers_reason = _("%(field)s: more than the %(max)s teachers on the school's roster.") if roster else too_many
-    teachers = _count(data, "teachers_led", _("Teachers who led them"), teachers_ceiling, teachers_reason, errors)
-    if classes and students == 0:
-        errors["students_trained"] = _("Classes were held but no student was trained: check the numbers.")
-    notes = str(data.get("notes") or "").strip()
-    if len(notes) > MAX_NOTES:
-        errors["notes"] = _("Notes: %(max)s characters at most.") % {"max": MAX_NOTES}
-    submitted_by = clean_text(data.get("submitted_by"))[:120]
-    if attachment is not None:
-        reason = attachments.refusal(attachment, _("Attachment"))
-        if reason:
-            errors["attachment"] = reason
-    if errors:
-        raise FollowUpError(errors)
-    return {"students_trained": students, "classes_held": classes, "teachers_led": teachers,
-            "school_students": school_students, "notes": notes, "submitted_by": submitted_by}
+@dataclass
+class FollowUpResult:
+    """A school's follow-up answer as the follow-up pages, API and sheets read it: the engine's submitted
+    answer (schoolreports.ReportAnswer) under the follow-up's names."""
+
+    answer: ReportAnswer
+    attachment: ReportAttachment | None = None
+
+    def _value(self, name):
+        return self.answer.values.get(FIELDS[name])
+
+    @property
+    def pk(self) -> int:
+        return self.answer.pk
+
+    @property
+    def bridge(self) -> Bridge:
+        return self.answer.bridge
+
+    @property
+    def students_trained(self) -> int:
+        return self._value("students_trained") or 0
+
+    @property
+    def classes_held(self) -> int:
+        return self._value("classes_held") or 0
+
+    @property
+    def teachers_led(self) -> int:
+        return self._value("teachers_led") or 0
+
+    @property
+    def school_students(self) -> int | None:
+        return self._value("school_students")
+
+    @property
+    def notes(self) -> str:
+        return self._value("notes") or ""
+
+    @property
+    def submitted_by(self) -> str:
+        return self.answer.typed_by
+
+    @property
+    def submitted_at(self) -> datetime:
+        return self.answer.submitted_at
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.answer.updated_at
+
+    @property
+    def late(self) -> bool:
+        return self.answer.late
+
+    @property
+    def attachment_name(self) -> str:
+        return self.attachment.name if self.attachment is not None else ""
+
+
+def results(answers, by: str = "bridge_id") -> dict[int, FollowUpResult]:
+    """The submitted engine answers as FollowUpResults keyed by `by` (bridge id, or round_id for one school's),
+    each with the file its values name."""
+    answers = list(answers)
+    named = {a.values.get(ATTACHMENT_KEY) for a in answers} - {None}
+    files = {f.pk: f for f in ReportAttachment.objects.filter(pk__in=named)} if named else {}
+    return {getattr(a, by): FollowUpResult(a, files.get(a.values.get(ATTACHMENT_KEY))) for a in answers}
+
+
+def submitted_answers(form: FollowUpForm) -> QuerySet[ReportAnswer]:
+    return ReportAnswer.objects.filter(round_id=form.round_id, status=ReportAnswer.Status.SUBMITTED)
+
+
+def answer_of(form: FollowUpForm, bridge: Bridge) -> FollowUpResult | None:
+    return results(submitted_answers(form).filter(bridge=bridge)).get(bridge.pk)
+
+
+def _refused(exc: Refused) -> FollowUpError:
+    """The engine's refusal under the follow-up's field names (what the console page's inputs are called)."""
+    errors = getattr(exc, "errors", None) or {"": exc.user_message}
+    return FollowUpError({_NAMES.get(key, key): reason for key, reason in errors.items()})
+
+
+def _values(data) -> dict:
+    values = {}
+    for name, key in FIELDS.items():
+        raw = data.get(name)
+        text = str(raw).strip() if raw is not None else ""
+        if text:
+            values[key] = text
+    return values
 
 
 def submit(form: FollowUpForm, bridge: Bridge, data: dict, *, attachment=None, request=None,
-           now: datetime | None = None) -> tuple[FollowUpAnswer, bool]:
-    """Store the school's answer (a later one replaces it). Returns (answer, created)."""
+           now: datetime | None = None) -> tuple[FollowUpResult, bool]:
+    """Send the school's answer to the follow-up's engine round (a later one corrects it; the engine keeps every
+    submission, marks a late first one, audits). Returns (answer, first submission)."""
     now = now or timezone.now()
     if form.is_closed:
         raise FollowUpError({"": _("This follow-up report is closed: answers are no longer accepted.")})
-    if not expected_schools(form).filter(pk=bridge.pk).exists():
+    if form.round_id is None or not expected_schools(form).filter(pk=bridge.pk).exists():
         raise FollowUpError({"": _("This school is not asked for this follow-up report.")})
-    values = check_answer(bridge, data, attachment)
-    with transaction.atomic():
-        answer = FollowUpAnswer.objects.select_for_update().filter(form=form, bridge=bridge).first()
-        created = answer is None
-        if created:
-            answer = FollowUpAnswer(form=form, bridge=bridge, submitted_at=now, late=now > form.deadline)
-        for key, value in values.items():
-            setattr(answer, key, value)
-        answer.updated_at = now
+    values = _values(data)
+    round_ = ReportRound.objects.select_related("version").get(pk=form.round_id)
+    try:
         if attachment is not None:
-            answer.attachment_name = attachments.display_name(attachment)
-            answer.attachment.save(attachment.name, attachment, save=False)
-        answer.save()
-    audit.record("followup.submit" if created else "followup.update", request=request,
-                 actor_label=console_actor(bridge), target=answer,
-                 summary=f"{form.title[:150]} – {bridge.code}",
-                 details={**{k: v for k, v in values.items() if k != "notes"}, "late": answer.late,
-                          "attachment": bool(attachment)})
-    return answer, created
+            values[ATTACHMENT_KEY] = reports.attach(round_, bridge, ATTACHMENT_KEY, attachment, request=request,
+                                                    now=now).pk
+        else:
+            previous = answer_of(form, bridge)
+            if previous is not None and previous.attachment is not None:
+                values[ATTACHMENT_KEY] = previous.attachment.pk  # a correction keeps the file sent before
+        answer, first = reports.submit(round_, bridge, values, typed_by=str(data.get("submitted_by") or ""),
+                                       request=request, now=now)
+    except Refused as exc:
+        raise _refused(exc) from exc
+    return results([answer])[bridge.pk], first
 
 
 # --- Who has answered -----------------------------------------------------------------------------
@@ -203,7 +263,7 @@ class SchoolStatus:
     bridge: Bridge
     district_id: int
     district_name: str
-    answer: FollowUpAnswer | None
+    answer: FollowUpResult | None
     reminders: int = 0
     last_reminded_at: datetime | None = None
 
@@ -247,7 +307,7 @@ class FollowUpStatus:
 
     @property
     def overdue(self) -> bool:
-        return self.now > self.form.deadline
+        return self.now > self.form.due
 
     @property
     def missing(self) -> list[SchoolStatus]:
@@ -273,9 +333,9 @@ def status(form: FollowUpForm, scope_path: str | None, *, now: datetime | None =
     if scope_path:
         schools = schools.filter(path__startswith=scope_path)
     schools = list(schools)
-    answers = {a.bridge_id: a for a in FollowUpAnswer.objects.filter(form=form, bridge__in=[s.pk for s in schools])}
-    reminders = {row["bridge_id"]: row for row in FollowUpReminder.objects.filter(form=form).values("bridge_id")
-                 .annotate(n=Count("id"), last=Max("at"))}
+    answers = results(submitted_answers(form).filter(bridge__in=[s.pk for s in schools]).select_related("bridge"))
+    reminders = {row["bridge_id"]: row for row in ReportReminder.objects.filter(round_id=form.round_id)
+                 .values("bridge_id").annotate(n=Count("id"), last=Max("at")).order_by()}
     ancestors: dict[int, dict] = {}
     rows, rollups = [], {}
     for bridge in schools:
@@ -291,11 +351,9 @@ def status(form: FollowUpForm, scope_path: str | None, *, now: datetime | None =
     return FollowUpStatus(form, now, rows, sorted(rollups.values(), key=lambda d: d.name), total)
 
 
-# --- Reminders ------------------------------------------------------------------------------------
+# --- Reminders: the engine's (schoolreports.reminders), on the follow-up's round ----------------------
 
-def followup_url(bridge: Bridge) -> str:
-    # The school's page of the console app (/c/<token>/followup/), named like bridges.services.console_url.
-    return settings.SITE_URL + reverse("console_followup", args=[bridge.console_token])
+REMIND_JOB = report_reminders.REMIND_JOB
 
 
 def remindable(form: FollowUpForm, scope_path: str | None, ids=None) -> list[Bridge]:
@@ -307,58 +365,9 @@ def remindable(form: FollowUpForm, scope_path: str | None, ids=None) -> list[Bri
     return chosen
 
 
-def send_reminders(form: FollowUpForm, bridge_ids: list[int], *, user=None, ip=None, job=None) -> dict:
-    bridges = list(Bridge.objects.filter(pk__in=bridge_ids).order_by("path"))
-    answered = set(FollowUpAnswer.objects.filter(form=form).values_list("bridge_id", flat=True))
-    bridges = [b for b in bridges if b.pk not in answered]
-    by = user if user is not None and user.is_authenticated else None
-    if job is not None:
-        jobs.progress(job, 0, len(bridges), _("Sending reminders…"))
-    sent, without, claimed = _claim(form, bridges, by)
-    held_back = len(bridges) - len(sent) - len(without)
-    try:
-        with translation.override(settings.LANGUAGE_CODE), mail.get_connection() as connection:
-            messages = []
-            for bridge in sent:
-                context = {"form": form, "event": form.event, "bridge": bridge, "url": followup_url(bridge)}
-                subject = " ".join(render_to_string("followups/email/followup_reminder_subject.txt", context).split())
-                body = render_to_string("followups/email/followup_reminder_body.txt", context)
-                messages.append(mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [bridge.email],
-                                                  connection=connection))
-            if messages:
-                connection.send_messages(messages)
-    except Exception:
-        # Not sent: the cooldown must not hold these schools back.
-        FollowUpReminder.objects.filter(pk__in=claimed).delete()
-        raise
-    audit.record("followup.remind", user=by, ip=ip, target=form, summary=form.title[:200],
-                 details={"sent": len(sent), "without_email": [b.code for b in without][:100], "held_back": held_back})
-    result = {"sent": len(sent), "without_email": [b.code for b in without]}
-    if held_back:
-        result["held_back"] = held_back
-    if job is not None:
-        text = _("%(sent)s reminders sent; %(missing)s schools have no e-mail address (phone them).") % {
-            "sent": len(sent), "missing": len(without)}
-        if held_back:
-            text += " " + _("%(count)s bridges were reminded less than %(minutes)s minutes ago and were skipped.") % {
-                "count": held_back, "minutes": settings.REMINDER_COOLDOWN_MINUTES}
-        jobs.progress(job, len(bridges), len(bridges), text)
-    return result
-
-
-def _recently_reminded(form: FollowUpForm, now=None) -> QuerySet[FollowUpReminder]:
-    return FollowUpReminder.objects.filter(form=form, emailed=True, at__gt=event_reminders.cooldown_cutoff(now))
-
-
-def _claim(form: FollowUpForm, bridges: list[Bridge], by) -> tuple[list[Bridge], list[Bridge], list[int]]:
-    # Recorded before sending, under the form's lock (events.services.reminders: the one cooldown).
-    return event_reminders.claim_log_reminders(form, FollowUpReminder, bridges, by=by, form=form)
-
-
-@jobs.job_kind(REMIND_JOB)
-def _remind_job(job) -> dict:
-    form = FollowUpForm.objects.select_related("event").get(pk=job.params["form"])
-    return send_reminders(form, job.params["bridges"], user=job.created_by, ip=job.params.get("ip"), job=job)
+def _recently_reminded(form: FollowUpForm, now=None) -> QuerySet[ReportReminder]:
+    return ReportReminder.objects.filter(round_id=form.round_id, emailed=True,
+                                         at__gt=event_reminders.cooldown_cutoff(now))
 
 
 def reminder_preview(form: FollowUpForm, bridges: list[Bridge]) -> dict:
@@ -371,13 +380,29 @@ def reminder_preview(form: FollowUpForm, bridges: list[Bridge]) -> dict:
 
 
 def start_reminders(form: FollowUpForm, bridges: list[Bridge], *, request):
+    """The engine's reminder job on the follow-up's round (its cooldown, its log, its mail)."""
     if not bridges:
         raise FollowUpError({"": _("Every chosen school has answered already: there is no one to remind.")})
-    mailable = {b.pk for b in bridges if b.email}
+    mailable = [b for b in bridges if b.email]
     held = dict(_recently_reminded(form).filter(bridge__in=mailable).values_list("bridge_id").annotate(at=Max("at"))
                 .order_by())
     if mailable and len(held) == len(mailable):
         # Every chosen school with an address was just mailed (events.services.reminders' cooldown).
         raise FollowUpError({"": event_reminders.cooldown_refusal(min(held.values()))})
-    return jobs.start(REMIND_JOB, params={"form": form.pk, "bridges": [b.pk for b in bridges],
-                                          "ip": client_ip(request)}, user=request.user)
+    try:
+        return report_reminders.start_reminders(form.round, bridges, request=request)
+    except Refused as exc:
+        raise _refused(exc) from exc
+
+
+@jobs.job_kind("attendance.followup_reminders")
+def _legacy_remind_job(job) -> dict:
+    # A reminder job queued before follow-ups moved to the engine: sent by the engine on the form's round.
+    form = FollowUpForm.objects.select_related("round").get(pk=job.params["form"])
+    return report_reminders.send_reminders(form.round, job.params["bridges"], user=job.created_by,
+                                           ip=job.params.get("ip"), job=job)
+
+
+def send_reminders(form: FollowUpForm, bridge_ids: list[int], *, user=None, ip=None, job=None) -> dict:
+    """Mail the chosen schools that have not answered, now (what the reminder job does): the engine's."""
+    return report_reminders.send_reminders(form.round, bridge_ids, user=user, ip=ip, job=job)

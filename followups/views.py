@@ -78,7 +78,7 @@ def followup_list(request, event_id: int):
             messages.success(request, _("The follow-up report is open: the schools see it on their console."))
             return redirect("followups:detail", pk=form.pk)
     return render(request, "followups/followup_list.html", {
-        "event": event, "forms": FollowUpForm.objects.filter(event=event),
+        "event": event, "forms": FollowUpForm.objects.filter(event=event).select_related("round"),
         "can_open": role.kind == Role.Kind.ORGANIZER, "errors": errors, "posted": posted,
         "schools": followup.expected_schools(event).count(), "tab": "reports",
     }, status=status)
@@ -207,7 +207,8 @@ def followup_close(request, pk: int):
 def followup_attachment(request, pk: int):
     answer = get_answer(request.user, pk)
     scope.require_bridge(request.user, answer.bridge)
-    if not answer.attachment:
+    if answer.attachment is None:
         raise Http404
-    return FileResponse(answer.attachment.open("rb"), as_attachment=True,
-                        filename=answer.attachment_name or answer.attachment.name.rsplit("/", 1)[-1])
+    item = answer.attachment
+    return FileResponse(item.file.open("rb"), as_attachment=True,
+                        filename=item.name or item.file.name.rsplit("/", 1)[-1])

@@ -81,7 +81,7 @@ def event_report(request, event_id: int, filters: Query[FilterIn]):
     event = get_event(request.user, event_id)
     resolved = resolve(event, request.user, role=role, district=filters.district, tier=filters.tier,
                        roll_calls=filters.roll_calls)
-    report = data.build(event, resolved)
+    report = data.summarise(event, resolved)
     return {
         "event_id": event.pk, "title": event.title, "covering": resolved.describe(),
         "completion_rule": report.rule_text,

@@ -6,12 +6,11 @@ eligibility evaluation, which is the one place that says who completed. Other ru
 they are: which bridges count as confirmed or tested (events.participation), how many teachers a
 bridge is expected to bring (the board's) and which district a bridge belongs to (bridges.tree.group_of).
 
-Counting rules, stated once:
-- a bridge is "tested" when its latest readiness test passed (or its invitation says tested OK);
-- teachers "present" at a bridge are the check-ins recorded there (as the board counts them);
-- "completed" and "certificates" follow the person's own (roster) bridge;
-- the attendance rate is the mean, over the roll calls shown, of present / expected;
-- "flagged" check-ins are those attendance marked as one of many from one device (CheckIn.same_client).
+The counting rules per bridge are stated once in `training.tallies` (the read model): `summarise`
+reads its rows and sums them per district, which is what the reports page and the report API show;
+`build` (the workbook, with every bridge and every teacher) counts the same way from the database, and
+tests/test_report_tallies.py holds the two equal. Stated here: the attendance rate is the mean, over the
+roll calls shown, of present / expected.
 """
 
 from __future__ import annotations
@@ -31,7 +30,8 @@ from bridges.tree import group_of_loading as district_of
 from bridges.tree import unit_order
 from events import participation
 from events.models import Event, Invitation, ReadinessTest
-from training.eligibility import describe_rule, evaluate
+from training import tallies
+from training.eligibility import describe_rule, evaluate, rule_for
 from training.models import Certificate
 
 from .filters import ReportFilters
@@ -74,6 +74,10 @@ class BridgeRow:
     roster: int
     present: dict[int, int] = field(default_factory=dict)
     flagged: int = 0
+    # Of the people whose own bridge this is (set by `summarise`; the workbook counts them per person).
+    teachers: int = 0
+    completed: int = 0
+    certificates: int = 0
 
 
 @dataclass
@@ -320,3 +324,54 @@ def build(event: Event, filters: ReportFilters, *, now: datetime | None = None) 
 def _certificates(event: Event) -> dict[int, str]:
     return dict(Certificate.objects.filter(event=event, status=Certificate.Status.VALID, person__isnull=False)
                 .values_list("person_id", "number"))
+
+
+def summarise(event: Event, filters: ReportFilters, *, now: datetime | None = None) -> AttendanceReport:
+    """The report's numbers per bridge and district from the read model (`training.tallies`), without
+    people rows: what the reports page and `/api/attendance/events/{id}/report` show."""
+    now = now or timezone.now()
+    roll_calls = _roll_calls(event, filters, now)
+    shown = [str(rc.id) for rc in roll_calls]
+    rows = tallies.rows(event, path=filters.path, tier_code=filters.tier.code if filters.tier else None)
+    ancestor_ids = {int(p) for t in rows for p in t.path.strip("/").split("/") if p}
+    ancestors = {b["id"]: b for b in Bridge.objects.filter(pk__in=ancestor_ids).values("id", "code", "name", "tier__role")}
+    invited = [t.bridge_id for t in rows if t.invited]
+    fields = ("id", "code", "name", "tier__code", "tier__label", "head_name", "head_phone", "tech_name",
+              "tech_phone", "email")
+    info = {r[0]: r for r in Bridge.objects.filter(pk__in=invited).values_list(*fields)}
+    status_labels = dict(Invitation.Status.choices)
+    groups: dict[int, GroupRow] = {}
+    total = GroupRow(None, "", "")
+    bridges: list[BridgeRow] = []
+    for t in rows:
+        district = district_of(t.path, ancestors)
+        if district is None:
+            continue
+        group = groups.setdefault(district["id"], GroupRow(district["id"], district["code"], district["name"]))
+        for target in (group, total):
+            target.teachers += t.teachers
+            target.completed += t.completed
+            target.certificates += t.certificates
+        if not t.invited or t.bridge_id not in info:
+            continue
+        _id, code, name, tier_code, tier_label, head_name, head_phone, tech_name, tech_phone, email = info[t.bridge_id]
+        row = BridgeRow(
+            id=t.bridge_id, code=code, name=name, path=t.path, tier_code=tier_code, tier_label=tier_label,
+            district_id=district["id"], district_name=district["name"], status=t.status,
+            status_label=str(status_labels.get(t.status, t.status)), confirmed=t.confirmed, tested=t.tested,
+            readiness=t.readiness, readiness_problems=t.readiness_problems, readiness_at=t.readiness_at,
+            head_name=head_name, head_phone=head_phone, tech_name=tech_name, tech_phone=tech_phone, email=email,
+            checked_in_at=t.checked_in_at, headcount=t.headcount, minutes=t.minutes, expected=t.expected,
+            roster=t.roster, present={int(k): n for k, n in t.present.items() if k in shown},
+            flagged=sum(n for k, n in t.flagged.items() if k in shown),
+            teachers=t.teachers, completed=t.completed, certificates=t.certificates,
+        )
+        bridges.append(row)
+        group.add_bridge(row)
+        total.add_bridge(row)
+    bridges.sort(key=lambda b: (b.path, b.id))
+    ordered = sorted(groups.values(), key=lambda g: (g.id != event.host_id, unit_order(g.code, g.name)))
+    return AttendanceReport(
+        event=event, filters=filters, generated_at=now, roll_calls=roll_calls, bridges=bridges, people=[],
+        groups=ordered, total=total, rule_text=describe_rule(rule_for(event)),
+    )

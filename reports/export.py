@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bridges.models import Person
-from core import audit, jobs
+from core import audit, jobs, numbers
 from core.dates import official_date
 from events.models import Event, Invitation
 from followups.services import status as followup_status
@@ -148,7 +148,7 @@ def export_job(job) -> dict:
         jobs.progress(job, 0, max(total, 1), _("Computing the numbers…"))
 
         def report_progress(done: int) -> None:
-            jobs.progress(job, min(done, total), max(total, 1), _("Writing rows: %(done)s") % {"done": done})
+            jobs.progress(job, min(done, total), max(total, 1), _("Writing rows: %(done)s") % {"done": numbers.grouped(done)})
 
         with tempfile.TemporaryFile() as spool:
             report, rows = write(event, filters, spool, fmt=fmt, sheet=sheet, language=params.get("language") or "vi",
@@ -161,7 +161,7 @@ def export_job(job) -> dict:
         job.save(update_fields=["result_file"])
         record_export(event, filters, fmt=fmt, sheet=sheet, user=user, rows=rows)
         jobs.progress(job, total, max(total, 1), _("Ready: %(teachers)s teachers, %(bridges)s bridges.") % {
-            "teachers": len(report.people), "bridges": len(report.bridges)})
+            "teachers": numbers.grouped(len(report.people)), "bridges": numbers.grouped(len(report.bridges))})
     return {"event_id": event.pk, "format": fmt, "sheet": sheet or "", "rows": rows, "file_name": name}
 
 

@@ -40,7 +40,7 @@ def summary_table(state: FollowUpStatus) -> Table:
         chart=ChartSpec(_("Share of schools that answered"), "district", "submitted_pct", _("Answered (%)"))
         if rows else None,
         frozen_columns=2, empty_message=_("No school is asked for this follow-up report."),
-        notes=[_("Deadline: %(deadline)s.") % {"deadline": date_text(state.form.deadline)}],
+        notes=[_("Deadline: %(deadline)s.") % {"deadline": date_text(state.form.due)}],
     )
 
 
@@ -112,7 +112,7 @@ def cover(state: FollowUpStatus) -> Cover:
                   empty_message=_("No school is asked for this follow-up report."))
     return Cover(
         name=_("Report"), title=_("REPORT"), subtitle=state.form.title, table=table,
-        notes=[_("Deadline: %(deadline)s.") % {"deadline": date_text(state.form.deadline)}],
+        notes=[_("Deadline: %(deadline)s.") % {"deadline": date_text(state.form.due)}],
         chart=CoverChart(_("Share of schools that answered"), "district", ["submitted_pct"])
         if rows else None,
     )

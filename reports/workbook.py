@@ -1,10 +1,12 @@
 """Report tables as an .xlsx workbook that looks and prints like an official annex (openpyxl, write-only).
 
-Write-only mode streams rows to disk: it keeps memory flat for 18,000 teachers (it does not save
-time). Everything a streamed sheet needs before its first row (column widths, frozen panes) is set
-first; the page setup (reports.page_setup) is written after the rows. Styled cells copy a prepared
-style array instead of assigning font/format one by one, which costs a registry lookup per
-attribute per cell; plain cells take the workbook's font (Times New Roman 11, reports.widths).
+Write-only mode streams rows to disk: it keeps memory flat for 18,000 teachers. Everything a streamed
+sheet needs before its first row (column widths, frozen panes) is set first; the page setup
+(reports.page_setup) is written after the rows. A table's data and total rows are made of
+reports.xlsx.PreparedCell, one per column and style, whose style id is looked up once, and are
+written by reports.xlsx.stream_rows as the very XML openpyxl's writer makes, without an element tree
+per cell: the styled workbook costs less than bare openpyxl writing the same values
+(bench/bench_reports.py). Plain cells take the workbook's font (Times New Roman 11, reports.widths).
 
 A workbook may open with a signed cover sheet (reports.cover): it is the first and active sheet,
 so "print" in Excel prints the one or two pages an official signs, not the annexes.
@@ -20,12 +22,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from . import page_setup
-from .cells import local_naive, looks_like_formula
+from .cells import FORMULA_PREFIXES, ILLEGAL_CHARACTERS_RE, local_naive
 from .cover import Cover, write_cover
 from .tables import Progress, Table
 from .widths import POINTS_PER_WIDTH, row_height, widest, wrapped_lines
 from .xlsx import (
+    MAX_TEXT,
     NUMBER_FORMATS,
+    PreparedRow,
     Styles,
     TitleBlock,
     clean,
@@ -45,44 +49,59 @@ PAGE_ROWS_AT_MOST = 60  # more data rows than this never leave room under them o
 
 
 def _converters(table: Table, styles: Styles, widths: list[float], *, total: bool = False):
+    """One function per column turning a value into what the row holds: None, or a PreparedCell of that
+    column (one per style it may take, reused row after row) holding the value with its cell type."""
+
     def text_converter(width: float | None, centred: bool = False):
         """Text cells; `width`: a wrapped column's width (a value that needs more than one line wraps)."""
-        plain = "total-text" if total else ("centred" if centred else None)
-        safe = "total-text" if total else ("centred-safe" if centred else "text-safe")
+        plain = styles.prepared("total-text" if total else ("centred" if centred else None))
+        # Stored as a string cell with Excel's quote prefix: shown as typed, never evaluated.
+        safe = styles.prepared("total-text" if total else ("centred-safe" if centred else "text-safe"))
+        wrapping = width is not None and not total
+        wrap = styles.prepared("wrap") if wrapping else None
+        wrap_safe = styles.prepared("wrap-safe") if wrapping else None
+        search = ILLEGAL_CHARACTERS_RE.search
 
         def text_value(value):
             if value is None:
                 return None
-            text = clean(value)
-            wraps = width is not None and not total and wrapped_lines(text, width) > 1
-            if looks_like_formula(text):
-                # Stored as a string cell with Excel's quote prefix: shown as typed, never evaluated.
-                cell = styles.cell(None, "wrap-safe" if wraps else safe)
-                cell.value = text
-                cell.data_type = "s"
-                cell.quotePrefix = True
-                return cell
-            if wraps:
-                return styles.cell(text, "wrap")
-            return styles.cell(text, plain) if plain else text
+            text = value if value.__class__ is str else str(value)
+            if search(text):
+                text = ILLEGAL_CHARACTERS_RE.sub("", text)
+            if len(text) > MAX_TEXT:
+                text = text[:MAX_TEXT]
+            wraps = wrapping and wrapped_lines(text, width) > 1
+            if text.startswith(FORMULA_PREFIXES):
+                return (wrap_safe if wraps else safe).put(text, "s")
+            return (wrap if wraps else plain).put(text, "s")
 
         return text_value
 
     def number(kind, centred: bool):
         name = f"total-{kind}" if total else (f"centred-{kind}" if f"centred-{kind}" in styles.protos and centred
                                                else kind)
+        cell = styles.prepared(name)
         as_text = text_converter(None, centred)
 
         def convert(value):
             if value is None:
                 return None
-            if isinstance(value, datetime):
-                value = local_naive(value)
-            elif isinstance(value, str):
+            cls = value.__class__
+            if cls is int or cls is float:
+                return cell.put(value, "n")
+            if cls is datetime:
+                return cell.put(local_naive(value), "d")
+            if cls is str:
                 return as_text(value)
-            elif not isinstance(value, date | int | float):
-                value = str(value)
-            return styles.cell(value, name)
+            if cls is bool:
+                return cell.put(value, "b")
+            if isinstance(value, datetime):
+                return cell.put(local_naive(value), "d")
+            if isinstance(value, date):
+                return cell.put(value, "d")
+            if isinstance(value, int | float):
+                return cell.put(value, "n")
+            return as_text(str(value))
 
         return convert
 
@@ -189,7 +208,7 @@ def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progres
                 ws.row_dimensions[FIRST_DATA_ROW + written].height = row_height(lines)
                 used += row_height(lines) - ROW
         used += ROW
-        ws.append([c(v) for c, v in zip(convert, row, strict=True)])
+        ws.append(PreparedRow([c(v) for c, v in zip(convert, row, strict=True)]))
         written += 1
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(done_before + written)
@@ -198,7 +217,7 @@ def write_table(wb: Workbook, table: Table, block: TitleBlock, progress: Progres
     next_row = last_row + 1
     if table.total is not None:
         total_convert = _converters(table, styles, widths, total=True)
-        ws.append([c(v) for c, v in zip(total_convert, table.total, strict=True)])
+        ws.append(PreparedRow([c(v) for c, v in zip(total_convert, table.total, strict=True)]))
         next_row += 1
     if table.notes:
         ws.append([])

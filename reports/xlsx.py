@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from copy import copy
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.cell_range import CellRange
 
@@ -57,6 +62,8 @@ class Styles:
     def __init__(self, ws):
         self.ws = ws
         self.protos = {}
+        if hasattr(ws, "_values_to_row"):  # a streamed sheet
+            stream_rows(ws)
         # Bottom-aligned like the unstyled cells beside it, so that a row's last lines line up.
         wrap = Alignment(wrap_text=True)
         for kind, fmt in NUMBER_FORMATS.items():
@@ -85,6 +92,10 @@ class Styles:
             setattr(cell, key, value)
         self.protos[name] = cell
 
+    def prepared(self, name: str | None) -> PreparedCell:
+        """A reusable cell in the named style (None: the workbook's plain cell)."""
+        return PreparedCell(self.ws, self.protos[name]._style if name else None)
+
     def cell(self, value, name: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value)
         cell._style = copy(self.protos[name]._style)
@@ -99,6 +110,120 @@ class Styles:
             cell.data_type = "s"
             cell.quotePrefix = True
         return cell
+
+
+class PreparedCell(Cell):
+    """A cell of one column in one style, reused row after row of a streamed sheet (each row is written
+    before the next is made). Its style's id is looked up once: a styled cell otherwise hashes its style
+    array twice when written, and a cell appended to a row first fails openpyxl's value conversion (an
+    exception per cell). Its value is set as the column's type says (`put`), without type inference."""
+
+    __slots__ = ("_style_id", "_styled", "_s")
+
+    def __init__(self, ws, style=None):
+        super().__init__(ws, row=1, column=1, style_array=copy(style) if style is not None else None)
+        self._styled = style is not None and any(style)
+        self._style_id = ws.parent._cell_styles.add(self._style) if self._styled else 0
+        self._s = f' s="{self._style_id}"' if self._styled else ""
+
+    @property
+    def style_id(self) -> int:
+        return self._style_id
+
+    @property
+    def has_style(self) -> bool:
+        return self._styled
+
+    def put(self, value, data_type: str) -> PreparedCell:
+        self._value = value
+        self.data_type = data_type
+        return self
+
+    def xml(self, ref: str) -> str:
+        """The cell's XML as openpyxl's own writer (cell._writer.etree_write_cell) writes it."""
+        value, kind = self._value, self.data_type
+        if value is None or value == "":
+            return f'<c r="{ref}"{self._s} t="{"inlineStr" if kind == "s" else kind}" />' if self._styled or value == "" \
+                else ""
+        if kind == "s":
+            stripped = value.strip()
+            space = ' xml:space="preserve"' if stripped and stripped != value else ""
+            return f'<c r="{ref}"{self._s} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        if kind == "d":
+            value, kind = to_excel(value, self.parent.parent.epoch), "n"
+        text = safe_string(value)  # "" for NaN and infinities, which the element tree writes as <v />
+        return f'<c r="{ref}"{self._s} t="{kind}"><v>{text}</v></c>' if text else f'<c r="{ref}"{self._s} t="{kind}"><v /></c>'
+
+
+class PreparedRow(list):
+    """A row of PreparedCells and Nones (a table's data or total row), written as text by `stream_rows`."""
+
+
+def stream_rows(ws) -> None:
+    """Rows appended to the write-only sheet `ws` as openpyxl writes them, except that (1) a cell given in a
+    row (a PreparedCell, or a styled title cell) is written as it is instead of after a failed conversion,
+    and (2) a PreparedRow is written as XML text in one piece, the same XML openpyxl's writer makes cell by
+    cell through an element tree (most of a big sheet's time). (2) only with openpyxl's own XML writer
+    (et_xmlfile, whose output the text joins); with lxml installed, or ISO dates, rows go through openpyxl."""
+    letters = [""]
+
+    def values_to_row(values, row_idx):
+        cell = WriteOnlyCell(ws)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, Cell):
+                value.row = row_idx
+                value.column = col_idx
+                if value._hyperlink is not None:
+                    value._hyperlink.ref = value.coordinate
+                yield value
+                continue
+            cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+            if cell.has_style:  # a date takes a number format of its own
+                cell = WriteOnlyCell(ws)
+
+    def row_xml(cells, row_idx: int) -> str:
+        r = str(row_idx)
+        while len(letters) <= len(cells):
+            letters.append(get_column_letter(len(letters)))
+        dims = ws.row_dimensions.get(row_idx)
+        parts = [f'<row r="{r}"' + "".join(f' {k}="{escape(v)}"' for k, v in dims) + ">" if dims else f'<row r="{r}">']
+        for col_idx, cell in enumerate(cells, 1):
+            if cell is not None:
+                parts.append(cell.xml(letters[col_idx] + r))
+        parts.append("</row>")
+        return "".join(parts)
+
+    def write_rows():
+        writer = ws._writer
+        try:
+            xf = writer.xf.send(True)
+        except StopIteration:
+            ws._already_saved()
+        raw = getattr(xf, "_file", None) if not ws.parent.iso_dates else None
+        with xf.element("sheetData"):
+            row_idx = 1
+            try:
+                while True:
+                    row = (yield)
+                    if raw is not None and row.__class__ is PreparedRow:
+                        raw(row_xml(row, row_idx))
+                    else:
+                        writer.write_row(xf, values_to_row(row, row_idx), row_idx)
+                    row_idx += 1
+            except GeneratorExit:
+                pass
+        writer.xf.send(None)
+
+    ws._values_to_row = values_to_row
+    ws._write_rows = write_rows
+
+
+MAX_TEXT = 32767  # characters in a cell, as openpyxl truncates
 
 
 def clean(value) -> str:

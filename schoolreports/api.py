@@ -278,7 +278,8 @@ def update_form(request, form_id: int, payload: FormIn):
     latest version it is changed in place; once someone has (a draft counts), a new version is made, answers
     keep theirs and rounds nobody has answered yet move to the new one. Field types: integer, decimal, text,
     choice, multi_choice, yes_no, date, grid, file (an attachment the school uploads from its console); number
-    rules: min, max, total_equals and max_field (another number field this one may not exceed), max_from (what
+    rules: min, max, total_equals and max_field (another number field this one may not exceed), positive_when
+    (another number field: when it is above 0 this one may not be 0), max_from (what
     the system knows of the school). A wrong place answers 400 naming it (`sections.0.fields.2.max_field`)."""
     form = get_form(request.user, form_id, manage=True)
     services.update_form(form, title=payload.title, description=payload.description, request=request)

@@ -84,7 +84,7 @@ def replication() -> dict:
         {"key": "ket_qua", "title": _("Results of replicating the training"),
          "help": _("What the school did with the training by the deadline."), "fields": [
              _field("hs_duoc_tap_huan", d.INTEGER, _("Students trained"), required=True, min=0, max=5000,
-                    max_field="so_hs_truong"),
+                    max_field="so_hs_truong", positive_when="so_lop"),
              _field("so_lop", d.INTEGER, _("Classes held"), required=True, min=0, max=500),
              _field("gv_huong_dan", d.INTEGER, _("Teachers who led them"), required=True, min=0, max_from=d.ROSTER),
              _field("so_hs_truong", d.INTEGER, _("Students at the school"), min=0,

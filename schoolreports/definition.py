@@ -3,7 +3,7 @@
     {"sections": [{"key", "title", "help", "fields": [field, ...]}, ...]}
 
     field: key, type, label, help, required (bool) and, by type:
-      integer, decimal: min, max (numbers or null), total_equals, max_from, max_field
+      integer, decimal: min, max (numbers or null), total_equals, max_from, max_field, positive_when
       grid:             rows, columns ([{key, label}], integers in each cell), min, max (each cell),
                         total_equals, max_from, max_field (for the grid's total)
       file:             nothing more (an attachment: the value is the id of a stored ReportAttachment)
@@ -14,7 +14,8 @@
 `total_equals` names another number field: this field's value (a grid: its grand total) must equal
 it. `max_from` names what the system knows of the school (MAX_FROM): the value (a grid's total) may
 not exceed it. `max_field` names another number field of the same answer that the value (a grid's total)
-may not exceed ("teachers who led" no more than "teachers trained"). Keys are lower-case ASCII words (a-z, 0-9, single underscores): an answer's values
+may not exceed ("teachers who led" no more than "teachers trained"). `positive_when` names another number field:
+when that one is above 0, this one may not be 0 (classes held, so some students trained). Keys are lower-case ASCII words (a-z, 0-9, single underscores): an answer's values
 are stored one per field and a grid's cells as `<grid>__<row>__<col>` (`cell_key`), so a key never
 holds a double underscore and "total" is no row or column.
 """
@@ -194,6 +195,8 @@ def _field(raw, place: str, errors: dict) -> dict | None:
         field["min"], field["max"] = _plain(low), _plain(high)
         field["total_equals"] = clean_text(raw.get("total_equals"))
         field["max_field"] = clean_text(raw.get("max_field"))
+        if kind != GRID:
+            field["positive_when"] = clean_text(raw.get("positive_when"))
         max_from = raw.get("max_from") or ""
         if max_from and max_from not in MAX_FROM:
             errors[f"{place}.max_from"] = _("Unknown limit “%(name)s”; one of: %(names)s.") % {
@@ -244,7 +247,7 @@ def clean_definition(raw) -> dict:
         errors["sections"] = _("Too many fields: %(max)s at most.") % {"max": MAX_FIELDS}
     for s, section in enumerate(sections):
         for f, field in enumerate(section["fields"]):
-            for rule in ("total_equals", "max_field"):
+            for rule in ("total_equals", "max_field", "positive_when"):
                 other = field.get(rule)
                 if not other:
                     continue

@@ -35,7 +35,8 @@ def field_from_post(data) -> dict:
            "required": data.get("required") in ("on", "1", "true", "yes"), "prefill": data.get("prefill", "")}
     if kind in d.NUMBER_TYPES:
         raw.update(min=data.get("min", ""), max=data.get("max", ""), total_equals=data.get("total_equals", ""),
-                   max_from=data.get("max_from", ""), max_field=data.get("max_field", ""))
+                   max_from=data.get("max_from", ""), max_field=data.get("max_field", ""),
+                   positive_when=data.get("positive_when", ""))
     if kind in (d.CHOICE, d.MULTI_CHOICE):
         raw["choices"] = parse_options(data.get("choices", ""))
     if kind == d.GRID:

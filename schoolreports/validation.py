@@ -267,6 +267,11 @@ def check(definition: dict, values: dict, facts: SchoolFacts | None = None,
                                      "it.") % {"field": field["label"], "total": total,
                                                "other": by_key[cap]["label"], "max": totals[cap]}
             continue
+        when = field.get("positive_when")
+        if when and total == 0 and totals.get(when) is not None and totals[when] > 0:
+            errors[field["key"]] = _("%(field)s is 0 although “%(other)s” is %(value)s: check the numbers.") % {
+                "field": field["label"], "other": by_key[when]["label"], "value": totals[when]}
+            continue
         other = field.get("total_equals")
         if other and totals.get(other) is not None and Decimal(str(total)) != Decimal(str(totals[other])):
             errors[field["key"]] = _("%(field)s: %(total)s in all, but “%(other)s” says %(expected)s; the two "

@@ -53,6 +53,8 @@ YES_NO_KEYS = {"yes", "no"}
 BOUND = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
 EQUALS = re.compile(r"^\.\s*=\s*\$\{([a-z][a-z0-9_]*)\}$")
 AT_MOST_FIELD = re.compile(r"^\.\s*<=\s*\$\{([a-z][a-z0-9_]*)\}$")
+# positive_when: ". > 0 or ${other} = 0" (this one above 0 whenever the other is).
+POSITIVE_WHEN = re.compile(r"^\(?\s*\.\s*>\s*0\s+or\s+\$\{([a-z][a-z0-9_]*)\}\s*=\s*0\s*\)?$")
 GRID_CELL = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)*)__([a-z][a-z0-9]*(?:_[a-z0-9]+)*)$")
 YES_NO_LIST = "yes_no"
 
@@ -137,6 +139,10 @@ def _bounds(row: dict, number: int, problems: list[str]) -> tuple[dict, str]:
         if at_most:
             out["max_field"] = at_most.group(1)
             continue
+        positive = POSITIVE_WHEN.match(part.strip())
+        if positive:
+            out["positive_when"] = positive.group(1)
+            continue
         bound = BOUND.match(part.strip())
         if bound is None:
             problems.append(_("Row %(row)s: the constraint “%(constraint)s” cannot be read; write . >= N, . <= N "
@@ -162,6 +168,7 @@ def _grid_of(group_row: dict, children: list[tuple[int, dict]], problems: list[s
         labels[(row_key, column_key)] = label
     bounds, _total = _bounds(first, children[0][0], problems)
     bounds.pop("max_field", None)  # a cell ceiling by another field is not a grid rule here
+    bounds.pop("positive_when", None)
     return {"key": group_row.get("name", ""), "type": d.GRID, "label": _label(group_row) or group_row.get("name", ""),
             "help": _label(group_row, "hint"), "required": any(_required(c) for _n, c in children),
             "rows": [{"key": k, "label": v} for k, v in rows.items()],
@@ -317,6 +324,8 @@ def _constraint(f: dict) -> str:
         parts.append(f". <= {f['max']}")
     if f.get("max_field") and f["type"] != d.GRID:
         parts.append(f". <= ${{{f['max_field']}}}")
+    if f.get("positive_when") and f["type"] != d.GRID:
+        parts.append(f"(. > 0 or ${{{f['positive_when']}}} = 0)")
     if f.get("total_equals") and f["type"] != d.GRID and not parts:
         return f". = ${{{f['total_equals']}}}"
     return " and ".join(parts)

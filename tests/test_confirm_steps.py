@@ -14,7 +14,6 @@ from bridges.models import Bridge, Role
 from core.models import AuditEntry, Job
 from events.models import Invitation, Session
 from followups import services as followup
-from followups.models import FollowUpAnswer
 from tests.invitation_data import make_event
 from tests.test_training import attend_all, make_training
 from training import services as training_services
@@ -283,9 +282,7 @@ def form(small_tree, training):
 
 
 def test_reminding_every_school_and_closing_a_follow_up_are_asked_first(english, organizer, form, small_tree):
-    now = timezone.now()
-    FollowUpAnswer.objects.create(form=form, bridge=small_tree["BS-S1"], students_trained=10, classes_held=1,
-                                  teachers_led=1, submitted_at=now, updated_at=now)
+    followup.submit(form, small_tree["BS-S1"], {"students_trained": "10", "classes_held": "1", "teachers_led": "1"})
     english.force_login(organizer)
     confirmation = asked(english.post(reverse("followups:remind", args=[form.pk]), {"which": "all", "review": "1"}))
     assert confirmation.count == 1  # three have not answered, one has an address

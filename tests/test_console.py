@@ -15,7 +15,7 @@ from console.links import API_OPERATIONS, console_urls
 from events import console_sections
 from events.console_sections import ConsoleSection
 from events.models import Event, Invitation, ReadinessTest
-from followups.models import FollowUpAnswer
+from schoolreports.models import ReportAnswer
 from tests.attendance_support import make_event
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_every_console_operation_refuses_a_rotated_link_with_404(client, env):
     # Nothing was written through the old link.
     assert not ClientNonce.objects.exists() and not BridgeCheckIn.objects.exists()
     assert not CheckInAttempt.objects.exists() and not ReadinessTest.objects.exists()
-    assert not Launch.objects.exists() and not FollowUpAnswer.objects.exists()
+    assert not Launch.objects.exists() and not ReportAnswer.objects.exists()
     assert set(Invitation.objects.values_list("status", flat=True)) == {Invitation.Status.INVITED}
     # The new link works.
     env.school.refresh_from_db()

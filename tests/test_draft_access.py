@@ -12,12 +12,13 @@ from datetime import timedelta
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.apps import apps
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from bridges.models import Role
 from events.models import AgendaItem, Event, Invitation, JitsiRoom, Session
+from followups import services as followup
 
 # kwargs that name an event, or an object that belongs to one.
 EVENT_KWARGS = {"event_id", "session_id", "item_id", "room_name", "roll_call_id", "form_id", "person_id"}
@@ -90,9 +91,12 @@ def draft(small_tree, organizer, settings, tmp_path):
     roll_call = _model("RollCall").objects.create(session=session, label="Lần 1", opened_at=now,
                                                   closes_at=now + timedelta(minutes=5))
     form = _model("FollowUpForm").objects.create(event=event, title="Báo cáo", deadline=now + timedelta(days=7))
-    answer = _model("FollowUpAnswer")(form=form, bridge=bridge, students_trained=10, classes_held=1, teachers_led=1,
-                                      submitted_at=now, updated_at=now)
-    answer.attachment.save("bao-cao.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    # A follow-up's answers are the engine's (its round, from the replication template), with an attachment.
+    followup.link_round(form)
+    answer, _first = followup.submit(form, bridge, {"students_trained": "10", "classes_held": "1",
+                                                    "teachers_led": "1"},
+                                     attachment=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4",
+                                                                   content_type="application/pdf"))
     return {"event": event, "session": session, "item": item, "room": room, "bridge": bridge,
             "roll_call": roll_call, "form": form, "answer": answer, "person": bridge.people.first()}
 

@@ -16,8 +16,8 @@ from core.models import Job
 from events.invitation_jobs import MAIL_JOB, PDF_JOB
 from events.models import Event, Invitation
 from followups import services as followup
-from followups.models import FollowUpForm, FollowUpReminder
 from reports.export import EXPORT_JOB
+from schoolreports.models import ReportReminder
 from training.jobs import ISSUE, PRINT
 
 from .report_data import make_attended_event
@@ -143,14 +143,14 @@ def test_two_reminder_jobs_queued_at_once_mail_a_school_once(invited):
 def test_follow_up_reminders_have_the_same_cooldown(client, small_tree, make_user):
     facts = make_attended_event(small_tree)
     Bridge.objects.filter(code__in=["BS-S2"]).update(email="truong@example.edu.vn")
-    form = FollowUpForm.objects.create(event=facts["event"], title="Báo cáo", deadline=timezone.now() + timedelta(days=7))
+    form = followup.open_form(facts["event"], title="Báo cáo", deadline=timezone.now() + timedelta(days=7))
     client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
     client.post(reverse("followups:remind", args=[form.pk]), {"which": "all"})
     assert len(mail.outbox) == 1
     again = client.post(reverse("followups:remind", args=[form.pk]), {"which": "all"})
     assert len(mail.outbox) == 1 and again.status_code == 302
     assert messages_of(again)[-1].startswith("Các trường đã chọn đều vừa được nhắc trong vòng 240 phút")
-    assert FollowUpReminder.objects.filter(form=form, emailed=True).count() == 1
+    assert ReportReminder.objects.filter(round=form.round, emailed=True).count() == 1
     api = client.post(f"/api/attendance/followups/{form.pk}/remind", {"bridges": [small_tree["BS-S2"].pk]},
                       content_type="application/json")
     assert api.status_code == 400 and "240 phút" in api.json()["detail"] and len(mail.outbox) == 1

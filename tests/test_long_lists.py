@@ -13,7 +13,6 @@ from bridges.models import Bridge
 from core.text import clean_text
 from events.models import Event, Invitation
 from followups import services as followup
-from followups.models import FollowUpAnswer
 from video import room_plan
 
 pytestmark = pytest.mark.django_db
@@ -99,9 +98,7 @@ def test_a_follow_up_page_folds_schools_by_district_and_searches(client, organiz
     province.status = Event.Status.ENDED
     province.save()
     form = followup.open_form(province, title="Báo cáo nhân rộng", deadline=timezone.now() + timedelta(days=3))
-    now = timezone.now()
-    FollowUpAnswer.objects.create(form=form, bridge=small_tree["BS-S1"], students_trained=10, classes_held=1,
-                                  teachers_led=1, submitted_at=now, updated_at=now)
+    followup.submit(form, small_tree["BS-S1"], {"students_trained": "10", "classes_held": "1", "teachers_led": "1"})
     client.force_login(organizer)
     url = reverse("followups:detail", args=[form.pk])
     page = client.get(url)

@@ -14,7 +14,9 @@ from attendance.models import BridgeCheckIn, CheckIn, CheckInAttempt, Connection
 from core import deletion
 from core.models import AuditEntry
 from events.models import Event, Session
-from followups.models import FollowUpAnswer, FollowUpForm
+from followups import services as followup
+from followups.models import FollowUpAnswer
+from schoolreports.models import ReportAnswer
 from tests.attendance_support import make_event
 from training import codes
 from training.models import Certificate
@@ -88,15 +90,14 @@ def test_an_event_names_everything_it_holds(attended):
     BridgeCheckIn.objects.create(event=attended.event, bridge=attended.school, checked_in_at=now)
     ConnectionInterval.objects.create(event=attended.event, bridge=attended.school, source="console",
                                       started_at=now, last_seen_at=now)
-    form = FollowUpForm.objects.create(event=attended.event, title="Báo cáo", deadline=now + dt.timedelta(days=7))
-    FollowUpAnswer.objects.create(form=form, bridge=attended.school, students_trained=1, classes_held=1,
-                                  teachers_led=1, submitted_at=now, updated_at=now)
+    form = followup.open_form(attended.event, title="Báo cáo", deadline=now + dt.timedelta(days=7))
+    followup.submit(form, attended.school, {"students_trained": "1", "classes_held": "1", "teachers_led": "1"})
     with pytest.raises(deletion.DeletionRefused) as refused:
         deletion.delete_or_refuse(attended.event)
     assert refused.value.counts == {"attendance.bridgecheckin": 1, "attendance.checkin": 2,
                                     "attendance.checkinattempt": 3, "attendance.connectioninterval": 1,
-                                    "followups.followupanswer": 1}
-    assert Event.objects.filter(pk=attended.event.pk).exists() and FollowUpAnswer.objects.count() == 1
+                                    "schoolreports.reportround": 1}  # the follow-up's round, holding its answer
+    assert Event.objects.filter(pk=attended.event.pk).exists() and ReportAnswer.objects.count() == 1
 
 
 def certificate_for(person, event) -> Certificate:

@@ -181,6 +181,7 @@ def _sample(schema: dict, components: dict):
 def world(small_tree, organizer, make_user, settings, tmp_path):
     """A published event with one of everything an operation's path can name, and the callers."""
     from attendance.models import RollCall
+    from followups import services as followup_services
     from followups.models import FollowUpForm
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -197,6 +198,7 @@ def world(small_tree, organizer, make_user, settings, tmp_path):
     roll_call = RollCall.objects.create(session=session, label="Đầu buổi", opened_at=now - timedelta(hours=1),
                                         closes_at=now - timedelta(minutes=50))
     form = FollowUpForm.objects.create(event=event, title="Báo cáo nhân rộng", deadline=now + timedelta(days=9))
+    followup_services.link_round(form)  # answered on its engine round, as an opened one is
     values = {"event_id": event.pk, "session_id": session.pk, "item_id": item.pk, "room_name": room.name,
               "bridge_code": school.code, "code": school.code, "roll_call_id": roll_call.pk, "form_id": form.pk,
               "person_id": school.people.first().pk, "certificate_id": 1, "job_id": 1, "bridge_id": school.pk,

@@ -265,8 +265,7 @@ def test_reports_page_shows_the_workbook_numbers(client, facts, small_tree, make
     html = page.content.decode()
     assert "Huyện BS" in html and "Huyện TN" in html and "Trường BS 1" in html
     assert 'class="bar rate" data-width="75.0"' in html  # BS: (5 + 4) / (6 × 2)
-    summary = page.context["summary"]
-    assert page.context["summary_total"][summary.index_of("invited")][0] == "7"
+    assert page.context["total_row"]["invited"] == 7
     assert reverse("reports:export", args=[event.pk]) in html
     # The event tabs and the board link lead here.
     assert reverse("reports:reports", args=[event.pk]) in client.get(

@@ -2,7 +2,7 @@
 and overdue schools by scope, reminders, the rollup and its workbook, the API."""
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -15,9 +15,11 @@ from bridges.models import Bridge, Role
 from core.models import AuditEntry, Job
 from events.models import Invitation
 from followups import services as followup
-from followups.models import FollowUpAnswer, FollowUpForm, FollowUpReminder
+from followups.models import FollowUpForm
 from reports.followup_sheets import summary_table
 from reports.workbook import FIRST_DATA_ROW
+from schoolreports import services as reports
+from schoolreports.models import ReportAnswer, ReportReminder, ReportRound, ReportSubmission
 
 from .report_data import make_attended_event
 
@@ -34,8 +36,24 @@ def form(small_tree):
     # TN-S2 declined: it is not asked.
     Invitation.objects.filter(event=facts["event"], bridge=small_tree["TN-S2"]).update(status="declined")
     Bridge.objects.filter(code__in=["BS-S2", "TN-S1"]).update(email="truong@example.edu.vn")
-    return FollowUpForm.objects.create(event=facts["event"], title="Báo cáo sau tập huấn",
-                                       deadline=timezone.now() + timedelta(days=7))
+    return followup.open_form(facts["event"], title="Báo cáo sau tập huấn", deadline=timezone.now() + timedelta(days=7))
+
+
+def stored_answer(form, bridge):
+    """The school's follow-up answer as the engine keeps it, read under the follow-up's names."""
+    return followup.answer_of(form, bridge)
+
+
+def submitted(form, bridge, **values):
+    """A school's answer sent as its console would, through the engine's round (the one writer)."""
+    data = {"students_trained": "10", "classes_held": "1", "teachers_led": "1", **values}
+    return followup.submit(form, bridge, data)[0]
+
+
+def move_deadline(form, when):
+    FollowUpForm.objects.filter(pk=form.pk).update(deadline=when)
+    ReportRound.objects.filter(pk=form.round_id).update(deadline=when)
+    form.refresh_from_db()
 
 
 def answer(client, bridge, form, **values):
@@ -62,6 +80,9 @@ def test_organizer_opens_a_follow_up_report_others_cannot(client, english, small
     assert made.title == "Báo cáo sau tập huấn"
     assert timezone.localtime(made.deadline).strftime("%d/%m/%Y %H:%M") == "31/12/2099 17:00"
     assert AuditEntry.objects.filter(action="followup.open").exists()
+    # Its engine round, from the shipped replication template: the event's invitees, the same deadline.
+    assert (made.round.form.template_key, made.round.audience, made.round.audience_event_id, made.round.deadline) \
+        == ("replication", "invitees", event.pk, made.deadline)
     # The schools asked: invited school bridges.
     assert set(followup.expected_schools(made).values_list("code", flat=True)) == {"BS-S1", "BS-S2", "TN-S1", "TN-S2"}
 
@@ -74,50 +95,55 @@ def test_school_answers_from_its_console_and_may_correct(client, form, small_tre
     assert f'action="{answer_url}"' in page.content.decode()
     response = answer(client, school, form, attachment=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 test"))
     assert response.status_code == 201 and response.json()["message"]
-    stored = FollowUpAnswer.objects.get(form=form, bridge=school)
+    stored = stored_answer(form, school)
     assert (stored.students_trained, stored.classes_held, stored.teachers_led, stored.late) == (120, 4, 2, False)
-    assert stored.attachment_name == "bien-ban.pdf" and "bien-ban" not in stored.attachment.name
+    assert stored.submitted_by == "Cô Lan"
+    assert stored.attachment_name == "bien-ban.pdf" and "bien-ban" not in stored.attachment.file.name
     assert answer(client, school, form, students_trained="1.250", school_students="1300").status_code == 200
-    stored.refresh_from_db()
-    assert stored.students_trained == 1250 and FollowUpAnswer.objects.count() == 1
-    assert AuditEntry.objects.filter(action="followup.update", actor_label="console:BS-S1").exists()
+    stored = stored_answer(form, school)
+    assert stored.students_trained == 1250 and ReportAnswer.objects.count() == 1
+    assert stored.attachment_name == "bien-ban.pdf"  # a correction without a file keeps the one sent before
+    # Every submission kept by the engine, and audited as a correction.
+    assert ReportSubmission.objects.filter(answer__bridge=school).count() == 2
+    assert AuditEntry.objects.filter(action="schoolreport.correct", actor_label="console:BS-S1").exists()
     # A school that declined the event, or a forged link, is not asked.
     assert answer(client, small_tree["TN-S2"], form).status_code == 404
     assert client.get(reverse("console_followup", args=["x" * 43])).status_code == 404
 
 
-@pytest.mark.parametrize(("values", "reason"), [
-    ({"students_trained": "-5"}, "Students trained cannot be negative."),
-    ({"classes_held": "bốn"}, "is not a whole number"),
-    ({"students_trained": "900", "school_students": "800"}, "more than the school's 800 students"),
-    ({"students_trained": "999999"}, "5000 at most"),
-    ({"teachers_led": "4"}, "more than the 3 teachers on the school's roster"),
-    ({"students_trained": "0", "classes_held": "3"}, "no student was trained"),
-    ({"attachment": SimpleUploadedFile("virus.exe", b"MZ")}, "Attachment: only"),
+@pytest.mark.parametrize(("values", "field", "reason"), [
+    ({"students_trained": "-5"}, "students_trained", "cannot be negative."),
+    ({"classes_held": "bốn"}, "classes_held", "“bốn” is not a whole number"),
+    ({"students_trained": "900", "school_students": "800"}, "students_trained", "900 is more than “"),
+    ({"students_trained": "999999"}, "students_trained", "5000 at most"),
+    ({"teachers_led": "4"}, "teachers_led", "more than the 3 people on the school's roster"),
+    ({"students_trained": "0", "classes_held": "3"}, "students_trained", "is 0 although “"),
+    ({"attachment": SimpleUploadedFile("virus.exe", b"MZ")}, "attachment", ": only"),
 ])
-def test_absurd_answers_are_refused_with_the_reason(client, english, form, small_tree, values, reason):
+def test_absurd_answers_are_refused_with_the_reason(client, english, form, small_tree, values, field, reason):
+    # The engine's rules (schoolreports.validation) and reasons, named by the follow-up's field; the labels are
+    # the replication form's, as copied in the province's language.
     response = answer(client, small_tree["BS-S1"], form, **values)
     assert response.status_code == 400
-    assert reason in " ".join(response.json()["errors"])
-    assert not FollowUpAnswer.objects.exists()
+    assert reason in " ".join(response.json()["fields"][field])
+    assert not ReportAnswer.objects.filter(status=ReportAnswer.Status.SUBMITTED).exists()
 
 
 @pytest.mark.services
 def test_late_answer_is_accepted_but_marked_closed_form_refuses(client, english, form, small_tree):
-    FollowUpForm.objects.filter(pk=form.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    move_deadline(form, timezone.now() - timedelta(hours=1))
     response = answer(client, small_tree["BS-S2"], form)
     assert response.status_code == 201
-    assert FollowUpAnswer.objects.get(bridge=small_tree["BS-S2"]).late
-    form.refresh_from_db()
+    assert stored_answer(form, small_tree["BS-S2"]).late
     followup.close_form(form)
+    assert form.round.closed_at is not None  # the engine's round closes with it
     refused = answer(client, small_tree["BS-S1"], form)
     assert refused.status_code == 400 and "closed" in refused.content.decode()
-    assert FollowUpAnswer.objects.count() == 1
+    assert ReportAnswer.objects.count() == 1
 
 
 def test_district_officer_sees_missing_schools_and_reminds_them(client, form, small_tree, make_user):
-    FollowUpAnswer.objects.create(form=form, bridge=small_tree["BS-S1"], students_trained=10, classes_held=1,
-                                  teachers_led=1, submitted_at=timezone.now(), updated_at=timezone.now())
+    submitted(form, small_tree["BS-S1"])
     officer = make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"])
     client.force_login(officer)
     page = client.get(reverse("followups:detail", args=[form.pk]))
@@ -127,10 +153,10 @@ def test_district_officer_sees_missing_schools_and_reminds_them(client, form, sm
     response = client.post(reverse("followups:remind", args=[form.pk]), {"which": "all"})
     job = Job.objects.get(kind=followup.REMIND_JOB)
     assert response.status_code == 302 and job.status == Job.Status.DONE
-    assert job.result == {"sent": 1, "without_email": []}
+    assert job.result == {"sent": 1, "without_email": [], "held_back": 0}
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["truong@example.edu.vn"]
     assert small_tree["BS-S2"].console_token in mail.outbox[0].body
-    assert FollowUpReminder.objects.filter(form=form, bridge=small_tree["BS-S2"], by=officer).count() == 1
+    assert ReportReminder.objects.filter(round=form.round, bridge=small_tree["BS-S2"], by=officer).count() == 1
     # Choosing a school of another district reminds nobody; an official may not remind at all.
     client.post(reverse("followups:remind", args=[form.pk]), {"bridge": [small_tree["TN-S1"].pk]})
     assert len(mail.outbox) == 1
@@ -141,11 +167,9 @@ def test_district_officer_sees_missing_schools_and_reminds_them(client, form, sm
 @pytest.mark.services
 def test_overdue_list_rollup_and_workbook(client, form, small_tree, organizer):
     now = timezone.now()
-    for code, students in (("BS-S1", 100), ("BS-S2", 40)):
-        FollowUpAnswer.objects.create(form=form, bridge=small_tree[code], students_trained=students, classes_held=2,
-                                      teachers_led=1, submitted_at=now, updated_at=now, late=code == "BS-S2")
-    FollowUpForm.objects.filter(pk=form.pk).update(deadline=now - timedelta(days=1))
-    form.refresh_from_db()
+    submitted(form, small_tree["BS-S1"], students_trained="100", classes_held="2")
+    move_deadline(form, now - timedelta(days=1))
+    submitted(form, small_tree["BS-S2"], students_trained="40", classes_held="2")  # after the deadline: late
     state = followup.status(form, None)
     assert state.overdue and [s.bridge.code for s in state.overdue_list] == ["TN-S1"]
     assert [(d.name, d.expected, d.submitted, d.late, d.students) for d in state.districts] == [
@@ -166,8 +190,7 @@ def test_overdue_list_rollup_and_workbook(client, form, small_tree, organizer):
 
 def test_the_form_page_shows_the_rollup_and_downloads_the_reports_app_adds(client, form, small_tree, make_user):
     # followups names no app above it: the table by district and the downloads come from reports' panel.
-    FollowUpAnswer.objects.create(form=form, bridge=small_tree["BS-S1"], students_trained=75, classes_held=3,
-                                  teachers_led=2, submitted_at=timezone.now(), updated_at=timezone.now())
+    submitted(form, small_tree["BS-S1"], students_trained="75", classes_held="3", teachers_led="2")
     client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
     page = client.get(reverse("followups:detail", args=[form.pk]))
     html = page.content.decode()
@@ -184,7 +207,7 @@ def test_the_form_page_shows_the_rollup_and_downloads_the_reports_app_adds(clien
 
 def test_attachment_download_is_scoped(client, form, small_tree, make_user):
     answer(client, small_tree["TN-S1"], form, attachment=SimpleUploadedFile("anh.png", b"\x89PNG data"))
-    stored = FollowUpAnswer.objects.get()
+    stored = stored_answer(form, small_tree["TN-S1"])
     url = reverse("followups:attachment", args=[stored.pk])
     client.force_login(make_user("binhson", Role.Kind.DISTRICT_OFFICER, small_tree["BS"]))
     assert client.get(url).status_code == 403
@@ -211,7 +234,9 @@ def test_api_console_answer_and_status(client, form, small_tree, make_user):
     opened = client.post(f"/api/attendance/events/{form.event_id}/followups",
                          {"title": "Đợt 2", "deadline": "2099-06-30T17:00:00"}, content_type="application/json")
     assert opened.status_code == 201
-    deadline = FollowUpForm.objects.get(pk=opened.json()["id"]).deadline
+    made = FollowUpForm.objects.get(pk=opened.json()["id"])
+    deadline = made.deadline
+    assert opened.json()["round_id"] == made.round_id is not None  # the engine's round it is answered in
     assert timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M") == "30/06/2099 17:00"
     client.force_login(make_user("tn", Role.Kind.DISTRICT_OFFICER, small_tree["TN"]))
     status = client.get(f"/api/attendance/followups/{form.pk}").json()
@@ -220,11 +245,53 @@ def test_api_console_answer_and_status(client, form, small_tree, make_user):
     assert [s["code"] for s in status["schools"]] == ["TN-S1"]
 
 
-def test_console_page_links_to_the_follow_up_report(client, form, small_tree):
+def test_console_page_lists_the_follow_up_among_the_engines_reports(client, form, small_tree):
+    # One console section: the follow-up's round is one of the reports asked of the school, filled there.
     token = small_tree["BS-S1"].console_token
     page = client.get(reverse("console", args=[token]))
-    assert page.status_code == 200
-    assert f'href="{reverse("console_followup", args=[token])}"' in page.content.decode()
-    # A school not asked sees no card.
-    other = client.get(reverse("console", args=[small_tree["TN-S2"].console_token]))
-    assert 'id="followup"' not in other.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="followup"' not in html
+    assert html.count('id="schoolreports"') == 1 and f'data-round="{form.round_id}"' in html
+    assert "Báo cáo sau tập huấn" in html and 'name="hs_duoc_tap_huan"' in html
+    # A school not asked (it declined) is not offered it.
+    other = client.get(reverse("console", args=[small_tree["TN-S2"].console_token])).content.decode()
+    assert f'data-round="{form.round_id}"' not in other
+
+
+def test_an_answer_from_the_engines_console_section_is_the_follow_ups(client, form, small_tree):
+    # The console's reports section submits to the engine's round: the follow-up pages read that answer.
+    school = small_tree["BS-S1"]
+    response = client.post(f"/api/console/{school.console_token}/school-reports/{form.round_id}/submit",
+                           {"values": {"hs_duoc_tap_huan": "30", "so_lop": "1", "gv_huong_dan": "1"},
+                            "typed_by": "Cô Hà"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    stored = followup.answer_of(form, school)
+    assert (stored.students_trained, stored.classes_held, stored.teachers_led, stored.submitted_by) == \
+        (30, 1, 1, "Cô Hà")
+    assert followup.status(form, None).total.students == 30
+
+
+def test_closing_the_round_on_the_school_reports_side_closes_the_follow_up(client, english, form, small_tree):
+    reports.close_round(form.round)
+    form = FollowUpForm.objects.get(pk=form.pk)
+    assert form.is_closed
+    listed = client.get(f"/api/console/{small_tree['BS-S1'].console_token}/followups").json()
+    assert listed[0]["closed"] is True
+    refused = answer(client, small_tree["BS-S1"], form)
+    assert refused.status_code == 400 and "closed" in refused.content.decode()
+    assert not ReportAnswer.objects.exists()
+
+
+def test_the_rounds_deadline_is_the_one_in_force(client, form, small_tree, organizer):
+    # The follow-up's own column keeps the deadline it was opened with; moving the engine round's deadline
+    # (its one home) moves the follow-up's overdue list, the console's flag and the page with it.
+    ReportRound.objects.filter(pk=form.round_id).update(deadline=timezone.now() - timedelta(hours=1))
+    form = FollowUpForm.objects.get(pk=form.pk)
+    assert form.deadline > timezone.now() > form.due
+    state = followup.status(form, None)
+    assert state.overdue and {s.bridge.code for s in state.overdue_list} == {"BS-S1", "BS-S2", "TN-S1"}
+    client.force_login(organizer)
+    listed = client.get(f"/api/attendance/events/{form.event_id}/followups").json()
+    assert [datetime.fromisoformat(item["deadline"]) for item in listed] == [form.due.replace(microsecond=form.due.microsecond // 1000 * 1000)]
+    page = client.get(reverse("followups:detail", args=[form.pk]))
+    assert page.status_code == 200 and page.context["state"].overdue

@@ -223,3 +223,42 @@ def test_the_replication_template_carries_the_follow_up_form(client, small_tree,
     assert ok.status_code == 201, ok.content
     assert ok.json()["values"] == {"hs_duoc_tap_huan": 120, "so_lop": 4, "gv_huong_dan": 2, "so_hs_truong": 120,
                                    "tai_lieu": file_id}
+
+
+def test_a_number_may_not_be_zero_when_another_is_above_zero(client, small_tree, organizer, event):
+    """`positive_when` (classes held, so some students trained): the replication template carries it for the
+    follow-up; the console is refused in Vietnamese naming both fields; a form naming no number field is refused
+    there; the designer offers it; an XLSForm carries it through pyxform and back."""
+    form = services.copy_template("replication")
+    assert d.field_map(form.latest_version().definition)["hs_duoc_tap_huan"]["positive_when"] == "so_lop"
+    round_ = services.publish_round(form, deadline=timezone.now() + timedelta(days=3), audience="invitees",
+                                    event=event)
+    school = small_tree["BS-S2"]
+    zero = console_submit(client, school, round_, {"hs_duoc_tap_huan": "0", "so_lop": "3", "gv_huong_dan": "1"})
+    assert zero.status_code == 400
+    reason = zero.json()["fields"]["hs_duoc_tap_huan"][0]
+    assert "Số học sinh được hướng dẫn" in reason and "“Số lớp đã tổ chức”" in reason and "3" in reason
+    none_held = console_submit(client, school, round_, {"hs_duoc_tap_huan": "0", "so_lop": "0", "gv_huong_dan": "0"})
+    assert none_held.status_code == 201, none_held.content
+
+    client.force_login(organizer)
+    own = api_form(client)
+    bad = {"sections": [{"key": "a", "title": "A", "fields": [
+        {"key": "so", "type": "integer", "label": "Số", "positive_when": "ten"},
+        {"key": "ten", "type": "text", "label": "Tên"}]}]}
+    refused = client.put(f"/api/school-reports/forms/{own.pk}", json.dumps({"title": "X", "definition": bad}),
+                         content_type="application/json")
+    assert refused.status_code == 400 and "sections.0.fields.0.positive_when" in refused.json()["fields"]
+    page = client.get(reverse("schoolreports:form", args=[own.pk]))
+    assert 'name="positive_when"' in page.content.decode()
+    posted = client.post(reverse("schoolreports:form", args=[own.pk]), {
+        "action": "field", "section": "ket_qua", "label": "Lớp có giáo viên hướng dẫn", "key": "lop_huong_dan",
+        "type": "integer", "positive_when": "gv_huong_dan"})
+    assert posted.status_code == 302
+    assert d.field_map(own.latest_version().definition)["lop_huong_dan"]["positive_when"] == "gv_huong_dan"
+
+    data = xlsform.write(form.title, form.latest_version().definition)
+    book = get_xlsform(io.BytesIO(data), file_type=".xlsx")
+    xml = create_survey_element_from_dict(workbook_to_json(book, form_name="data", warnings=[])).to_xml()
+    assert "or  /data/ket_qua/so_lop  = 0" in xml
+    assert d.field_map(xlsform.read(data).definition)["hs_duoc_tap_huan"]["positive_when"] == "so_lop"

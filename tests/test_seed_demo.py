@@ -167,6 +167,28 @@ def test_seed_demo_adds_the_demo_event_then_last_months_training():
     assert training.sessions.get().roll_calls.count() == 3
 
 
+
+def test_seed_demo_adds_the_trainings_follow_up_through_the_engine():
+    from demo import followups as demo_followups
+    from followups import services as followup
+    from followups.models import FollowUpForm
+    from schoolreports.models import ReportAnswer
+
+    seed("--schools", "13", "--teachers-per-school", "2")
+    form = FollowUpForm.objects.select_related("round__form").get(title=demo_followups.TITLE)
+    assert form.event.uid == demo_training.DEMO_UID
+    # Its round from the replication template, asked of the training's invitees; the answers are the engine's.
+    assert (form.round.form.template_key, form.round.audience, form.round.audience_event_id) == \
+        ("replication", "invitees", form.event_id)
+    answers = ReportAnswer.objects.filter(round=form.round, status=ReportAnswer.Status.SUBMITTED)
+    state = followup.status(form, None)
+    assert 0 < answers.count() == len(state.submitted) < len(state.schools)  # most answered, a few missing
+    assert all(a.submissions.count() == 1 for a in answers)
+    assert state.total.students == sum(a.values["hs_duoc_tap_huan"] for a in answers) > 0
+    seed("--schools", "13", "--teachers-per-school", "2")  # a second run changes nothing
+    assert FollowUpForm.objects.filter(title=demo_followups.TITLE).count() == 1
+    assert ReportAnswer.objects.filter(round=form.round).count() == answers.count()
+
 DEMO_COMMANDS = {"seed_demo", "demo_banner", "simulate_day"}
 
 

@@ -22,7 +22,7 @@ from events.access import get_event
 
 from . import ratelimits, services
 from .certificate_pdf import pdf_response
-from .eligibility import describe_rule, evaluate, rule_for
+from .eligibility import describe_rule, evaluate, held_roll_calls, rule_for
 from .jobs import ISSUE, PRINT
 from .models import Certificate
 from .public_views import verification_answer
@@ -144,7 +144,7 @@ class CertificateTemplateOut(TemplateIn):
 
 def _rule_out(event) -> dict:
     rule = rule_for(event)
-    report_roll_calls = evaluate(event).roll_calls
+    report_roll_calls = held_roll_calls(event)  # the rule's M; nobody needs judging for it
     return {"min_roll_calls": rule.min_roll_calls, "min_connected_percent": rule.min_connected_percent,
             "combine": rule.combine, "description": describe_rule(rule), "roll_calls_held": len(report_roll_calls),
             "roll_calls_completed": sum(1 for rc in report_roll_calls if rc.ended)}
@@ -180,8 +180,9 @@ def list_eligibility(request, event_id: int, status: str | None = None, district
     not) and `district`, paged. Any account with a role.
     """
     event = _event(request, event_id)
-    report = evaluate(event)
-    standings = report.within(scope.scope_path(request.user))
+    within = scope.scope_path(request.user)
+    report = evaluate(event, scope_path=within)  # a district officer's call reads only their subtree's rows
+    standings = report.within(within)
     if status == "eligible":
         standings = [s for s in standings if s.eligible]
     elif status == "not":

@@ -5,6 +5,10 @@ is marked as counting, every session counts). A person is present at a roll call
 theirs exists for it, wherever they checked in. Connected time is that of the person's home bridge or
 of a bridge they checked in at, whichever is higher, over the counting sessions' length so far. An
 organizer's override beats the rule.
+
+`evaluate(event, scope_path=...)` restricts the people evaluated to a subtree in SQL (a district officer's
+call reads its district's rows, not the nation's); the translated reasons of a standing are built when
+they are read (`Standing.reasons`), i.e. for the rows a page or answer shows.
 """
 
 from collections import defaultdict
@@ -12,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from attendance.models import CheckIn, RollCall
@@ -45,11 +49,26 @@ class Standing:
     connected_percent: float | None = None
     by_rule: bool = False
     override: Override | None = None
-    reasons: list[str] = field(default_factory=list)
+    rule: CompletionRule | None = field(default=None, repr=False)
+    held: int = 0
+    language: str | None = field(default=None, repr=False)  # the one active when judged: the reasons' language
+    _reasons: list[str] | None = field(default=None, repr=False)
 
     @property
     def eligible(self) -> bool:
         return self.override.eligible if self.override is not None else self.by_rule
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why (not), in the language active when judged; built on first reading (a nation has 1,000,000
+        standings, a page shows a few)."""
+        if self._reasons is None:
+            if self.rule is None:
+                self._reasons = []
+            else:
+                with translation.override(self.language):
+                    self._reasons = _reasons(self, self.rule, self.held)
+        return self._reasons
 
     @property
     def explanation(self) -> str:
@@ -114,6 +133,11 @@ def _held_roll_calls(sessions: list[Session], now: datetime) -> list[HeldRollCal
     return [HeldRollCall(rc.id, rc.label, rc.ends_at() <= now) for rc in calls]
 
 
+def held_roll_calls(event: Event, *, now: datetime | None = None) -> list[HeldRollCall]:
+    """The roll calls held so far in the sessions that count (M of the rule), without judging anyone."""
+    return _held_roll_calls(counting_sessions(event), now or timezone.now())
+
+
 def _connected_percent_by_bridge(event: Event, sessions: list[Session], now: datetime) -> tuple[dict[int, float], float]:
     seconds: dict[int, float] = defaultdict(float)
     total = 0.0
@@ -129,16 +153,22 @@ def _connected_percent_by_bridge(event: Event, sessions: list[Session], now: dat
     return {bridge_id: min(100.0, 100.0 * value / total) for bridge_id, value in seconds.items()}, total
 
 
-def _candidates(event: Event, held_ids: list[int]) -> list[Standing]:
-    """People on the rosters of invited bridges, plus anyone who checked in or was overridden."""
+def _candidates(event: Event, held_ids: list[int], bridge_ids=None, scope_path: str | None = None) -> list[Standing]:
+    """People on the rosters of invited bridges, plus anyone who checked in or was overridden (only those
+    whose own bridge is among `bridge_ids`, and in the subtree at `scope_path`, when given)."""
     # Correlated EXISTS, not `id IN (subquery)`: PostgreSQL hashes an IN subquery only when it fits work_mem,
     # and an OR of them cannot become a join, so a nation's 400,000 check-ins were scanned again for each of
     # 1,000,000 people (minutes; bench/bench_nation.py). EXISTS probes the indexes, ~1.5 s for the nation.
     who = Q(Exists(Invitation.objects.filter(event=event, bridge_id=OuterRef("bridge_id"))))
     who |= Q(Exists(CheckIn.objects.filter(roll_call_id__in=held_ids, person_id=OuterRef("pk"))))
     who |= Q(Exists(Override.objects.filter(event=event, person_id=OuterRef("pk"))))
+    people = Person.objects.filter(who)
+    if bridge_ids is not None:
+        people = people.filter(bridge_id__in=list(bridge_ids))
+    if scope_path:
+        people = people.filter(bridge__path__startswith=scope_path)
     rows = (
-        Person.objects.filter(who)
+        people
         .order_by("bridge__path", "name_key", "id")
         .values_list("id", "full_name", "teacher_id", "birth_date", "bridge_id", "bridge__name", "bridge__path",
                      "name_key")
@@ -147,34 +177,48 @@ def _candidates(event: Event, held_ids: list[int]) -> list[Standing]:
 
 
 def _judge(standing: Standing, rule: CompletionRule, held: int) -> None:
+    """The rule's verdict; `_reasons` says the same in words, when the standing's reasons are read."""
+    standing.rule, standing.held, standing.language = rule, held, translation.get_language()
     conditions = []
     needs_all = rule.min_roll_calls is None and rule.min_connected_percent is None
     if held == 0:
         conditions.append(False)
-        standing.reasons.append(_("no roll call has been held yet"))
     elif needs_all or rule.min_roll_calls is not None:
-        needed = held if needs_all else rule.min_roll_calls
-        conditions.append(standing.present >= needed)
-        standing.reasons.append(_("present at %(present)s of %(held)s roll calls (needs %(needed)s)") % {
-            "present": standing.present, "held": held, "needed": needed})
+        conditions.append(standing.present >= (held if needs_all else rule.min_roll_calls))
     if rule.min_connected_percent is not None:
-        percent = standing.connected_percent or 0.0
-        conditions.append(percent >= rule.min_connected_percent)
-        standing.reasons.append(_("bridge connected %(percent)s%% of the time (needs %(needed)s%%)") % {
-            "percent": round(percent), "needed": rule.min_connected_percent})
-    if standing.missed:
-        standing.reasons.append(_("missed roll calls: %(labels)s") % {"labels": ", ".join(standing.missed)})
+        conditions.append((standing.connected_percent or 0.0) >= rule.min_connected_percent)
     if rule.combine == CompletionRule.Combine.OR:
         standing.by_rule = any(conditions)
     else:
         standing.by_rule = bool(conditions) and all(conditions)
+
+
+def _reasons(standing: Standing, rule: CompletionRule, held: int) -> list[str]:
+    """The conditions `_judge` weighed, in words, the organizer's decision first."""
+    reasons = []
+    needs_all = rule.min_roll_calls is None and rule.min_connected_percent is None
+    if held == 0:
+        reasons.append(_("no roll call has been held yet"))
+    elif needs_all or rule.min_roll_calls is not None:
+        needed = held if needs_all else rule.min_roll_calls
+        reasons.append(_("present at %(present)s of %(held)s roll calls (needs %(needed)s)") % {
+            "present": standing.present, "held": held, "needed": needed})
+    if rule.min_connected_percent is not None:
+        reasons.append(_("bridge connected %(percent)s%% of the time (needs %(needed)s%%)") % {
+            "percent": round(standing.connected_percent or 0.0), "needed": rule.min_connected_percent})
+    if standing.missed:
+        reasons.append(_("missed roll calls: %(labels)s") % {"labels": ", ".join(standing.missed)})
     if standing.override is not None:
         verdict = _("eligible") if standing.override.eligible else _("not eligible")
-        standing.reasons.insert(0, _("organizer's decision: %(verdict)s (%(reason)s)") % {
+        reasons.insert(0, _("organizer's decision: %(verdict)s (%(reason)s)") % {
             "verdict": verdict, "reason": standing.override.reason})
+    return reasons
 
 
-def evaluate(event: Event, *, now: datetime | None = None) -> Report:
+def evaluate(event: Event, *, now: datetime | None = None, bridge_ids=None, scope_path: str | None = None) -> Report:
+    """Everyone's standing; with `bridge_ids`, only the people whose own bridge is one of them (the tallies
+    recount a few bridges after a notification); with `scope_path` (`bridges.scope.scope_path_of`), only the
+    people whose own bridge is in that subtree, read from that subtree's rows."""
     now = now or timezone.now()
     rule = rule_for(event)
     sessions = counting_sessions(event)
@@ -182,15 +226,22 @@ def evaluate(event: Event, *, now: datetime | None = None) -> Report:
     held_ids = [rc.id for rc in roll_calls]
     labels = {rc.id: rc.label for rc in roll_calls}
 
-    standings = _candidates(event, held_ids)
+    standings = _candidates(event, held_ids, bridge_ids, scope_path)
     present: dict[int, set[int]] = defaultdict(set)
     bridges_seen: dict[int, set[int]] = defaultdict(set)
-    for person_id, roll_call_id, bridge_id in CheckIn.objects.filter(roll_call_id__in=held_ids).values_list(
+    checkins = CheckIn.objects.filter(roll_call_id__in=held_ids)
+    if bridge_ids is not None:
+        checkins = checkins.filter(person_id__in=[s.person_id for s in standings])
+    overrides = Override.objects.filter(event=event)
+    if scope_path:
+        checkins = checkins.filter(person__bridge__path__startswith=scope_path)
+        overrides = overrides.filter(person__bridge__path__startswith=scope_path)
+    for person_id, roll_call_id, bridge_id in checkins.values_list(
             "person_id", "roll_call_id", "bridge_id"):
         present[person_id].add(roll_call_id)
         bridges_seen[person_id].add(bridge_id)
     percent_by_bridge, session_seconds = _connected_percent_by_bridge(event, sessions, now)
-    overrides = {o.person_id: o for o in Override.objects.filter(event=event).select_related("by")}
+    overrides = {o.person_id: o for o in overrides.select_related("by")}
 
     for standing in standings:
         attended = present.get(standing.person_id, set())

@@ -183,3 +183,49 @@ class Certificate(models.Model):
         from .codes import display
 
         return display(self.code)
+
+
+class BridgeTally(models.Model):
+    """The read model of an event's numbers per bridge (training.tallies counts them; pages and the API
+    read them). Derived data, never evidence: rebuilt from the database whenever it is missing or stale.
+
+    `stale` says whether its numbers may be behind: MARKED by a notification (the board's, certificates,
+    overrides; one UPDATE that skips rows already marked), COUNTING or above (the reader's own token) while
+    a reader recounts it, COUNTED once that reader stored what it counted (training.tallies says why)."""
+
+    COUNTED, MARKED, COUNTING = 0, 1, 2
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    bridge = models.ForeignKey("bridges.Bridge", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    invited = models.BooleanField(default=False)  # invited, or the host; else only its teachers are counted
+    status = models.CharField(max_length=20, blank=True)
+    confirmed = models.BooleanField(default=False)
+    tested = models.BooleanField(default=False)
+    readiness = models.CharField(max_length=10, blank=True)  # "ok", "problem", "" (not tested)
+    readiness_at = models.DateTimeField(null=True, blank=True)
+    readiness_problems = models.CharField(max_length=300, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    headcount = models.PositiveIntegerField(default=0)
+    minutes = models.FloatField(default=0.0)
+    expected = models.PositiveIntegerField(default=0)
+    roster = models.PositiveIntegerField(default=0)
+    present = models.JSONField(default=dict)  # {roll call id (text): check-ins recorded at this bridge}
+    flagged = models.JSONField(default=dict)  # {roll call id: those of them flagged (many from one device)}
+    teachers = models.PositiveIntegerField(default=0)  # people of this bridge the completion rule considers
+    completed = models.PositiveIntegerField(default=0)
+    certificates = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()  # when its numbers last changed
+    stale = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "bridge"], name="training_tally_event_bridge")]
+
+
+class TallyState(models.Model):
+    """When an event's tallies were last counted whole, and whether something changed them all since (a roll
+    call opened or closed, the completion rule saved): `stale` as BridgeTally's."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="+")
+    built_at = models.DateTimeField()
+    stale = models.PositiveSmallIntegerField(default=0)

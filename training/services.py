@@ -16,7 +16,7 @@ from core import audit
 from core.text import clean_text
 from events.models import Event
 
-from . import codes
+from . import codes, tallies
 from . import number_format as number_format_language
 from .eligibility import Report, Standing, evaluate
 from .errors import TrainingError
@@ -37,6 +37,7 @@ def save_rule(event: Event, *, min_roll_calls: int | None, min_connected_percent
         raise TrainingError(_("Choose how the two conditions combine."))
     rule, _created = CompletionRule.objects.update_or_create(event=event, defaults={
         "min_roll_calls": min_roll_calls, "min_connected_percent": min_connected_percent, "combine": combine})
+    tallies.mark(event.pk)
     audit.record("training.rule_saved", request=request, target=event, summary=event.title[:200], details={
         "min_roll_calls": min_roll_calls, "min_connected_percent": min_connected_percent, "combine": combine})
     return rule
@@ -49,6 +50,7 @@ def set_override(event: Event, person: Person, *, eligible: bool, reason: str, r
     user = getattr(request, "user", None)
     override, _created = Override.objects.update_or_create(event=event, person=person, defaults={
         "eligible": eligible, "reason": reason[:500], "by": user if user is not None and user.is_authenticated else None})
+    tallies.mark(event.pk, [person.bridge_id])
     audit.record("training.override", request=request, target=person,
                  summary=f"{event.title[:150]}: {'eligible' if eligible else 'not eligible'}",
                  details={"event_id": event.pk, "eligible": eligible, "reason": reason})
@@ -62,6 +64,7 @@ def clear_override(event: Event, person: Person, *, reason: str, request=None) -
     deleted, _rows = Override.objects.filter(event=event, person=person).delete()
     if not deleted:
         raise TrainingError(_("This person has no override in this training."), code="not_found", status=404)
+    tallies.mark(event.pk, [person.bridge_id])
     audit.record("training.override_removed", request=request, target=person, summary=event.title[:200],
                  details={"event_id": event.pk, "reason": reason})
 
@@ -147,6 +150,7 @@ def _issue_batch(event: Event, batch: list[Standing], template: CertificateTempl
             for i, (s, code) in enumerate(zip(fresh, _new_codes(len(fresh)), strict=True))
         ]
         Certificate.objects.bulk_create(certificates)
+        tallies.mark(event.pk, {s.bridge_id for s in fresh})
         counter.last_seq = first + len(fresh) - 1
         counter.save(update_fields=["last_seq"])
     return len(fresh)
@@ -200,6 +204,7 @@ def issue_one(event: Event, person: Person, *, request=None) -> Certificate:
             counter.save(update_fields=["last_seq"])
             certificate = _certificate(event, standing, counter.last_seq, year, _new_codes(1)[0], now, template, user)
             certificate.save()
+            tallies.mark(event.pk, [person.bridge_id])
     except IntegrityError as exc:  # issued at the same moment by someone else
         raise TrainingError(_("%(name)s already has a valid certificate.") % {"name": person.full_name}) from exc
     audit.record("training.certificate_issued", request=request, target=certificate, summary=certificate.number,
@@ -219,6 +224,8 @@ def revoke(certificate: Certificate, *, reason: str, request=None) -> Certificat
     certificate.revoke_reason = reason[:500]
     certificate.revoked_by = user if user is not None and user.is_authenticated else None
     certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "revoked_by"])
+    if certificate.person_id:
+        tallies.mark_people(certificate.event_id, [certificate.person_id])
     # The number identifies it in the log; the code is a secret and stays out.
     audit.record("training.certificate_revoked", request=request, target=certificate, summary=certificate.number,
                  details={"event_id": certificate.event_id, "reason": reason})

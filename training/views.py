@@ -26,9 +26,9 @@ from events.access import get_event, visible_events
 from events.kinds import training_q
 from events.models import Event
 
-from . import services
+from . import services, tallies
 from .certificate_pdf import certificate_pdf, pdf_response
-from .eligibility import describe_rule, evaluate, rule_for
+from .eligibility import describe_rule, evaluate, held_roll_calls, rule_for
 from .errors import TrainingError
 from .forms import OverrideForm, RevokeForm, RuleForm, TemplateForm
 from .jobs import ISSUE, PRINT, print_queryset
@@ -63,17 +63,23 @@ def training_list(request):
 @login_required
 def training_detail(request, event_id: int):
     event = _event(request, event_id)
-    report = evaluate(event)
-    standings = report.within(scope.scope_path(request.user))
+    # The numbers come from the read model (training.tallies), summed per district; nobody is judged here.
+    districts, total = tallies.completion_by_district(event, path=scope.scope_path(request.user))
+    for row in [*districts, total]:
+        row["not_completed"] = row["teachers"] - row["completed"]
+        row["completed_pct"] = 100 * row["completed"] / row["teachers"] if row["teachers"] else None
+        row["certificates_pct"] = 100 * row["certificates"] / row["teachers"] if row["teachers"] else None
     certs = services.visible_certificates(request.user, event)
     counts = dict(certs.values_list("status").annotate(n=Count("pk")).order_by())
     rule = rule_for(event)
-    eligible = sum(1 for s in standings if s.eligible)
+    roll_calls = held_roll_calls(event)
+    eligible = total["completed"]
     return render(request, "training/training_detail.html", {
-        "event": event, "report": report, "rule": rule, "rule_text": describe_rule(rule),
+        "event": event, "roll_calls": roll_calls, "rule": rule, "rule_text": describe_rule(rule),
+        "completion": districts, "completion_total": total,
         "rule_form": RuleForm(initial={"min_roll_calls": rule.min_roll_calls,
                                        "min_connected_percent": rule.min_connected_percent, "combine": rule.combine}),
-        "people": len(standings), "eligible": eligible, "not_eligible": len(standings) - eligible,
+        "people": total["teachers"], "eligible": eligible, "not_eligible": total["teachers"] - eligible,
         "valid": counts.get(Certificate.Status.VALID, 0), "revoked": counts.get(Certificate.Status.REVOKED, 0),
         "issue_job": _latest_job(request.user, ISSUE, event), "print_job": _latest_job(request.user, PRINT, event),
         "districts": scope.visible_districts(request.user), "can_manage": scope.is_organizer(request.user),
@@ -123,7 +129,8 @@ def _filtered_standings(request, report):
 @login_required
 def eligibility(request, event_id: int):
     event = _event(request, event_id)
-    report = evaluate(event)
+    # A district officer's list judges only the people of their subtree (the same standings, fewer to count).
+    report = evaluate(event, scope_path=scope.scope_path(request.user))
     standings, filters = _filtered_standings(request, report)
     page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [s.person_id for s in page]

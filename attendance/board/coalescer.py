@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from django.db import connection
 
 from bridges.scope import role_of
 from events import access
+from events.models import Event
 
 from .. import live, messages
 from . import state as board_state
@@ -34,8 +36,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FRAME_INTERVAL = 0.25
-# Catches what no message announced: consoles that went silent, invitation changes, lost messages.
-FULL_REFRESH_SECONDS = 15.0
+# What no message announces: a console that went silent (its heartbeats stop; nobody says so). Every
+# ONLINE_SWEEP_SECONDS one query lists the bridges online now and the frame refreshes those whose tile
+# says otherwise (EventBoard.online_drift), both ways: exact for the online state, ~5 ms against ~1 s.
+ONLINE_SWEEP_SECONDS = 15.0
+# The safety net: invitation changes (status, expected) and anything announced but lost on the way
+# (Redis coming back calls catch_up at once). Every announced change is refreshed exactly by the frame
+# that follows it and the sweep covers the silent consoles, so the full refresh need not run often.
+FULL_REFRESH_SECONDS = 60.0
 FEED_PER_FRAME = live.FEED_LIMIT
 SEND_TIMEOUT = 10.0
 MAX_QUEUED = 20  # frames, i.e. five seconds behind
@@ -88,13 +96,19 @@ class Coalescer:
         self.feed: list[messages.FeedLine] = []
         self.arrivals: list[dict] = []  # the last refresh's "+N teachers" lines (board_state.arrival_lines)
         self.full = False
+        self.sweep = False
         self.resync = False
+        # The board is refreshed in a board thread and read by snapshot requests in request threads.
+        self.lock = threading.Lock()
+        self.read_at = 0  # when the refresh the board now shows began reading (epoch ms)
+        self.snapshots: dict[str | None, tuple[int, dict]] = {}  # scope -> (read_at, snapshot) of that refresh
         self.wake = asyncio.Event()
         self.ready = asyncio.Event()
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self.last_flush = 0.0
         self.last_full = 0.0
+        self.last_sweep = 0.0
         self.last_static = 0.0
         self.last_unknown_reload = 0.0
         self.last_shared: tuple | None = None
@@ -102,6 +116,7 @@ class Coalescer:
         self.failed = False
         self.stopping = False
         self.loop = asyncio.get_running_loop()
+        self._unregister = None
 
     # --- membership ---------------------------------------------------------------------------------
 
@@ -158,7 +173,11 @@ class Coalescer:
             for group in self._groups():
                 await layer.group_add(group, self.channel)
             self.tasks.append(asyncio.create_task(self._listen(layer)))
+            if hasattr(layer, "on_recovery"):
+                # Redis back after an outage (core.redis_outage): what was announced meanwhile is lost.
+                self._unregister = layer.on_recovery(self.catch_up)
         self.board = await own_thread(board_state.EventBoard.load)(self.event_id)
+        self.read_at = self.board.read_at
         self.last_static = time.monotonic()
         self.last_shared = self._shared_state()
         self.tasks.append(asyncio.create_task(self._run()))
@@ -168,6 +187,8 @@ class Coalescer:
         # that would go on without us and keep its connection.
         self.stopping = True
         self.wake.set()
+        if self._unregister is not None:
+            self._unregister()
         for task in self.tasks:
             if task.get_coro().__name__ == "_run":
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
@@ -206,6 +227,11 @@ class Coalescer:
             else:
                 self.note_console_push(typed)
 
+    def catch_up(self) -> None:
+        """The next frame reads every bridge afresh (a full refresh), as soon as the frame interval allows."""
+        self.full = True
+        self.wake.set()
+
     def note(self, bridge_ids, feed=()) -> None:
         self.pending.update(bridge_ids)
         self.feed.extend(feed)
@@ -224,13 +250,15 @@ class Coalescer:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        if not self.last_full:
+            self.last_full = self.last_sweep = loop.time()  # the board was just loaded whole
         while True:
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=FULL_REFRESH_SECONDS)
-            except TimeoutError:
-                self.full = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=ONLINE_SWEEP_SECONDS)
             if loop.time() - self.last_full > FULL_REFRESH_SECONDS:
                 self.full = True  # also when busy: what no message announced must not wait for a lull
+            elif loop.time() - self.last_sweep > ONLINE_SWEEP_SECONDS:
+                self.sweep = True
             if self.stopping:
                 return
             delay = self.last_flush + FRAME_INTERVAL - loop.time()
@@ -239,14 +267,16 @@ class Coalescer:
             if self.stopping:
                 return
             self.wake.clear()
-            ids, feed, full = self.pending, self.feed, self.full
-            self.pending, self.feed, self.full = set(), [], False
+            ids, feed, full, sweep = self.pending, self.feed, self.full, self.sweep
+            self.pending, self.feed, self.full, self.sweep = set(), [], False, False
             self.last_flush = loop.time()
             if full:
                 self.last_full = self.last_flush
+            if full or sweep:
+                self.last_sweep = self.last_flush
             try:
                 read_at = board_state.now_ms()
-                changed = await own_thread(self._refresh)(ids, full)
+                changed = await own_thread(self._refresh)(ids, full, sweep, read_at)
                 await self._fan_out(changed, feed, read_at)
             except asyncio.CancelledError:
                 raise
@@ -254,13 +284,20 @@ class Coalescer:
                 # A frame that failed is not fatal: boards get the next one, and a gap makes them reload.
                 log.exception("board frame for event %s failed", self.event_id)
 
-    def _refresh(self, ids: set[int], full: bool) -> set[int]:
+    def _refresh(self, ids: set[int], full: bool, sweep: bool = False, read_at: int | None = None) -> set[int]:
+        with self.lock:
+            changed = self._refresh_board(ids, full, sweep)
+            self.read_at = read_at if read_at is not None else board_state.now_ms()
+            self.snapshots = {}
+        return changed
+
+    def _refresh_board(self, ids: set[int], full: bool, sweep: bool) -> set[int]:
         # A bridge invited after the board loaded (at most one reload every few seconds for them).
         unknown = bool(ids - self.board.bridges.keys()) and time.monotonic() - self.last_unknown_reload > 5
         if unknown:
             self.last_unknown_reload = time.monotonic()
         if full or unknown:
-            stale = time.monotonic() - self.last_static > 4 * FULL_REFRESH_SECONDS
+            stale = time.monotonic() - self.last_static > FULL_REFRESH_SECONDS - 1
             if stale or unknown or not self.board.bridges:
                 # Invitations or the tree may have changed: boards reload the snapshot if they did.
                 before = {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
@@ -269,9 +306,34 @@ class Coalescer:
                 self.resync = before != {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
             changed = self.board.refresh(None)
         else:
+            if sweep:
+                ids = ids | self.board.online_drift()
             changed = self.board.refresh(ids)
         self.arrivals = self.board.arrival_lines(board_state.now_ms())
+        # Counters counted afresh after a reload are counted here, off the event loop, once per scope.
+        for scope_path in {consumer.scope_path for consumer in list(self.boards)}:
+            self.board.counters(scope_path)
         return changed
+
+    @classmethod
+    def snapshot_in_memory(cls, event_id: int, scope_path: str | None) -> dict | None:
+        """The snapshot from this process's board of the event, if one is running here (else None: read the
+        rows). It shows the last frame's refresh; `generated_at` is just after that refresh began reading,
+        so a board drops that frame (already in the snapshot) and applies every later one. The boards of one
+        scope reconnecting within a frame share one build."""
+        coalescer = cls._registry.get(event_id)
+        if (coalescer is None or coalescer.board is None or coalescer.failed or coalescer.stopping
+                or not coalescer.ready.is_set() or coalescer.loop.is_closed()):
+            return None
+        with coalescer.lock:
+            kept = coalescer.snapshots.get(scope_path)
+            if kept is not None and kept[0] == coalescer.read_at:
+                return kept[1]
+            snapshot = {**coalescer.board.snapshot(scope_path), "generated_at": coalescer.read_at + 1,
+                        # The title and status as they are now (a launch makes the event live).
+                        "event": board_state.event_brief(Event.objects.get(pk=event_id))}
+            coalescer.snapshots[scope_path] = (coalescer.read_at, snapshot)
+            return snapshot
 
     def _shared_state(self) -> tuple:
         return (json.dumps(self.board.roll_calls), json.dumps(self.board.launch))

@@ -1,10 +1,12 @@
 """The live board's numbers: per-bridge state, counters per district and in total, missing bridges, feed.
 
-One `EventBoard` holds an event's invited bridges and their live state. A snapshot loads it whole
-(a fixed handful of queries, whatever the number of bridges); the per-process coalescer keeps one in
-memory and refreshes only the bridges a frame is about, then every board connected to that process
-gets its scoped part of the same computation. The state rule, the expected-teacher rule and the
-missing-bridge rule live here and nowhere else.
+One `EventBoard` holds an event's invited bridges and their live state. A snapshot loads the part its
+scope covers (a fixed handful of queries, each restricted to the scope's subtree by `bridge__path`); the
+per-process coalescer keeps the whole event in memory and refreshes only the bridges a frame is about,
+then every board connected to that process gets its scoped part of the same computation. Counters are
+kept per scope and group and moved by the tiles that changed (`_count_changes`), so a frame costs its
+changed tiles, not the nation; a full recount (`recount`) gives the same numbers. The state rule, the
+expected-teacher rule and the missing-bridge rule live here and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from bridges import scope
-from bridges.models import Bridge, Person
+from bridges.models import Bridge, Person, Tier
 from bridges.phones import is_checked
 from bridges.tree import group_of, unit_order
 from events import participation
@@ -31,8 +34,9 @@ from ..services.timing import epoch_ms
 # belongs to a console that vanished without closing its socket.
 ONLINE_STALE_SECONDS = 90
 FEED_SIZE = 30
-# Above this many changed bridges one frame reloads everything: cheaper than a huge IN list.
-PARTIAL_REFRESH_LIMIT = 400
+# A partial refresh reads at most this many bridges per query (more are read in chunks: a nation's tick
+# touches ~1,250); above half of the event's bridges one frame reads everything instead.
+PARTIAL_REFRESH_LIMIT = 500
 # The launch screen stays up this long after the launch moment (also for consoles that join late).
 LAUNCH_SCREEN_SECONDS = 180
 
@@ -168,11 +172,42 @@ def _empty_counter() -> dict:
             "expected": 0, "present": {}, "flagged": 0}
 
 
+_SCALARS = ("confirmed", "online", "checked_in", "missing", "headcount", "expected", "flagged")
+
+
+def _contribution(signature: tuple, is_host: bool) -> tuple:
+    """What one tile adds to its counters, from its `BridgeLive.signature()` (the same rules as the tile)."""
+    online, ever_connected, checked_in, headcount, status, expected, present, flagged = signature
+    confirmed = participation.is_confirmed(status, is_host=is_host)
+    state = bridge_state(confirmed=confirmed, online=online, checked_in=checked_in, ever_connected=ever_connected)
+    return ((int(confirmed), int(state in (ONLINE, CHECKED_IN)), int(checked_in),
+             int(is_missing(confirmed=confirmed, state=state)), headcount, expected, flagged), present)
+
+
+def _add(counter: dict, contribution: tuple, sign: int) -> None:
+    scalars, present = contribution
+    for key, value in zip(_SCALARS, scalars, strict=True):
+        counter[key] += sign * value
+    totals = counter["present"]
+    for roll_call_id, n in present:
+        key = str(roll_call_id)
+        left = totals.get(key, 0) + sign * n
+        if left:
+            totals[key] = left
+        else:
+            totals.pop(key, None)  # as a recount has it: no key for a roll call nobody is present at
+
+
 class EventBoard:
     """An event's bridges and their live state, loaded with a few queries and refreshed in parts."""
 
-    def __init__(self, event: Event):
+    def __init__(self, event: Event, scope_path: str | None = None):
         self.event = event
+        # A snapshot's board holds only its scope's bridges; the coalescer's holds the whole event (None).
+        self.scope_path = scope_path
+        self._members: dict[str | None, list[int]] = {}  # scope path -> its bridges' ids, in path order
+        self._by_prefix: dict[str, list[int]] | None = None  # every "/a/b/" prefix -> the ids under it
+        self._counted: dict[str | None, dict] = {}  # scope path -> {"groups": {id: counter}, "total": counter}
         self.bridges: dict[int, BridgeLive] = {}
         self.groups: dict[int, dict] = {}
         self.roll_calls: list[dict] = []
@@ -181,10 +216,11 @@ class EventBoard:
         self.arrived: dict[int, int] = {}  # bridge id -> teachers recorded there since the previous refresh
 
     @classmethod
-    def load(cls, event_id: int) -> EventBoard:
+    def load(cls, event_id: int, scope_path: str | None = None) -> EventBoard:
+        """The event's board; with a scope path only the bridges of that subtree are read (a snapshot)."""
         # Taken before reading: a board drops deltas read before its snapshot was (see board.js).
         read_at = now_ms()
-        board = cls(Event.objects.select_related("host").get(pk=event_id))
+        board = cls(Event.objects.select_related("host__tier").get(pk=event_id), scope_path)
         board.read_at = read_at
         board.load_bridges()
         board.refresh(None)
@@ -195,27 +231,43 @@ class EventBoard:
     def load_bridges(self) -> None:
         event = self.event
         rows = list(
-            Invitation.objects.filter(event=event).values_list(
+            self._within(Invitation.objects.filter(event=event)).values_list(
                 "bridge_id", "status", "expected_participants", "bridge__code", "bridge__name", "bridge__path",
-                "bridge__expected_participants", "bridge__tech_phone", "bridge__head_phone",
+                "bridge__expected_participants", "bridge__tech_phone", "bridge__head_phone", "bridge__tier__role",
             )
         )
-        if event.host_id not in {row[0] for row in rows}:
+        if event.host_id not in {row[0] for row in rows} and in_scope(event.host.path, self.scope_path):
             host = event.host
             rows.append((host.id, Invitation.Status.CONFIRMED, None, host.code, host.name, host.path,
-                         host.expected_participants, host.tech_phone, host.head_phone))
+                         host.expected_participants, host.tech_phone, host.head_phone, host.tier.role))
+        # Rosters by a subquery, not an IN list of every invited bridge (40,000 ids cost ~0.3 s of CPU to send),
+        # and without Person's ordering (by bridge: a join to every bridge row).
+        needs_roster = Q(bridge_id__in=self._within(Invitation.objects.filter(event=event)).values("bridge_id"))
+        needs_roster |= Q(bridge_id=event.host_id)
         roster = dict(
-            Person.objects.filter(bridge_id__in=[r[0] for r in rows]).values("bridge_id").annotate(n=Count("id"))
+            Person.objects.filter(needs_roster).order_by().values("bridge_id").annotate(n=Count("id"))
             .values_list("bridge_id", "n")
         )
-        ancestor_ids = {int(part) for r in rows for part in r[5].strip("/").split("/") if part}
-        ancestors = {
-            b["id"]: b for b in Bridge.objects.filter(id__in=ancestor_ids).values("id", "code", "name", "tier__role")
-        }
+        # The bridges on the paths: the invited ones are in the rows already; the others (a nation's few
+        # hundred provinces and districts, not its 40,000 schools) are read.
+        ancestors = {r[0]: {"id": r[0], "code": r[3], "name": r[4], "tier__role": r[9]} for r in rows}
+        ancestor_ids = {int(part) for r in rows for part in r[5].strip("/").split("/") if part} - ancestors.keys()
+        ancestors.update(
+            (b["id"], b) for b in Bridge.objects.filter(id__in=ancestor_ids).values("id", "code", "name", "tier__role")
+        )
         previous = self.bridges
         self.bridges, self.groups = {}, {}
-        for bridge_id, status, inv_expected, code, name, path, bridge_expected, tech_phone, head_phone in rows:
-            group = group_of(path, ancestors)
+        # Who is in which scope, and what is expected, may have changed.
+        self._members, self._counted, self._by_prefix = {}, {}, None
+        groups_by_parent: dict[str, dict] = {}
+        for bridge_id, status, inv_expected, code, name, path, bridge_expected, tech_phone, head_phone, role in rows:
+            # A school's group is its parent's (group_of counts the bridge itself only when intermediate):
+            # worked out once per parent, not for each of a nation's 40,000 schools.
+            parent = path[:path.rstrip("/").rfind("/") + 1]
+            if role == Tier.Role.INTERMEDIATE or parent == "/":
+                group = group_of(path, ancestors)
+            else:
+                group = groups_by_parent.get(parent) or groups_by_parent.setdefault(parent, group_of(path, ancestors))
             self.groups.setdefault(group["id"], {"id": group["id"], "code": group["code"], "name": group["name"]})
             live = BridgeLive(
                 id=bridge_id, code=code, name=name, path=path, group_id=group["id"], phone=tech_phone or head_phone,
@@ -234,19 +286,69 @@ class EventBoard:
         """Re-read the live state of these bridges (None: all). Returns the ids whose tile changed."""
         if bridge_ids is not None:
             bridge_ids = {b for b in bridge_ids if b in self.bridges}
-            if len(bridge_ids) > PARTIAL_REFRESH_LIMIT:
+            if len(bridge_ids) > max(PARTIAL_REFRESH_LIMIT, len(self.bridges) // 2):
                 bridge_ids = None
         targets = list(self.bridges) if bridge_ids is None else list(bridge_ids)
         before = {b: self.bridges[b].signature() for b in targets}
-        present_before = {b: sum(self.bridges[b].present.values()) for b in targets}
         self._load_roll_calls()
-        if bridge_ids is None or bridge_ids:
-            self._load_live(bridge_ids)
-        # Teachers who arrived since the last refresh, per bridge: the feed's summary lines (exact, from the
-        # rows, whatever notifications were lost or truncated on the way).
-        self.arrived = {b: grown for b in targets
-                        if (grown := sum(self.bridges[b].present.values()) - present_before[b]) > 0}
-        return {b for b in targets if self.bridges[b].signature() != before[b]}
+        if bridge_ids is None:
+            self._load_live(None)
+        else:
+            ordered = sorted(bridge_ids)
+            for start in range(0, len(ordered), PARTIAL_REFRESH_LIMIT):
+                self._read_live(ordered[start:start + PARTIAL_REFRESH_LIMIT])
+        changed = {}
+        self.arrived = {}
+        for b in targets:
+            after = self.bridges[b].signature()
+            if after == before[b]:
+                continue
+            changed[b] = after
+            # Teachers who arrived since the last refresh, per bridge: the feed's summary lines (exact, from
+            # the rows, whatever notifications were lost or truncated on the way).
+            grown = sum(n for _rc, n in after[6]) - sum(n for _rc, n in before[b][6])
+            if grown > 0:
+                self.arrived[b] = grown
+        self._count_changes(before, changed)
+        return set(changed)
+
+    def _count_changes(self, before: dict[int, tuple], after: dict[int, tuple]) -> None:
+        """Move the kept counters of every scope covering a changed tile by that tile's difference."""
+        if not self._counted:
+            return
+        # Scope paths are bridges' paths ("/1/4/"); any other prefix is matched as in_scope does.
+        odd = [s for s in self._counted if s is not None and not s.endswith("/")]
+        counted = self._counted
+        for b, signature in after.items():
+            live = self.bridges[b]
+            (old, old_present), (new, new_present) = (_contribution(before[b], live.is_host),
+                                                      _contribution(signature, live.is_host))
+            difference = (tuple(n - o for n, o in zip(new, old, strict=True)),
+                          (*((rc, -n) for rc, n in old_present), *new_present))
+            for scope_path in (*self._covering(live.path), *(s for s in odd if live.path.startswith(s))):
+                kept = counted.get(scope_path)
+                if kept is not None:
+                    _add(kept["groups"][live.group_id], difference, 1)
+                    _add(kept["total"], difference, 1)
+
+    @staticmethod
+    def _covering(path: str):
+        """The scope paths that cover a bridge at `path`: None (everything) and each ancestor's path."""
+        yield None
+        end = path.find("/", 1)
+        while end != -1:
+            yield path[:end + 1]
+            end = path.find("/", end + 1)
+
+    def online_drift(self) -> set[int]:
+        """Bridges whose tile's online state is not what the connections say now (one query): a console gone
+        silent past ONLINE_STALE_SECONDS, or one whose heartbeats came back. Nobody announces either."""
+        cutoff = timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS)
+        online = set(self._within(ConnectionInterval.objects.filter(
+            event_id=self.event.id, ended_at__isnull=True, last_seen_at__gte=cutoff,
+        )).order_by().values_list("bridge_id", flat=True).distinct())
+        shown = {b.id for b in self.bridges.values() if b.online}
+        return {b for b in online ^ shown if b in self.bridges}
 
     def arrival_lines(self, at_ms: int) -> list[dict]:
         """The last refresh's arrivals as feed lines ("+N" at a bridge), largest first."""
@@ -254,8 +356,14 @@ class EventBoard:
                  for b, n in self.arrived.items() if b in self.bridges]
         return sorted(lines, key=lambda line: (-line["count"], line["bridge"]))
 
+    def _within(self, queryset):
+        """Rows of this board's scope (a snapshot's subtree; all for the coalescer's board)."""
+        return queryset if self.scope_path is None else queryset.filter(bridge__path__startswith=self.scope_path)
+
     def _filtered(self, queryset, bridge_ids, field_name="bridge_id"):
-        return queryset if bridge_ids is None else queryset.filter(**{f"{field_name}__in": list(bridge_ids)})
+        if bridge_ids is None:
+            return self._within(queryset)
+        return queryset.filter(**{f"{field_name}__in": list(bridge_ids)})
 
     def _load_live(self, bridge_ids) -> None:
         event_id = self.event.id
@@ -265,26 +373,72 @@ class EventBoard:
             live.headcount, live.present, live.flagged = 0, {}, 0
         cutoff = timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS)
         connections = self._filtered(ConnectionInterval.objects.filter(event_id=event_id), bridge_ids)
-        for bridge_id, open_count in connections.values("bridge_id").annotate(
+        for bridge_id, open_count in connections.order_by().values("bridge_id").annotate(
             open=Count("id", filter=Q(ended_at__isnull=True, last_seen_at__gte=cutoff))
         ).values_list("bridge_id", "open"):
             if bridge_id in self.bridges:
                 self.bridges[bridge_id].ever_connected = True
                 self.bridges[bridge_id].online = open_count > 0
         checkins = self._filtered(BridgeCheckIn.objects.filter(event_id=event_id), bridge_ids)
-        for bridge_id, headcount in checkins.values_list("bridge_id", "headcount"):
+        for bridge_id, headcount in checkins.order_by().values_list("bridge_id", "headcount"):
             if bridge_id in self.bridges:
                 self.bridges[bridge_id].checked_in = True
                 self.bridges[bridge_id].headcount = headcount
         roll_call_ids = [rc["id"] for rc in self.roll_calls]
         if roll_call_ids:
             present = self._filtered(CheckIn.objects.filter(roll_call_id__in=roll_call_ids), bridge_ids)
-            for roll_call_id, bridge_id, n, flagged in present.values("roll_call_id", "bridge_id").annotate(
+            for roll_call_id, bridge_id, n, flagged in present.order_by().values("roll_call_id", "bridge_id").annotate(
                 n=Count("id"), flagged=Count("id", filter=Q(same_client=True))
             ).values_list("roll_call_id", "bridge_id", "n", "flagged"):
                 if bridge_id in self.bridges:
                     self.bridges[bridge_id].present[roll_call_id] = n
                     self.bridges[bridge_id].flagged += flagged
+
+    def _read_live(self, bridge_ids: list[int]) -> None:
+        """`_load_live` for a frame's few bridges, as three plain statements: through the ORM, building and
+        binding an IN list of a thousand ids cost more CPU than PostgreSQL's work (bench/bench_nation.py).
+        On PostgreSQL the ids go as one array (`= ANY(%s)`), elsewhere as an IN list."""
+        for live in (self.bridges[b] for b in bridge_ids):
+            live.online = live.ever_connected = live.checked_in = False
+            live.headcount, live.present, live.flagged = 0, {}, 0
+        if not bridge_ids:
+            return
+        ops = connection.ops
+        if connection.vendor == "postgresql":
+            def among(values):
+                return "= ANY(%s)", [list(values)]
+        else:
+            def among(values):
+                return f"IN ({', '.join(['%s'] * len(values))})", list(values)
+        bridges_sql, bridges_params = among(bridge_ids)
+        cutoff = ops.adapt_datetimefield_value(timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS))
+        tables = {m.__name__: ops.quote_name(m._meta.db_table) for m in (ConnectionInterval, BridgeCheckIn, CheckIn)}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT bridge_id, COUNT(CASE WHEN ended_at IS NULL AND last_seen_at >= %s THEN 1 END) "  # noqa: S608 - our tables
+                f"FROM {tables['ConnectionInterval']} WHERE event_id = %s AND bridge_id {bridges_sql} GROUP BY bridge_id",
+                [cutoff, self.event.id, *bridges_params])
+            for bridge_id, open_count in cursor.fetchall():
+                self.bridges[bridge_id].ever_connected = True
+                self.bridges[bridge_id].online = open_count > 0
+            cursor.execute(
+                f"SELECT bridge_id, headcount FROM {tables['BridgeCheckIn']} "  # noqa: S608 - our tables
+                f"WHERE event_id = %s AND bridge_id {bridges_sql}", [self.event.id, *bridges_params])
+            for bridge_id, headcount in cursor.fetchall():
+                self.bridges[bridge_id].checked_in = True
+                self.bridges[bridge_id].headcount = headcount
+            roll_call_ids = [rc["id"] for rc in self.roll_calls]
+            if not roll_call_ids:
+                return
+            calls_sql, calls_params = among(roll_call_ids)
+            cursor.execute(
+                "SELECT roll_call_id, bridge_id, COUNT(*), COUNT(CASE WHEN same_client THEN 1 END) "  # noqa: S608 - our tables
+                f"FROM {tables['CheckIn']} WHERE roll_call_id {calls_sql} AND bridge_id {bridges_sql} "
+                "GROUP BY roll_call_id, bridge_id", [*calls_params, *bridges_params])
+            for roll_call_id, bridge_id, n, flagged in cursor.fetchall():
+                live = self.bridges[bridge_id]
+                live.present[roll_call_id] = n
+                live.flagged += flagged
 
     def _load_roll_calls(self) -> None:
         now = timezone.now()
@@ -298,41 +452,64 @@ class EventBoard:
 
     # --- scoped views ---------------------------------------------------------------------------
 
-    def visible(self, scope_path: str | None):
-        return [b for b in self.bridges.values() if in_scope(b.path, scope_path)]
+    def visible(self, scope_path: str | None) -> list[BridgeLive]:
+        """The bridges of a scope in path order (the list of ids kept until the invitations are read again)."""
+        members = self._members.get(scope_path)
+        if members is None:
+            if scope_path is not None and scope_path.endswith("/"):
+                # A bridge's path ("/1/4/"): one pass over the event indexes every such scope at once, so
+                # hundreds of district boards do not each walk a nation's bridges.
+                if self._by_prefix is None:
+                    self._by_prefix = {}
+                    for live in sorted(self.bridges.values(), key=lambda b: b.path):
+                        for prefix in self._covering(live.path):
+                            if prefix is not None:
+                                self._by_prefix.setdefault(prefix, []).append(live.id)
+                members = self._by_prefix.get(scope_path, [])
+            else:
+                chosen = [b for b in self.bridges.values() if in_scope(b.path, scope_path)]
+                members = [b.id for b in sorted(chosen, key=lambda b: b.path)]
+            self._members[scope_path] = members
+        return [self.bridges[b] for b in members]
 
-    def counters(self, scope_path: str | None) -> dict:
+    def recount(self, scope_path: str | None) -> dict:
+        """A scope's counters counted afresh over its bridges: {"groups": {group id: counter}, "total": counter}."""
         groups: dict[int, dict] = {}
         total = _empty_counter()
         for live in self.visible(scope_path):
-            counter = groups.setdefault(live.group_id, _empty_counter())
-            state = live.state
+            counter = groups.get(live.group_id)
+            if counter is None:
+                counter = groups[live.group_id] = _empty_counter()
+            contribution = _contribution(live.signature(), live.is_host)
             for target in (counter, total):
                 target["invited"] += 1
-                target["confirmed"] += live.confirmed
-                target["online"] += state in (ONLINE, CHECKED_IN)
-                target["checked_in"] += live.checked_in
-                target["missing"] += is_missing(confirmed=live.confirmed, state=state)
-                target["headcount"] += live.headcount
-                target["expected"] += live.expected
-                target["flagged"] += live.flagged
-                for roll_call_id, n in live.present.items():
-                    key = str(roll_call_id)
-                    target["present"][key] = target["present"].get(key, 0) + n
+                _add(target, contribution, 1)
+        return {"groups": groups, "total": total}
+
+    def counters(self, scope_path: str | None) -> dict:
+        """Per group and in total; kept per scope and moved by each refresh's changed tiles (`_count_changes`)."""
+        counted = self._counted.get(scope_path)
+        if counted is None:
+            counted = self._counted[scope_path] = self.recount(scope_path)
+        groups = counted["groups"]
         return {
-            "groups": [{**self.groups[g], **groups[g]} for g in sorted(groups, key=lambda g: self._order(self.groups[g]))],
-            "total": total,
+            "groups": [{**self.groups[g], **groups[g], "present": dict(groups[g]["present"])}
+                       for g in sorted(groups, key=lambda g: self._order(self.groups[g]))],
+            "total": {**counted["total"], "present": dict(counted["total"]["present"])},
         }
 
     def tiles(self, scope_path: str | None) -> list[dict]:
-        return [b.tile() for b in sorted(self.visible(scope_path), key=lambda b: b.path)]
+        return [b.tile() for b in self.visible(scope_path)]
 
     def live_tiles(self, scope_path: str | None, bridge_ids) -> list[dict]:
         chosen = [self.bridges[b] for b in bridge_ids if b in self.bridges and in_scope(self.bridges[b].path, scope_path)]
         return [b.live_tile() for b in sorted(chosen, key=lambda b: b.path)]
 
     def scoped_groups(self, scope_path: str | None) -> list[dict]:
-        ids = {b.group_id for b in self.visible(scope_path)}
+        if scope_path in self._counted:
+            ids = self._counted[scope_path]["groups"].keys()
+        else:
+            ids = {b.group_id for b in self.visible(scope_path)}
         return sorted((self.groups[g] for g in ids), key=self._order)
 
     @staticmethod
@@ -351,9 +528,7 @@ class EventBoard:
         return {
             "type": "snapshot",
             "generated_at": self.read_at,
-            "event": {"id": event.id, "title": event.title, "status": event.status,
-                      "starts_at": epoch_ms(event.starts_at), "ends_at": epoch_ms(event.ends_at),
-                      "host_id": event.host_id},
+            "event": event_brief(event),
             "groups": self.scoped_groups(scope_path),
             "tiles": self.tiles(scope_path),
             "counters": self.counters(scope_path),
@@ -361,6 +536,12 @@ class EventBoard:
             "launch": self.launch,
             "feed": recent_feed(event.id, scope_path, self),
         }
+
+
+def event_brief(event: Event) -> dict:
+    """The event as a snapshot names it."""
+    return {"id": event.id, "title": event.title, "status": event.status, "starts_at": epoch_ms(event.starts_at),
+            "ends_at": epoch_ms(event.ends_at), "host_id": event.host_id}
 
 
 def launch_payload_for(at) -> dict | None:
@@ -425,7 +606,8 @@ def recent_feed(event_id: int, scope_path: str | None, board: EventBoard | None 
 
 
 def snapshot(event_id: int, scope_path: str | None) -> dict:
-    return EventBoard.load(event_id).snapshot(scope_path)
+    """What a board of this scope shows now, read from the rows of that scope only."""
+    return EventBoard.load(event_id, scope_path).snapshot(scope_path)
 
 
 scope_path_of = scope.scope_path_of  # the one rule lives in bridges.scope

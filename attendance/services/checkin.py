@@ -17,7 +17,7 @@ roll call was open (attendance.services.queued).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,13 +25,14 @@ from django.utils.translation import gettext_noop
 from bridges.models import Bridge, Person
 from bridges.services import console_actor
 from core import audit
+from core.bulk_sql import insert_rows
 from core.errors import Refused
 from events import participation
 
 from .. import live
 from ..messages import FeedLine
 from ..models import CheckIn, CheckInAttempt, RollCall
-from . import queued, roster
+from . import console_reads, queued, roster
 from .timing import CLIENT_SKEW, epoch_ms, iso, plausible_past
 
 Outcome = CheckInAttempt.Outcome
@@ -97,10 +98,24 @@ def refusal(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str,
     }
 
 
+_ATTEMPT_COLUMNS = ("at", "client_time", "roll_call", "bridge", "person", "checkin", "method", "identifier", "nonce",
+                    "outcome", "reason", "ip")
+_CHECKIN_COLUMNS = ("roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at", "received_at",
+                    "method", "recorded_by")
+
+
+def _save_attempt(attempt: CheckInAttempt) -> None:
+    """What attempt.save() writes, as one plain INSERT (core.bulk_sql): the ORM's compiler cost more than it."""
+    attempt.at = timezone.now()  # auto_now_add
+    insert_rows(CheckInAttempt, _ATTEMPT_COLUMNS, [(
+        attempt.at, attempt.client_time, attempt.roll_call_id, attempt.bridge_id, attempt.person_id, attempt.checkin_id,
+        attempt.method, attempt.identifier, attempt.nonce, attempt.outcome, attempt.reason, attempt.ip)])
+
+
 def _refuse(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
             person: Person | None = None) -> tuple[int, dict]:
     attempt, status, body = refusal(roll_call, ctx, outcome, reason, message=message, person=person)
-    attempt.save()
+    _save_attempt(attempt)
     return status, body
 
 
@@ -149,20 +164,42 @@ def feed_line(roll_call: RollCall, row: CheckIn) -> FeedLine:
     return FeedLine(kind="checkin", at=epoch_ms(row.at), bridge_id=row.bridge.pk, bridge=row.bridge.name)
 
 
+def _insert_once(row: CheckIn) -> bool:
+    """Write the new row (what row.save() writes) unless the person is already recorded at the roll call:
+    False then. One `INSERT ... ON CONFLICT DO NOTHING RETURNING id` on the unique constraint (PostgreSQL,
+    SQLite): a concurrent tick of the same person waits for the other transaction, then inserts nothing;
+    no savepoint, no ORM compiler."""
+    row.received_at = timezone.now()  # auto_now_add
+    meta, quote, ops = CheckIn._meta, connection.ops.quote_name, connection.ops
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _CHECKIN_COLUMNS)
+    values = [row.roll_call_id, row.person_id, row.bridge_id, row.foreign, row.client_key, row.same_client,
+              ops.adapt_datetimefield_value(row.at), ops.adapt_datetimefield_value(row.received_at), row.method,
+              row.recorded_by]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(values))}) "  # noqa: S608 - names from _meta
+            f"ON CONFLICT ({quote('roll_call_id')}, {quote('person_id')}) DO NOTHING RETURNING {quote('id')}", values)
+        found = cursor.fetchone()
+    if found is None:
+        return False
+    row.pk = found[0]
+    row._state.adding, row._state.db = False, connection.alias
+    return True
+
+
 def _record(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime,
             recorded_by: str) -> tuple[int, dict, CheckIn]:
-    try:
-        with transaction.atomic():
-            row = new_checkin(roll_call, person, ctx, at=at, recorded_by=recorded_by)
-            row.save()
+    row = new_checkin(roll_call, person, ctx, at=at, recorded_by=recorded_by)
+    if _insert_once(row):
         outcome = Outcome.ACCEPTED
-    except IntegrityError:
+    else:
         row = CheckIn.objects.select_related("bridge").get(roll_call=roll_call, person=person)
         outcome = Outcome.DUPLICATE
     attempt, status, body = recorded(roll_call, person, ctx, row, outcome)
-    attempt.save()
+    _save_attempt(attempt)
     if outcome == Outcome.ACCEPTED:
-        live.bridges_changed(roll_call.session.event_id, [ctx.bridge.pk], feed=feed_line(roll_call, row))
+        live.bridges_changed(roll_call.session.event_id, [ctx.bridge.pk], feed=feed_line(roll_call, row),
+                             homes=[person.bridge_id])
     return status, body, row
 
 
@@ -193,12 +230,12 @@ def tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str = "",
     except (TypeError, ValueError):
         return _refuse(None, ctx, Outcome.INVALID, gettext_noop("roll_call_id and person_id must be numbers"),
                        message=_("This request is incomplete."))
-    roll_call = RollCall.objects.select_related("session__event").filter(pk=roll_call_id).first()
+    roll_call = console_reads.roll_call(roll_call_id)
     if roll_call is None:
         return _refuse(None, ctx, Outcome.INVALID, gettext_noop("unknown roll call"), message=_("This roll call does not exist."))
     if not participation.takes_part(bridge, roll_call.session.event):
         return _refuse(roll_call, ctx, Outcome.NOT_INVITED, gettext_noop("bridge not invited to the roll call's event"))
-    person = Person.objects.filter(pk=person_id, bridge=bridge).first()
+    person = console_reads.roster_person(bridge, person_id)
     if person is None:
         return _refuse(roll_call, ctx, Outcome.UNKNOWN_PERSON, gettext_noop("person not on this bridge's roster"),
                        message=_("This name is not on this bridge's roster."))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bridges.models import Bridge
 from bridges.services import bridge_by_console_token
+from core.bulk_sql import fetch
 from events import participation
 from video.models import PresenceEvent
 
@@ -64,6 +65,23 @@ def console_connected(token: str, connection_id: str, now: datetime | None = Non
     return connection
 
 
+def console_bridge(bridge_id: int, token: str) -> Bridge | None:
+    """The bridge of an open console connection, read afresh by its id and the token the socket opened with;
+    None once the link was rotated. Asked before each write the socket carries, so that a rotated link stops
+    working at once even when the revocation message (core.revocation) was lost.
+
+    One plain statement of the bridge's own columns (core.bulk_sql.fetch; no tier, no parent): re-reading the
+    bridge by token through the ORM with its tier and parent cost about a third of a websocket tick.
+    """
+    if not token or len(token) > 64:
+        return None
+    found = fetch(Bridge, _BRIDGE_COLUMNS, {"id": [bridge_id], "console_token": [token]})
+    return found[0] if found else None
+
+
+_BRIDGE_COLUMNS = tuple(f.name for f in Bridge._meta.concrete_fields if not f.primary_key)
+
+
 def console_heartbeat(connection: ConsoleConnection, token: str, connection_id: str,
                       now: datetime | None = None) -> bool:
     """Move the interval's last_seen_at; False when the console link was rotated meanwhile.
@@ -73,7 +91,7 @@ def console_heartbeat(connection: ConsoleConnection, token: str, connection_id: 
     consumer can follow the right notification groups.
     """
     now = now or timezone.now()
-    bridge = Bridge.objects.filter(pk=connection.bridge_id, console_token=token).first()
+    bridge = console_bridge(connection.bridge_id, token)
     if bridge is None:
         return False
     events = participation.candidate_events(bridge, now)

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from bridges.models import Bridge, Person
+from bridges.models import Bridge
 from bridges.names import NameRow, distinct_labels
 from bridges.services import console_actor
 from core import audit
@@ -32,6 +32,7 @@ from events import participation
 
 from .. import live
 from ..models import CheckIn, RollCall
+from . import console_reads
 from .timing import iso
 
 
@@ -95,10 +96,10 @@ def undo_tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str =
         roll_call_id, person_id = int(data.get("roll_call_id")), int(data.get("person_id"))
     except (TypeError, ValueError):
         raise UndoRefused(_("This request is incomplete."), code="invalid", status=400) from None
-    roll_call = RollCall.objects.select_related("session__event").filter(pk=roll_call_id).first()
+    roll_call = console_reads.roll_call(roll_call_id)
     if roll_call is None or not participation.takes_part(bridge, roll_call.session.event):
         raise UndoRefused(_("This roll call does not exist."), code="not_found", status=404)
-    person = Person.objects.filter(pk=person_id, bridge=bridge).first()
+    person = console_reads.roster_person(bridge, person_id)
     if person is None:
         raise UndoRefused(_("This name is not on this bridge's roster."), code="unknown_person", status=404)
     row = CheckIn.objects.select_for_update().filter(roll_call=roll_call, person=person).first()
@@ -120,5 +121,5 @@ def undo_tick(bridge: Bridge, data: dict, *, ip: str | None = None, nonce: str =
     row.pk = target_id  # the audit entry names the check-in that was taken back
     audit.record("attendance.tick_undone", actor_label=console_actor(bridge), ip=ip, target=row,
                  summary=f"{person.full_name} – {roll_call.label}"[:500], details=details)
-    live.bridges_changed(roll_call.session.event_id, [bridge.pk])
+    live.bridges_changed(roll_call.session.event_id, [bridge.pk], homes=[person.bridge_id])
     return row

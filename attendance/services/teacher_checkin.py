@@ -238,6 +238,7 @@ class _Batch:
         self.nonces: dict[tuple[str, str], ClientNonce] = {}  # teachers' nonces and consumed pages alike
         self.replays: dict[int, tuple[str, str]] = {}  # scan index -> nonce written earlier in this batch
         self.changed: dict[int, tuple[set[int], list[dict]]] = {}  # event -> (bridges, feed lines)
+        self.homes: dict[int, set[int]] = {}  # event -> own bridges of those checked in at another bridge
         self.client_counts: dict[tuple[int, str], int] = {}  # (roll call, client) -> check-ins so far
         self.crossed: set[tuple[int, str, int]] = set()  # (roll call, client, event) flagged in this batch
 
@@ -255,7 +256,7 @@ class _Batch:
             self.answers[index] = idempotency.replay(self.nonces[key])
         with live.together():  # boards and consoles told in one trip after commit
             for event_id, (bridge_ids, feed) in self.changed.items():
-                live.bridges_changed(event_id, sorted(bridge_ids), feed=feed)
+                live.bridges_changed(event_id, sorted(bridge_ids), feed=feed, homes=self.homes.get(event_id, ()))
             roster.notify(self.new_rows)  # the consoles' rosters show these check-ins without a reload
         return self.answers
 
@@ -386,6 +387,8 @@ class _Batch:
             outcome = Outcome.ACCEPTED
             bridges, feed = self.changed.setdefault(roll_call.session.event_id, (set(), []))
             bridges.add(ctx.bridge.pk)
+            if person.bridge_id != ctx.bridge.pk:
+                self.homes.setdefault(roll_call.session.event_id, set()).add(person.bridge_id)
             feed.append(feed_line(roll_call, row))
         attempt, status, body = recorded(roll_call, person, ctx, row, outcome, reveal_name=False)
         self.attempts.append(attempt)

@@ -24,16 +24,24 @@ core.audit.client_ip (the one rule for X-Forwarded-For). A check and its count a
 requests in flight at the same moment may overshoot a limit by at most their number
 (core.asgi_limit.BoundedHTTP lets 16 per process into Django).
 
+When the cache is away (Redis restarting), a limit cannot be counted and lets the request through: a
+check-in never fails because Redis is down (core.redis_outage); the limits hold again once it is back.
+
 The limits are settings (ATTENDANCE_CHECKIN_RATES etc., from the environment in config/settings.py) so
 an operator can widen them without touching code; "off" lifts one (load tests on loopback, where every
 simulated phone shares one address).
 """
 
+import logging
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
+from core import redis_outage
 from core.errors import Refused
+
+log = logging.getLogger(__name__)
 
 DEFAULTS = {
     "ATTENDANCE_CHECKIN_RATES": ("90/m", "300/5m"),
@@ -63,10 +71,19 @@ def _client(ip: str | None, roll_call_id: int | None) -> str:
     return f"{ip or 'unknown'}|{roll_call_id if roll_call_id is not None else '-'}"
 
 
+def _usage(group: str, value: str, rate: str, *, increment: bool) -> dict | None:
+    """django-ratelimit's count, or None (no limit) while the cache is unreachable."""
+    try:
+        return get_usage(None, group=group, key=lambda _group, _request: value, rate=rate, increment=increment)
+    except redis_outage.ERRORS:
+        log.warning("rate limit %s not counted: the cache is unreachable", group)
+        return None
+
+
 def _over(group: str, value: str, rates: tuple[str, ...], *, increment: bool) -> bool:
     limited = False
     for rate in rates:
-        usage = get_usage(None, group=group, key=lambda _group, _request: value, rate=rate, increment=increment)
+        usage = _usage(group, value, rate, increment=increment)
         limited |= usage is not None and usage["should_limit"]
     return limited
 
@@ -74,7 +91,7 @@ def _over(group: str, value: str, rates: tuple[str, ...], *, increment: bool) ->
 def _at_limit(group: str, value: str, rates: tuple[str, ...]) -> bool:
     # Before a check-in: refuse when the next one would go over (count + 1 > limit).
     for rate in rates:
-        usage = get_usage(None, group=group, key=lambda _group, _request: value, rate=rate, increment=False)
+        usage = _usage(group, value, rate, increment=False)
         if usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"]):
             return True
     return False

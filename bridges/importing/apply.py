@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.text import fold
 
 from ..models import Bridge, Person
+from ..signals import written
 from ..tree import assign_paths_after_bulk_create
 from .plan import CREATE, UPDATE, Plan, Planned
 
@@ -62,6 +63,7 @@ def apply_bridges(plan: Plan) -> None:
     for planned in sorted(moved, key=lambda p: _parent_bridge(p).depth if _parent_bridge(p) else -1):
         planned.obj.parent = _parent_bridge(planned)
         planned.obj.save()
+    written.send(sender=Bridge, bridge_ids=[p.obj.pk for p in updates])
 
 
 def _parent_bridge(planned: Planned) -> Bridge | None:
@@ -81,6 +83,7 @@ def apply_people(plan: Plan) -> None:
         Person.objects.bulk_create(batch)
     now = timezone.now()
     people, fields = [], set()
+    touched = {planned.target.bridge_id for planned in updates}  # before a move: the roster it leaves
     for planned in updates:
         person = planned.target
         for name, value in planned.values.items():
@@ -96,3 +99,5 @@ def apply_people(plan: Plan) -> None:
         people.append(person)
     if people:
         Person.objects.bulk_update(people, sorted(fields | {"updated_at"}), batch_size=500)
+    touched |= {p.bridge.pk for p in creates + updates if p.bridge is not None}
+    written.send(sender=Person, bridge_ids=touched)

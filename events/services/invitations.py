@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from bridges.models import Bridge
@@ -99,6 +100,11 @@ def resolve_codes(user, rows: list[tuple[int, str]]) -> tuple[list[Bridge], list
     return bridges, problems
 
 
+# Invitations written in bulk (bulk_create sends no post_save), in the writer's transaction: event_id,
+# bridge_ids. Read models listen (training.tallies marks the event).
+invited = Signal()
+
+
 def _split(event: Event, bridges) -> tuple[int, list[int]]:
     """How many of `bridges` are invited already, and the ids of the others, in tree order."""
     if not isinstance(bridges, QuerySet):
@@ -127,6 +133,8 @@ def invite_bridges(event: Event, bridges, *, request=None, how: str = "") -> Inv
         Invitation.objects.bulk_create(
             [Invitation(event=event, bridge_id=pk) for pk in new_ids[start:start + BATCH]], ignore_conflicts=True
         )
+    if new_ids:
+        invited.send(sender=Invitation, event_id=event.pk, bridge_ids=new_ids)
     result = InviteResult(created=len(new_ids), already=already)
     audit.record("event.invite", request=request, target=event, summary=event.title,
                  details={"how": how, "created": result.created, "already": result.already})

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -21,7 +21,7 @@ from bridges.models import Tier
 from bridges.scope import role_of, scope_path_of
 from bridges.services import console_actor
 from bridges.tree import district_of, intermediate_bridges, unit_order
-from core import audit
+from core import audit, numbers
 
 from .. import participation
 from ..models import Event, Invitation, ReadinessTest
@@ -96,13 +96,13 @@ def evaluate_readiness(values: dict) -> list[dict]:
             problems.append(("websocket", _("The live connection (websocket) could not be opened")))
         elif rtt > RTT_MAX_MS:
             problems.append(("rtt", _("Slow connection: %(ms)s ms round trip (needs under %(max)s ms)") % {
-                "ms": round(rtt), "max": RTT_MAX_MS}))
+                "ms": numbers.grouped(rtt), "max": numbers.grouped(RTT_MAX_MS)}))
         download = values.get("download_mbps")
         if download is None:
             problems.append(("download", _("The download speed could not be measured")))
         elif download < DOWNLOAD_MIN_MBPS:
             problems.append(("download", _("Download too slow: %(mbps)s Mbit/s (needs at least %(min)s)") % {
-                "mbps": formats.number_format(download, 1), "min": formats.number_format(DOWNLOAD_MIN_MBPS, 0)}))
+                "mbps": numbers.grouped(download, 1), "min": numbers.grouped(DOWNLOAD_MIN_MBPS)}))
         for name, label in (("camera", _("camera")), ("microphone", _("microphone"))):
             text = _device_problem(label.capitalize(), values.get(name, "error"))
             if text:
@@ -196,6 +196,11 @@ class DistrictCounts:
     @property
     def ready_percent(self) -> int:
         return round(100 * self.tested_ok / self.total) if self.total else 0
+
+    @property
+    def ready_share(self) -> float:
+        """Tested OK of those invited, in percent unrounded: the page writes it as 87,6 % ({{ x|pct }})."""
+        return 100 * self.tested_ok / self.total if self.total else 0.0
 
     def add(self, status: str) -> None:
         bucket = _BUCKETS[status]

@@ -27,6 +27,8 @@
     return node;
   };
   const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (m, key) => (values[key] ?? ""));
+  const { num } = window.DiemcauNumbers;  // static/js/numbers.js: 17.878
+  const outOf = (part, whole) => `${num(part)}/${num(whole)}`;
 
   document.querySelectorAll("[data-state-label]").forEach((node) => {
     node.textContent = T.states[node.dataset.stateLabel] || node.dataset.stateLabel;
@@ -52,10 +54,10 @@
       prefix && tile.code.startsWith(prefix) && tile.code.length > prefix.length ? tile.code.slice(prefix.length) : tile.code;
     node.querySelector(".tile-name").textContent = tile.name;
     const latest = model.rollCalls.length ? tile.present[String(model.rollCalls[model.rollCalls.length - 1].id)] || 0 : null;
-    node.querySelector(".tile-count").textContent = latest === null ? "" : `${latest}/${tile.expected}`;
+    node.querySelector(".tile-count").textContent = latest === null ? "" : outOf(latest, tile.expected);
     const state = T.states[tile.state] + (tile.status === "declined" ? ` (${T.declined})` : "");
     node.title = `${tile.code} – ${tile.name}: ${state}` + (tile.phone ? ` · ${tile.phone}` : "") +
-      (tile.flagged ? ` · ${fmt(T.flagged, { count: tile.flagged })}` : "");
+      (tile.flagged ? ` · ${fmt(T.flagged, { count: num(tile.flagged) })}` : "");
     return node;
   }
 
@@ -88,11 +90,11 @@
   const tableRollCalls = () => model.rollCalls.slice(-TABLE_ROLL_CALLS);
 
   function counterCells(row, counter) {
-    row.append(el("td", "num", `${counter.online}/${counter.invited}`), el("td", "num", String(counter.checked_in)));
+    row.append(el("td", "num", outOf(counter.online, counter.invited)), el("td", "num", num(counter.checked_in)));
     tableRollCalls().forEach((rc) => {
-      row.append(el("td", "num", `${counter.present[String(rc.id)] || 0}/${counter.expected}`));
+      row.append(el("td", "num", outOf(counter.present[String(rc.id)] || 0, counter.expected)));
     });
-    row.append(el("td", "num", String(counter.expected)));
+    row.append(el("td", "num", num(counter.expected)));
   }
 
   function renderCounters() {
@@ -115,7 +117,7 @@
       row.append(el("td", null, counter.name));
       counterCells(row, counter);
       const section = root.querySelector(`[data-group-id="${counter.id}"] .group-count`);
-      if (section) section.textContent = `${counter.online}/${counter.invited}`;
+      if (section) section.textContent = outOf(counter.online, counter.invited);
       return row;
     });
     table.tBodies[0].replaceChildren(...body);
@@ -124,7 +126,8 @@
     counterCells(total, counters.total);
     table.tFoot.replaceChildren(total);
     root.querySelectorAll("[data-total]").forEach((node) => {
-      node.textContent = String(counters.total[node.dataset.total] ?? "");
+      const value = counters.total[node.dataset.total];
+      node.textContent = value === undefined || value === null ? "" : num(value);
     });
   }
 
@@ -182,7 +185,7 @@
   function feedText(item) {
     const kind = item.kind === "checkin" && item.count > 1 ? "checkins" : item.kind;
     const template = T.feed[kind] || T.feed.other;
-    return fmt(template, { bridge: item.bridge, count: item.count, label: item.label, kind: item.kind });
+    return fmt(template, { bridge: item.bridge, count: num(item.count), label: item.label, kind: item.kind });
   }
 
   function renderFeed() {

@@ -150,13 +150,14 @@
     try {
       step("rtt", labels.running, "running");
       results.rtt_ms = await measureRtt();
-      step("rtt", results.rtt_ms === null ? labels.failed : Math.round(results.rtt_ms) + " " + labels.ms,
+      step("rtt", results.rtt_ms === null ? labels.failed : window.DiemcauNumbers.num(results.rtt_ms) + " " + labels.ms,
            results.rtt_ms === null ? "bad" : "done");
       if (results.rtt_ms !== null) results.rtt_ms = Math.round(results.rtt_ms * 10) / 10;
 
       step("download", labels.running, "running");
       results.download_mbps = await measureDownload();
-      step("download", results.download_mbps === null ? labels.failed : results.download_mbps + " " + labels.mbps,
+      step("download", results.download_mbps === null ? labels.failed
+           : window.DiemcauNumbers.num(results.download_mbps, 1) + " " + labels.mbps,
            results.download_mbps === null ? "bad" : "done");
 
       step("camera", labels.running, "running");

@@ -23,7 +23,7 @@
         return;
       }
       bar.value = job.percent;
-      pct.textContent = job.percent + "%";
+      pct.textContent = window.DiemcauNumbers.pct(job.percent, 0);  // static/js/numbers.js
       msg.textContent = job.message || "";
       status.dataset.status = job.status;
       if (job.status === "done" || job.status === "failed") {

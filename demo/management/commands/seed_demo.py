@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.text import clean_text
-from demo.seeding import DemoRefused, refuse_in_production, seed_bridges
-from demo.steps import SEED_STEPS
+from demo.seeding import DemoRefused
+from demo.steps import SEED_STEPS, seed_demo
 
 FULL_SCHOOLS = 600
 
@@ -30,9 +30,6 @@ class Command(BaseCommand):
                 raise CommandError("--scale must be in (0, 1].")
             schools = max(1, round(FULL_SCHOOLS * scale))
         try:
-            refuse_in_production()
-            seed_bridges(stdout=self.stdout, schools=schools, teachers_per_school=teachers_per_school)
+            seed_demo(self.stdout, schools=schools, teachers_per_school=teachers_per_school)
         except (DemoRefused, ValueError) as exc:
             raise CommandError(clean_text(exc)) from exc
-        for step in SEED_STEPS:
-            step.seed(self.stdout)

@@ -1,0 +1,182 @@
+"""Idle console websockets: 10,000 on one uvicorn process, memory per socket (issue 13: under 30 KB each).
+
+bench.server starts one uvicorn process (no --workers) on a temporary SQLite database; a child seeds the
+province of bench_live (614 bridges, a live event every bridge is invited to). A client process (spawned,
+sharing nothing) opens N console websockets, /ws/console/<token>/, several per console as a school's
+phones and laptops would (the console consumer takes any number per token), with the websockets library's
+defaults (it offers per-message deflate, as browsers do), and holds them without a word. The server's RSS
+is read from /proc/<pid>/status (VmRSS) once warm (WARM sockets opened and closed first, the server quiet
+again) and 5 s after the last socket opened; per socket is the growth divided by the sockets held.
+
+Each uvicorn setting runs on a fresh server (a heap that has held sockets reuses what they freed):
+
+- uvicorn's default (`--ws auto`: websockets' sans-I/O implementation in uvicorn 0.55, per-message deflate
+  accepted);
+- `--ws-per-message-deflate false` (what `make serve` / `make demo` pass);
+- the same with MALLOC_ARENA_MAX=2 (glibc keeps fewer per-thread heaps: the database threads' garbage).
+
+Both processes raise their open-file limit (RLIMIT_NOFILE) to the hard limit.
+
+    .venv/bin/python -m bench.run --only idle_sockets [--quick]
+    .venv/bin/python -m bench.bench_idle_sockets [--sockets 10000] [--setups default,nodeflate,arenas]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+from bench.bench_live import Child, _child, wait_until_quiet
+from bench.server import Server
+
+SOCKETS = {False: 10_000, True: 2_000}
+TARGET_KB = 30
+WARM = 100  # sockets opened and closed first: code paths, caches and the database's pages warmed
+# name: (label, uvicorn arguments, environment)
+SETUPS = {
+    "default": ("per-message deflate on (uvicorn's default)", ["--ws-per-message-deflate", "true"], {}),
+    "nodeflate": ("--ws-per-message-deflate false", ["--ws-per-message-deflate", "false"], {}),
+    "arenas": ("--ws-per-message-deflate false, MALLOC_ARENA_MAX=2", ["--ws-per-message-deflate", "false"],
+               {"MALLOC_ARENA_MAX": "2"}),
+}
+
+
+def raise_fd_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def vm_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def _hold(url: str, tokens: list[str], count: int, conn) -> None:
+    """Open `count` console websockets round the tokens, hold them until told, report what stayed open."""
+    raise_fd_limit()
+    from websockets.asyncio.client import connect
+
+    ws_url = "ws" + url[4:]
+
+    async def main():
+        sockets, failures, first_error = [], 0, ""
+        slots = asyncio.Semaphore(100)
+
+        async def one(token: str):
+            nonlocal failures, first_error
+            async with slots:
+                try:
+                    ws = await connect(f"{ws_url}/ws/console/{token}/", origin=url, open_timeout=180,
+                                       ping_interval=None, close_timeout=2)
+                    await asyncio.wait_for(ws.recv(), timeout=180)  # the hello: the consumer has connected
+                    sockets.append(ws)
+                except Exception as exc:
+                    failures += 1
+                    first_error = first_error or repr(exc)
+
+        started = time.monotonic()
+        await asyncio.gather(*(one(tokens[i % len(tokens)]) for i in range(count)))
+        conn.send({"open": len(sockets), "failed": failures, "error": first_error,
+                   "seconds": time.monotonic() - started})
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        still_open = sum(1 for ws in sockets if ws.state.name == "OPEN")
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        conn.send({"still_open": still_open})
+
+    asyncio.run(main())
+
+
+def measure(setup: str, count: int, log=print) -> dict:
+    label, args, env = SETUPS[setup]
+    with Server(workers=1, jobs_mode="inline", uvicorn_args=args, env=env) as server:
+        seed_file = server.folder / "seed.json"
+        _child(server, "prepare", str(seed_file), "1")
+        tokens = [token for _bridge, token in json.loads(seed_file.read_text())["consoles"]]
+        pid = server.process.pid
+        fresh = vm_rss_kb(pid)
+        warm = Child(_hold, server.url, tokens, WARM)
+        warm.recv(300)
+        warm.conn.send("stop")
+        warm.recv(120)
+        warm.join()
+        wait_until_quiet(server)
+        before = vm_rss_kb(pid)
+        holder = Child(_hold, server.url, tokens, count)
+        opened = holder.recv(1800)
+        time.sleep(5)
+        held = vm_rss_kb(pid)
+        holder.conn.send("stop")
+        still = holder.recv(300)
+        holder.join()
+        per_socket = (held - before) / max(1, opened["open"])
+        log(f"   [{setup}] {opened['open']:,} open in {opened['seconds']:.0f}s ({opened['failed']} failed"
+            f"{': ' + opened['error'] if opened['error'] else ''}), {still['still_open']:,} still open; "
+            f"VmRSS {before / 1024:.0f} -> {held / 1024:.0f} MB = {per_socket:.1f} KB a socket")
+        return {"setup": setup, "label": label, **opened, **still, "rss_fresh_kb": fresh, "rss_before_kb": before,
+                "rss_held_kb": held, "per_socket_kb": per_socket}
+
+
+def run(quick: bool = False, sockets: int | None = None, setups: list[str] | None = None) -> dict:
+    limit = raise_fd_limit()  # the server inherits it
+    count = sockets or SOCKETS[quick]
+    if limit < count + 1000:
+        raise RuntimeError(f"the open-file limit is {limit}: {count:,} sockets need more (ulimit -Hn)")
+    results = [measure(setup, count) for setup in (setups or list(SETUPS))]
+    figures = []
+    for r in results:
+        figures += [
+            {"name": f"{r['label']}: console websockets held by one process", "value": r["still_open"],
+             "target": f">= {count:,}", "ok": r["still_open"] >= count},
+            {"name": f"{r['label']}: server memory per idle socket (VmRSS growth / sockets)",
+             "value": round(r["per_socket_kb"], 1), "unit": "KB", "target": f"< {TARGET_KB} KB",
+             "ok": r["per_socket_kb"] < TARGET_KB},
+            {"name": f"{r['label']}: server VmRSS fresh / warmed / with the sockets",
+             "value": f"{r['rss_fresh_kb'] / 1024:.0f} / {r['rss_before_kb'] / 1024:.0f} / "
+                      f"{r['rss_held_kb'] / 1024:.0f} MB"},
+        ]
+    notes = [
+        "One uvicorn process on SQLite; the client (websockets library, per-message deflate offered as browsers "
+        "do) in another process on the same machine; each socket counted once its hello arrived (the consumer "
+        "connected: connection interval row written, groups joined).",
+        "Per-message deflate costs a zlib compressor and decompressor per socket for as long as it is open "
+        "(websockets' server defaults: 2^12 window, memLevel 5), whether or not a frame is ever sent; consoles "
+        "and boards send small JSON, so the Makefile serves with `--ws-per-message-deflate false`.",
+        "What stays without it (tracemalloc, 1,000 sockets, 2026-12-02): per socket some 25 KB of Python objects "
+        "in the ASGI layers, none large: websockets' handshake request/response and header objects kept for the "
+        "socket's life (~4 KB), four asyncio queues and six events or locks (~6.5 KB: uvicorn's protocol, "
+        "channels' consumer and layer), channels' cookie/session/auth middleware instances (~3 KB, unused by a "
+        "console, which authenticates by its token), the tasks and frames of the middleware chain; the rest is "
+        "the allocator's overhead. MALLOC_ARENA_MAX=2 changed nothing.",
+    ]
+    return {
+        "title": f"Idle console websockets: {count:,} on one process" + (" (quick)" if quick else ""),
+        "command": "N idle /ws/console/<token>/ sockets held by a client process; server VmRSS from /proc before "
+                   "and with them, one fresh uvicorn per setting (bench/bench_idle_sockets.py).",
+        "figures": figures,
+        "notes": "\n".join(f"- {n}" for n in notes),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sockets", type=int, default=SOCKETS[False])
+    parser.add_argument("--setups", default=",".join(SETUPS), help=f"comma-separated, of {', '.join(SETUPS)}")
+    args = parser.parse_args(argv)
+    result = run(sockets=args.sockets, setups=[s for s in args.setups.split(",") if s])
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.exit(main())

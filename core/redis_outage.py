@@ -1,0 +1,145 @@
+"""Riding out a Redis restart (issue 13): what an outage raises, and a channel layer that survives one.
+
+The database is the truth; Redis only carries "look again" messages between processes (channel layer)
+and the rate limits' counters (cache). When Redis stops, nothing a person does may fail for it, and
+when it comes back, every process must listen again without a restart:
+
+- `ERRORS` is what a Redis call raises while the server is away (refused, reset, timed out). Callers that
+  can do without Redis catch it (attendance.live for notifications, attendance.services.throttle,
+  which then lets the request through).
+- `RecoveringRedisChannelLayer` (CHANNEL_LAYERS in config/settings.py) is channels_redis's layer with
+  two changes. A `receive` that meets an outage waits and tries again instead of raising, so the
+  consumers waiting on it (boards, consoles, their coalescers) live on rather than crash and close
+  every socket at once; while Redis is away one of them probes it every RETRY_SECONDS and the others
+  wait. And it remembers which groups each of this process's channels joined: a restarted Redis has
+  lost them (and every queued message), so the probe that reaches Redis again joins them all again (one
+  pipeline), then calls the callbacks registered with `on_recovery` (the board's coalescer reads the
+  database afresh: what was announced meanwhile is lost, the rows are not).
+  A `group_add` or `group_discard` during the outage is remembered and done when Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+from channels_redis.core import RedisChannelLayer
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+# What a Redis client raises while the server is away. RedisError covers redis-py's ConnectionError and
+# TimeoutError (which are not the builtins); OSError a socket refused or reset below it.
+ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, asyncio.TimeoutError)
+
+# How often one receiver of the process tries Redis while it is away: boards are back within about this.
+RETRY_SECONDS = 0.5
+
+
+class RecoveringRedisChannelLayer(RedisChannelLayer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships: dict[str, set[str]] = defaultdict(set)  # this process's channel -> its groups
+        self.down = False
+        self.recoveries = 0
+        self._rejoining = False
+        self._back: asyncio.Event | None = None
+        self._back_loop = None
+        self._callbacks: set[Callable[[], None]] = set()
+
+    # --- who listens where ------------------------------------------------------------------------
+
+    async def group_add(self, group, channel):
+        self.memberships[channel].add(group)
+        try:
+            await super().group_add(group, channel)
+        except ERRORS:
+            self._lost("group_add")  # joined when Redis is back (receive)
+
+    async def group_discard(self, group, channel):
+        groups = self.memberships.get(channel)
+        if groups is not None:
+            groups.discard(group)
+            if not groups:
+                del self.memberships[channel]
+        try:
+            await super().group_discard(group, channel)
+        except ERRORS:
+            self._lost("group_discard")  # a restarted Redis has forgotten it anyway; else it expires
+
+    def on_recovery(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback()` (on the event loop, no argument) each time Redis is back after an outage.
+        Returns a function that unregisters it."""
+        self._callbacks.add(callback)
+        return lambda: self._callbacks.discard(callback)
+
+    # --- receiving --------------------------------------------------------------------------------
+
+    async def receive(self, channel):
+        while True:
+            if self.down:
+                await self._wait_until_back()
+            try:
+                return await super().receive(channel)
+            except ERRORS:
+                self._lost("receive")
+
+    def _lost(self, what: str) -> None:
+        if not self.down:
+            log.warning("Redis unreachable (%s): live messages wait until it is back", what)
+        self.down = True
+
+    async def _wait_until_back(self) -> None:
+        """One receiver of the process probes Redis (by joining the groups again) every RETRY_SECONDS; the
+        others wait for it on an event: ten thousand sockets must not each knock while Redis is away."""
+        loop = asyncio.get_running_loop()
+        if self._rejoining:
+            if self._back is not None and self._back_loop is loop:
+                await self._back.wait()
+            else:
+                await asyncio.sleep(RETRY_SECONDS)  # another event loop probes
+            return
+        self._rejoining = True
+        self._back, self._back_loop = asyncio.Event(), loop
+        try:
+            while True:
+                try:
+                    joined = await self._join_all()
+                    break
+                except ERRORS:
+                    await asyncio.sleep(RETRY_SECONDS)
+            self.down = False
+            self.recoveries += 1
+        finally:
+            self._rejoining = False
+            self._back.set()
+        log.warning("Redis is back: %s group memberships joined again", joined)
+        for callback in list(self._callbacks):
+            try:
+                callback()
+            except Exception:
+                log.exception("a callback after Redis came back failed")
+
+    async def _join_all(self) -> int:
+        """Every remembered membership again, one pipeline per Redis host (group_add's ZADD and EXPIRE)."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        for channel, names in list(self.memberships.items()):
+            for group in names:
+                groups[group].append(channel)
+        pipes: dict[int, object] = {}
+        now = time.time()
+        for group, channels in groups.items():
+            index = self.consistent_hash(group)
+            if index not in pipes:
+                pipes[index] = self.connection(index).pipeline(transaction=False)
+            key = self._group_key(group)
+            pipes[index].zadd(key, dict.fromkeys(channels, now))
+            pipes[index].expire(key, self.group_expiry)
+        if not pipes:
+            await self.connection(0).ping()  # nothing to join: only whether Redis answers
+        for pipe in pipes.values():
+            await pipe.execute()
+        return sum(len(channels) for channels in groups.values())
