@@ -71,5 +71,7 @@ def test_a_notification_that_cannot_be_sent_does_not_fail_the_committed_write(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         live.bridges_changed(1, [small_tree["BS-S1"].pk])
     channel_layers.backends.clear()
-    assert len(callbacks) == 1
+    # The notification (and the read model's mark, training.tallies) ran after the commit, and the failure
+    # was logged, not raised.
+    assert len(callbacks) == 2
     assert "live notification to event-1-changes lost" in caplog.text

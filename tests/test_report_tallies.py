@@ -145,6 +145,7 @@ def test_the_tallies_follow_check_ins_ticks_certificates_and_imports(client, sma
     assert training.context["eligible"] == 3 and training.context["completion_total"]["certificates"] == 1
 
 
+@pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_while_the_event_is_under_way_pages_never_rebuild_the_worker_does(client, small_tree, organizer):
     env = with_open_roll_call(small_tree)
@@ -165,6 +166,17 @@ def test_while_the_event_is_under_way_pages_never_rebuild_the_worker_does(client
     assert TallyState.objects.get(event=event).built_at > built
     assert tallies.refresh_due() == 0  # just counted: nothing due
     assert tallies.refresh_due(timezone.now() + timedelta(minutes=2)) == 1
+    assert stored(event) == recounted(event)
+
+    # Bridges invited in bulk (no post_save): the event is marked whole and counted by the job (run at once here).
+    from bridges.models import Bridge
+    from events.services.invitations import invite_bridges
+
+    newcomer = Bridge.objects.create(code="BS-S9", name="Trường BS 9", tier=small_tree["BS-S1"].tier,
+                                     parent=small_tree["BS"])
+    assert invite_bridges(event, [newcomer]).created == 1
+    assert BridgeTally.objects.filter(event=event, bridge=newcomer).exists()  # before any page read it
+    assert report(client, event)["total"]["invited"] == 6
     assert stored(event) == recounted(event)
 
 

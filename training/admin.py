@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .models import Certificate, CertificateCounter, CertificateTemplate, CompletionRule, Override
+from .models import (BridgeTally, Certificate, CertificateCounter, CertificateTemplate, CompletionRule, Override,
+                     TallyState)
 
 
 @admin.register(CertificateTemplate)
@@ -89,3 +90,27 @@ class CertificateCounterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadModelAdmin(admin.ModelAdmin):
+    # The report numbers' read model (training.tallies) is counted from the rows, never typed: the admin
+    # shows it to whoever investigates a figure; `manage.py rebuild_tallies` recounts it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BridgeTally)
+class BridgeTallyAdmin(ReadModelAdmin):
+    list_display = ("event", "bridge", "invited", "status", "expected", "roster", "teachers", "completed", "stale")
+    list_filter = ("invited", "status")
+    raw_id_fields = ("event", "bridge")
+    search_fields = ("path",)
+
+
+@admin.register(TallyState)
+class TallyStateAdmin(ReadModelAdmin):
+    list_display = ("event", "built_at", "stale")
+    raw_id_fields = ("event",)
