@@ -12,9 +12,11 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/5
 # X-Forwarded-For from. Empty: nobody's header is believed, not even loopback's.
 TRUSTED_PROXIES ?=
 export TRUSTED_PROXIES
-# No per-message deflate on websockets: it holds a zlib compressor and decompressor for every open socket
-# (about half of an idle console socket's memory, bench/bench_idle_sockets.py) for frames of small JSON.
-UVICORN_WS = --ws-per-message-deflate false
+# Websockets by wsproto, without per-message deflate: deflate holds a zlib compressor and decompressor for
+# every open socket (about half of an idle console socket's memory) for frames of small JSON, and wsproto
+# holds less per socket than websockets' implementation (bench/bench_idle_sockets.py). Python's copy, for
+# bench/ and tests/: bench.server.SERVE_ARGS (tests/test_serve_args.py keeps the two the same).
+UVICORN_WS = --ws wsproto --ws-per-message-deflate false
 UVICORN_PROXY = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(TRUSTED_PROXIES)',--no-proxy-headers)
 
 .PHONY: install demo serve test test-services lint bench bench-quick messages clean

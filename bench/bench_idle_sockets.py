@@ -12,13 +12,15 @@ Each uvicorn setting runs on a fresh server (a heap that has held sockets reuses
 
 - uvicorn's default (`--ws auto`: websockets' sans-I/O implementation in uvicorn 0.55, per-message deflate
   accepted);
-- `--ws-per-message-deflate false` (what `make serve` / `make demo` pass);
-- the same with MALLOC_ARENA_MAX=2 (glibc keeps fewer per-thread heaps: the database threads' garbage).
+- `--ws websockets-sansio --ws-per-message-deflate false`;
+- the same with MALLOC_ARENA_MAX=2 (glibc keeps fewer per-thread heaps: the database threads' garbage);
+- `--ws wsproto --ws-per-message-deflate false` (what `make serve` / `make demo` pass, bench.server.SERVE_ARGS);
+- the same with `--no-proxy-headers` (what `make serve` adds when TRUSTED_PROXIES is empty).
 
 Both processes raise their open-file limit (RLIMIT_NOFILE) to the hard limit.
 
     .venv/bin/python -m bench.run --only idle_sockets [--quick]
-    .venv/bin/python -m bench.bench_idle_sockets [--sockets 10000] [--setups default,nodeflate,arenas]
+    .venv/bin/python -m bench.bench_idle_sockets [--sockets 10000] [--setups default,nodeflate,arenas,wsproto,wsproto-noproxy]
 """
 
 from __future__ import annotations
@@ -40,10 +42,17 @@ TARGET_KB = 30
 WARM = 100  # sockets opened and closed first: code paths, caches and the database's pages warmed
 # name: (label, uvicorn arguments, environment)
 SETUPS = {
-    "default": ("per-message deflate on (uvicorn's default)", ["--ws-per-message-deflate", "true"], {}),
-    "nodeflate": ("--ws-per-message-deflate false", ["--ws-per-message-deflate", "false"], {}),
-    "arenas": ("--ws-per-message-deflate false, MALLOC_ARENA_MAX=2", ["--ws-per-message-deflate", "false"],
-               {"MALLOC_ARENA_MAX": "2"}),
+    "default": ("uvicorn's default (--ws auto: websockets-sansio, per-message deflate on)",
+                ["--ws", "websockets-sansio", "--ws-per-message-deflate", "true"], {}),
+    "nodeflate": ("--ws websockets-sansio --ws-per-message-deflate false",
+                  ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"], {}),
+    "arenas": ("--ws websockets-sansio --ws-per-message-deflate false, MALLOC_ARENA_MAX=2",
+               ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"], {"MALLOC_ARENA_MAX": "2"}),
+    "wsproto": ("--ws wsproto --ws-per-message-deflate false (the Makefile's UVICORN_WS)",
+                ["--ws", "wsproto", "--ws-per-message-deflate", "false"], {}),
+    "wsproto-noproxy": ("--ws wsproto --ws-per-message-deflate false --no-proxy-headers (make serve without "
+                        "TRUSTED_PROXIES)", ["--ws", "wsproto", "--ws-per-message-deflate", "false",
+                                             "--no-proxy-headers"], {}),
 }
 
 
@@ -150,13 +159,13 @@ def run(quick: bool = False, sockets: int | None = None, setups: list[str] | Non
         "connected: connection interval row written, groups joined).",
         "Per-message deflate costs a zlib compressor and decompressor per socket for as long as it is open "
         "(websockets' server defaults: 2^12 window, memLevel 5), whether or not a frame is ever sent; consoles "
-        "and boards send small JSON, so the Makefile serves with `--ws-per-message-deflate false`.",
-        "What stays without it (tracemalloc, 1,000 sockets, 2026-12-02): per socket some 25 KB of Python objects "
-        "in the ASGI layers, none large: websockets' handshake request/response and header objects kept for the "
-        "socket's life (~4 KB), four asyncio queues and six events or locks (~6.5 KB: uvicorn's protocol, "
-        "channels' consumer and layer), channels' cookie/session/auth middleware instances (~3 KB, unused by a "
-        "console, which authenticates by its token), the tasks and frames of the middleware chain; the rest is "
-        "the allocator's overhead. MALLOC_ARENA_MAX=2 changed nothing.",
+        "and boards send small JSON. wsproto's protocol object holds less than websockets' sans-I/O one, so the "
+        "Makefile serves with `--ws wsproto --ws-per-message-deflate false` (bench.server.SERVE_ARGS).",
+        "Console and launch sockets skip channels' cookie/session/auth middleware (they authenticate by their "
+        "token; config/asgi.py, attendance/routing.py). What stays (tracemalloc, 1,000 sockets, 2026-12-02): "
+        "some 31 KB of Python objects a socket, none large: asyncio queues and events (uvicorn's, the channel "
+        "layer's), websockets' handshake headers and uvicorn's ASGI copy, the protocol object, the ping timer, "
+        "the tasks and frames of the ASGI chain. MALLOC_ARENA_MAX=2 changed nothing.",
     ]
     return {
         "title": f"Idle console websockets: {count:,} on one process" + (" (quick)" if quick else ""),

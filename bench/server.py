@@ -28,8 +28,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-# How the Makefile serves (UVICORN_WS): no per-message deflate on websockets (bench_idle_sockets).
-SERVE_ARGS = ["--ws-per-message-deflate", "false"]
+# How the Makefile serves (UVICORN_WS, kept equal by tests/test_serve_args.py): websockets by wsproto, no
+# per-message deflate (bench_idle_sockets). tests/board_support.py serves the browser tests with it too.
+SERVE_ARGS = ["--ws", "wsproto", "--ws-per-message-deflate", "false"]
 
 
 def free_port() -> int:

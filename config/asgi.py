@@ -11,7 +11,6 @@ from core.checks import refuse_unsafe_production  # noqa: E402
 # Production never serves with the public development secrets, localhost addresses or undelivered mail.
 refuse_unsafe_production()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -23,6 +22,8 @@ application = ProtocolTypeRouter(
     {
         # The teacher check-in's endpoints are answered before Django (attendance/fast_path.py).
         "http": TeacherFastPath(BoundedHTTP(django_asgi_app)),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Origin checked for every socket; the session/auth middleware only on the routes that read the user
+        # (attendance/routing.py, events/routing.py): console and launch sockets go by their token.
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

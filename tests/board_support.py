@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.server import SERVE_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,7 +37,7 @@ class ServerProcess:
         self.log = tempfile.NamedTemporaryFile(prefix="diemcau-server-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log", *SERVE_ARGS],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
 

@@ -5,8 +5,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .models import (BridgeTally, Certificate, CertificateCounter, CertificateTemplate, CompletionRule, Override,
-                     TallyState)
+from .models import (
+    BridgeTally,
+    Certificate,
+    CertificateCounter,
+    CertificateTemplate,
+    CompletionRule,
+    Override,
+    TallyState,
+)
 
 
 @admin.register(CertificateTemplate)
