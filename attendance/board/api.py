@@ -134,7 +134,7 @@ def board_snapshot(request, event_id: int):
     event = get_event(request.user, event_id)
     scope_path = board.scope_path_of(role)
     # A board connected to this process keeps the event in memory; else the scope's rows are read.
-    snapshot = Coalescer.snapshot_in_memory(event.pk, scope_path) or board.snapshot(event.pk, scope_path)
+    snapshot = Coalescer.snapshot_in_memory(event, scope_path) or board.snapshot(event.pk, scope_path)
     return snapshot_response(request, snapshot)
 
 

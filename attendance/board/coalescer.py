@@ -25,7 +25,6 @@ from django.db import connection
 
 from bridges.scope import role_of
 from events import access
-from events.models import Event
 
 from .. import live, messages
 from . import state as board_state
@@ -316,12 +315,13 @@ class Coalescer:
         return changed
 
     @classmethod
-    def snapshot_in_memory(cls, event_id: int, scope_path: str | None) -> dict | None:
-        """The snapshot from this process's board of the event, if one is running here (else None: read the
+    def snapshot_in_memory(cls, event, scope_path: str | None) -> dict | None:
+        """The snapshot from this process's board of `event` (the caller has it from events.access, as
+        the viewer may see it), if one is running here (else None: read the
         rows). It shows the last frame's refresh; `generated_at` is just after that refresh began reading,
         so a board drops that frame (already in the snapshot) and applies every later one. The boards of one
         scope reconnecting within a frame share one build."""
-        coalescer = cls._registry.get(event_id)
+        coalescer = cls._registry.get(event.pk)
         if (coalescer is None or coalescer.board is None or coalescer.failed or coalescer.stopping
                 or not coalescer.ready.is_set() or coalescer.loop.is_closed()):
             return None
@@ -331,7 +331,7 @@ class Coalescer:
                 return kept[1]
             snapshot = {**coalescer.board.snapshot(scope_path), "generated_at": coalescer.read_at + 1,
                         # The title and status as they are now (a launch makes the event live).
-                        "event": board_state.event_brief(Event.objects.get(pk=event_id))}
+                        "event": board_state.event_brief(event)}
             coalescer.snapshots[scope_path] = (coalescer.read_at, snapshot)
             return snapshot
 
