@@ -4,10 +4,12 @@ tests/conftest.py loads the fixtures (pytest_plugins); a browser test module set
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from tests.board_support import ServerProcess, server_env
 
@@ -49,3 +51,23 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+DESKTOP = {"width": 1366, "height": 768}  # the province office's screen
+
+
+@contextmanager
+def logged_in_page(browser, server, user, viewport=DESKTOP):
+    """A page of a fresh browser context with `user`'s session (made by Django's test client) on `server`;
+    the page's script errors are collected in `page.errors`."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()

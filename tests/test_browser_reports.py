@@ -5,18 +5,16 @@ way, and every other figure of a row in its details, opened from the row's first
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from attendance.models import RollCall
 from bridges.models import Role
-from tests.browser_support import BROWSER_MARKS
+from tests.browser_support import BROWSER_MARKS, DESKTOP, logged_in_page
 from tests.report_data import make_attended_event
 
 pytestmark = BROWSER_MARKS
-DESKTOP = {"width": 1366, "height": 768}
 FITS = """(selector) => { const wrap = document.querySelector(selector).closest('.table-wrap');
   return {scroll: wrap.scrollWidth, client: wrap.clientWidth,
           page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth}; }"""
@@ -24,17 +22,8 @@ FITS = """(selector) => { const wrap = document.querySelector(selector).closest(
 
 @pytest.fixture
 def page(transactional_db, small_tree, server, browser, make_user):
-    official = make_user("lanhdao", Role.Kind.OFFICIAL)
-    client = Client()
-    client.force_login(official)
-    context = browser.new_context(viewport=DESKTOP)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    yield page
-    context.close()
+    with logged_in_page(browser, server, make_user("lanhdao", Role.Kind.OFFICIAL)) as page:
+        yield page
 
 
 def long_day(tree):

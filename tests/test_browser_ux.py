@@ -6,7 +6,6 @@ message's Undo button; the letters of a long event are paged and found by a name
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -15,29 +14,19 @@ from bridges.models import Bridge, Role
 from core.models import AuditEntry
 from core.text import clean_text
 from events.models import AgendaItem, Event, Invitation
-from tests.browser_support import BROWSER_MARKS
+from tests.browser_support import BROWSER_MARKS, DESKTOP, logged_in_page
 from tests.invitation_data import make_event
 from tests.test_training import attend_all, make_training
 from training import services as training_services
 from training.models import Certificate
 
-DESKTOP = {"width": 1366, "height": 768}
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def organizer_page(transactional_db, small_tree, server, browser, make_user):
-    organizer = make_user("organizer", Role.Kind.ORGANIZER)
-    client = Client()
-    client.force_login(organizer)
-    context = browser.new_context(viewport=DESKTOP)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    yield page
-    context.close()
+    with logged_in_page(browser, server, make_user("organizer", Role.Kind.ORGANIZER)) as page:
+        yield page
 
 
 def vi(message: str) -> str:
