@@ -23,6 +23,7 @@ from events.access import get_event
 from . import ratelimits, services
 from .certificate_pdf import pdf_response
 from .eligibility import describe_rule, evaluate, held_roll_calls, rule_for
+from .eligibility_list import STATUSES, EligibilityList, Filters, standing_of
 from .jobs import ISSUE, PRINT
 from .models import Certificate
 from .public_views import verification_answer
@@ -48,6 +49,7 @@ class RuleOut(RuleIn):
 
 
 class StandingOut(Schema):
+    """A `training.eligibility.Standing` as the API shows it."""
     person_id: int
     full_name: str
     teacher_id: str
@@ -59,6 +61,18 @@ class StandingOut(Schema):
     connected_percent: float | None
     override: bool
     explanation: str
+
+    @staticmethod
+    def resolve_school(standing) -> str:
+        return standing.school_name
+
+    @staticmethod
+    def resolve_connected_percent(standing) -> float | None:
+        return None if standing.connected_percent is None else round(standing.connected_percent, 1)
+
+    @staticmethod
+    def resolve_override(standing) -> bool:
+        return standing.override is not None
 
 
 class OverrideIn(Schema):
@@ -180,22 +194,13 @@ def list_eligibility(request, event_id: int, status: str | None = None, district
     not) and `district`, paged. Any account with a role.
     """
     event = _event(request, event_id)
-    within = scope.scope_path(request.user)
-    report = evaluate(event, scope_path=within)  # a district officer's call reads only their subtree's rows
-    standings = report.within(within)
-    if status == "eligible":
-        standings = [s for s in standings if s.eligible]
-    elif status == "not":
-        standings = [s for s in standings if not s.eligible]
-    if district:
-        bridge = scope.visible_districts(request.user).filter(code=clean_text(district)).first()
-        standings = [s for s in standings if bridge is not None and s.bridge_path.startswith(bridge.path)]
-    return [{
-        "person_id": s.person_id, "full_name": s.full_name, "teacher_id": s.teacher_id, "school": s.school_name,
-        "eligible": s.eligible, "present": s.present, "held": report.held, "missed": s.missed,
-        "connected_percent": round(s.connected_percent, 1) if s.connected_percent is not None else None,
-        "override": s.override is not None, "explanation": s.explanation,
-    } for s in standings]
+    code = clean_text(district) if district else ""
+    chosen = scope.visible_districts(request.user).filter(code=code).first() if code else None
+    if code and chosen is None:
+        return []  # a district outside the caller's scope holds nobody they may see
+    filters = Filters(status=status if status in STATUSES else "", district=chosen, district_code=code)
+    # Paged by the pagination: only the people of the page asked for are judged (training.eligibility_list).
+    return EligibilityList(event, scope_path=scope.scope_path(request.user), filters=filters)
 
 
 @router.post("/events/{event_id}/overrides", response={200: StandingOut, **refusals(400, 403, 404)},
@@ -207,18 +212,13 @@ def post_override(request, event_id: int, payload: OverrideIn):
     event = _event(request, event_id, manage=True)
     person = get_object_or_404(scope.visible_people(request.user), pk=payload.person_id)
     # Only a teacher of this training has a standing to override (else 404, nothing written).
-    if not any(s.person_id == person.pk for s in evaluate(event).standings):
+    if standing_of(event, person) is None:
         raise Http404
     if payload.eligible is None:
         services.clear_override(event, person, reason=payload.reason, request=request)
     else:
         services.set_override(event, person, eligible=payload.eligible, reason=payload.reason, request=request)
-    report = evaluate(event)
-    s = next(s for s in report.standings if s.person_id == person.pk)
-    return {"person_id": s.person_id, "full_name": s.full_name, "teacher_id": s.teacher_id,
-            "school": s.school_name, "eligible": s.eligible, "present": s.present, "held": report.held,
-            "missed": s.missed, "connected_percent": s.connected_percent, "override": s.override is not None,
-            "explanation": s.explanation}
+    return standing_of(event, person)
 
 
 @router.post("/events/{event_id}/issue/dry-run", response={200: IssueOut, **refusals(400, 403, 404)},

@@ -34,7 +34,7 @@ class HeldRollCall:
     ended: bool
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ each: a province builds 17,878 of them per list
 class Standing:
     person_id: int
     full_name: str
@@ -45,14 +45,20 @@ class Standing:
     bridge_path: str
     name_key: str = ""  # Person.name_key: folded name for search
     present: int = 0
-    missed: list[str] = field(default_factory=list)
+    attended: int = 0  # bit i set: present at held_roll_calls[i] (an int, not a set: nothing for the GC to walk)
     connected_percent: float | None = None
     by_rule: bool = False
     override: Override | None = None
     rule: CompletionRule | None = field(default=None, repr=False)
     held: int = 0
     language: str | None = field(default=None, repr=False)  # the one active when judged: the reasons' language
+    held_roll_calls: tuple[HeldRollCall, ...] = field(default=(), repr=False)  # shared by every standing
     _reasons: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def missed(self) -> list[str]:
+        """Labels of the held roll calls they were absent from (read for the rows shown, not for everyone)."""
+        return [rc.label for i, rc in enumerate(self.held_roll_calls) if not self.attended >> i & 1]
 
     @property
     def eligible(self) -> bool:
@@ -153,7 +159,8 @@ def _connected_percent_by_bridge(event: Event, sessions: list[Session], now: dat
     return {bridge_id: min(100.0, 100.0 * value / total) for bridge_id, value in seconds.items()}, total
 
 
-def _candidates(event: Event, held_ids: list[int], bridge_ids=None, scope_path: str | None = None) -> list[Standing]:
+def _candidates(event: Event, held_ids: list[int], bridge_ids=None, scope_path: str | None = None,
+                matching: Q | None = None) -> list[Standing]:
     """People on the rosters of invited bridges, plus anyone who checked in or was overridden (only those
     whose own bridge is among `bridge_ids`, and in the subtree at `scope_path`, when given)."""
     # Correlated EXISTS, not `id IN (subquery)`: PostgreSQL hashes an IN subquery only when it fits work_mem,
@@ -167,6 +174,8 @@ def _candidates(event: Event, held_ids: list[int], bridge_ids=None, scope_path: 
         people = people.filter(bridge_id__in=list(bridge_ids))
     if scope_path:
         people = people.filter(bridge__path__startswith=scope_path)
+    if matching is not None:
+        people = people.filter(matching)
     rows = (
         people
         .order_by("bridge__path", "name_key", "id")
@@ -176,25 +185,37 @@ def _candidates(event: Event, held_ids: list[int], bridge_ids=None, scope_path: 
     return [Standing(*row) for row in rows]
 
 
-def _judge(standing: Standing, rule: CompletionRule, held: int) -> None:
-    """The rule's verdict; `_reasons` says the same in words, when the standing's reasons are read."""
-    standing.rule, standing.held, standing.language = rule, held, translation.get_language()
-    conditions = []
-    needs_all = rule.min_roll_calls is None and rule.min_connected_percent is None
-    if held == 0:
-        conditions.append(False)
-    elif needs_all or rule.min_roll_calls is not None:
-        conditions.append(standing.present >= (held if needs_all else rule.min_roll_calls))
-    if rule.min_connected_percent is not None:
-        conditions.append((standing.connected_percent or 0.0) >= rule.min_connected_percent)
-    if rule.combine == CompletionRule.Combine.OR:
-        standing.by_rule = any(conditions)
-    else:
-        standing.by_rule = bool(conditions) and all(conditions)
+class _Verdict:
+    """The rule's verdict on a standing, with what does not change per person worked out once (a province
+    judges 17,878 people per list; asking Django for the active language alone was a fifth of it)."""
+
+    def __init__(self, rule: CompletionRule, held_roll_calls: list[HeldRollCall]):
+        self.rule, self.held = rule, len(held_roll_calls)
+        self.held_roll_calls = tuple(held_roll_calls)
+        self.language = translation.get_language()
+        needs_all = rule.min_roll_calls is None and rule.min_connected_percent is None
+        # None: the roll-call condition is not part of the rule; 0 held roll calls: not met by anyone.
+        self.needed = None if not (needs_all or rule.min_roll_calls is not None) else (
+            self.held if needs_all else rule.min_roll_calls)
+        self.min_percent = rule.min_connected_percent
+        self.any_of = rule.combine == CompletionRule.Combine.OR
+
+    def judge(self, standing: Standing) -> None:
+        """`_reasons` says the same in words, when the standing's reasons are read."""
+        standing.rule, standing.held, standing.language = self.rule, self.held, self.language
+        standing.held_roll_calls = self.held_roll_calls
+        conditions = []
+        if self.held == 0:
+            conditions.append(False)
+        elif self.needed is not None:
+            conditions.append(standing.present >= self.needed)
+        if self.min_percent is not None:
+            conditions.append((standing.connected_percent or 0.0) >= self.min_percent)
+        standing.by_rule = any(conditions) if self.any_of else bool(conditions) and all(conditions)
 
 
 def _reasons(standing: Standing, rule: CompletionRule, held: int) -> list[str]:
-    """The conditions `_judge` weighed, in words, the organizer's decision first."""
+    """The conditions `_Verdict.judge` weighed, in words, the organizer's decision first."""
     reasons = []
     needs_all = rule.min_roll_calls is None and rule.min_connected_percent is None
     if held == 0:
@@ -215,41 +236,51 @@ def _reasons(standing: Standing, rule: CompletionRule, held: int) -> list[str]:
     return reasons
 
 
-def evaluate(event: Event, *, now: datetime | None = None, bridge_ids=None, scope_path: str | None = None) -> Report:
+def evaluate(event: Event, *, now: datetime | None = None, bridge_ids=None, scope_path: str | None = None,
+             matching: Q | None = None) -> Report:
     """Everyone's standing; with `bridge_ids`, only the people whose own bridge is one of them (the tallies
     recount a few bridges after a notification); with `scope_path` (`bridges.scope.scope_path_of`), only the
-    people whose own bridge is in that subtree, read from that subtree's rows."""
+    people whose own bridge is in that subtree, read from that subtree's rows; with `matching` (a Q on Person),
+    only the people it selects (a search judges its matches, not the province)."""
     now = now or timezone.now()
     rule = rule_for(event)
     sessions = counting_sessions(event)
     roll_calls = _held_roll_calls(sessions, now)
     held_ids = [rc.id for rc in roll_calls]
-    labels = {rc.id: rc.label for rc in roll_calls}
 
-    standings = _candidates(event, held_ids, bridge_ids, scope_path)
-    present: dict[int, set[int]] = defaultdict(set)
+    standings = _candidates(event, held_ids, bridge_ids, scope_path, matching)
+    bit = {rc_id: 1 << i for i, rc_id in enumerate(held_ids)}
+    present: dict[int, int] = defaultdict(int)
     bridges_seen: dict[int, set[int]] = defaultdict(set)
     checkins = CheckIn.objects.filter(roll_call_id__in=held_ids)
     if bridge_ids is not None:
         checkins = checkins.filter(person_id__in=[s.person_id for s in standings])
     overrides = Override.objects.filter(event=event)
+    if matching is not None:
+        checkins = checkins.filter(person__in=Person.objects.filter(matching).values("pk"))
+        overrides = overrides.filter(person__in=Person.objects.filter(matching).values("pk"))
     if scope_path:
         checkins = checkins.filter(person__bridge__path__startswith=scope_path)
         overrides = overrides.filter(person__bridge__path__startswith=scope_path)
+    # Only check-ins away from home are kept per person: the home bridge is the standing's own (fewer sets
+    # to build and collect: a province's list is 17,878 people and ~50,000 check-ins).
+    home = {s.person_id: s.bridge_id for s in standings}
     for person_id, roll_call_id, bridge_id in checkins.values_list(
             "person_id", "roll_call_id", "bridge_id"):
-        present[person_id].add(roll_call_id)
-        bridges_seen[person_id].add(bridge_id)
+        present[person_id] |= bit[roll_call_id]
+        if bridge_id != home.get(person_id, bridge_id):
+            bridges_seen[person_id].add(bridge_id)
     percent_by_bridge, session_seconds = _connected_percent_by_bridge(event, sessions, now)
     overrides = {o.person_id: o for o in overrides.select_related("by")}
 
+    verdict = _Verdict(rule, roll_calls)
     for standing in standings:
-        attended = present.get(standing.person_id, set())
-        standing.present = len(attended)
-        standing.missed = [labels[rc_id] for rc_id in held_ids if rc_id not in attended]
+        attended = present.get(standing.person_id, 0)
+        standing.attended, standing.present = attended, attended.bit_count()
         if session_seconds:
-            bridges = {standing.bridge_id} | bridges_seen.get(standing.person_id, set())
-            standing.connected_percent = max(percent_by_bridge.get(b, 0.0) for b in bridges)
+            standing.connected_percent = percent_by_bridge.get(standing.bridge_id, 0.0)
+            for elsewhere in bridges_seen.get(standing.person_id, ()):
+                standing.connected_percent = max(standing.connected_percent, percent_by_bridge.get(elsewhere, 0.0))
         standing.override = overrides.get(standing.person_id)
-        _judge(standing, rule, len(roll_calls))
+        verdict.judge(standing)
     return Report(event=event, rule=rule, roll_calls=roll_calls, standings=standings, session_seconds=session_seconds)

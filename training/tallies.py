@@ -280,6 +280,17 @@ def rows(event: Event, *, path: str | None = None, tier_code: str | None = None)
     return list(qs.order_by("path", "bridge_id"))
 
 
+def people_counts(event: Event, *, path: str | None = None) -> list[tuple[int, int, int]]:
+    """(bridge id, people the rule judges there, how many of them are eligible) per bridge within a subtree,
+    current, in the eligibility list's order (the bridge's path): how `training.eligibility_list` finds the
+    bridges that hold a page."""
+    fresh(event)
+    qs = BridgeTally.objects.filter(event=event, teachers__gt=0)
+    if path:
+        qs = qs.filter(path__startswith=path)
+    return list(qs.order_by("path", "bridge_id").values_list("bridge_id", "teachers", "completed"))
+
+
 def mark(event_id: int, bridge_ids: Iterable[int] | None = None, *, homes: Iterable[int] = (),
          new_rows: bool = True) -> None:
     """Something these bridges' numbers depend on changed (None: the whole event's); `homes`, the own bridges

@@ -3,6 +3,8 @@
 Organizers change things; district officers and officials read what lies in their scope.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,7 +30,8 @@ from events.models import Event
 
 from . import services, tallies
 from .certificate_pdf import certificate_pdf, pdf_response
-from .eligibility import describe_rule, evaluate, held_roll_calls, rule_for
+from .eligibility import describe_rule, held_roll_calls, rule_for
+from .eligibility_list import STATUSES, EligibilityList, Filters, standing_of
 from .errors import TrainingError
 from .forms import OverrideForm, RevokeForm, RuleForm, TemplateForm
 from .jobs import ISSUE, PRINT, print_queryset
@@ -106,32 +109,20 @@ def save_rule(request, event_id: int):
     return redirect("training:detail", event_id=event.pk)
 
 
-def _filtered_standings(request, report):
-    standings = report.within(scope.scope_path(request.user))
+def _list_filters(request) -> Filters:
     status = request.GET.get("status", "")
-    if status == "eligible":
-        standings = [s for s in standings if s.eligible]
-    elif status == "not":
-        standings = [s for s in standings if not s.eligible]
-    district = clean_text(request.GET.get("district"))
-    if district:
-        bridge = scope.visible_districts(request.user).filter(code=district).first()
-        standings = [s for s in standings if bridge is not None and s.bridge_path.startswith(bridge.path)]
-    query = clean_text(request.GET.get("q"))
-    if query:
-        key = fold(query)
-        schools: dict[str, str] = {}
-        standings = [s for s in standings if key in s.name_key or s.teacher_id.startswith(query)
-                     or key in schools.setdefault(s.school_name, fold(s.school_name))]
-    return standings, {"status": status, "district": district, "q": query}
+    code = clean_text(request.GET.get("district"))
+    district = scope.visible_districts(request.user).filter(code=code).first() if code else None
+    return Filters(status=status if status in STATUSES else "", district=district,
+                   query=clean_text(request.GET.get("q")), district_code=code)
 
 
 @login_required
 def eligibility(request, event_id: int):
     event = _event(request, event_id)
-    # A district officer's list judges only the people of their subtree (the same standings, fewer to count).
-    report = evaluate(event, scope_path=scope.scope_path(request.user))
-    standings, filters = _filtered_standings(request, report)
+    filters = _list_filters(request)
+    # Only the people of the page asked for are judged (training.eligibility_list), within the viewer's scope.
+    standings = EligibilityList(event, scope_path=scope.scope_path(request.user), filters=filters)
     page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [s.person_id for s in page]
     certs = {}
@@ -140,11 +131,13 @@ def eligibility(request, event_id: int):
         if cert.person_id not in certs or cert.is_valid:
             certs[cert.person_id] = cert
     rows = [(s, certs.get(s.person_id)) for s in page]
-    query_string = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    shown = {"status": filters.status, "district": filters.district_code, "q": filters.query}
+    query_string = urlencode({k: v for k, v in shown.items() if v})
+    rule = rule_for(event)
     return render(request, "training/eligibility.html", {
-        "event": event, "report": report, "page": page, "rows": rows, "filters": filters,
+        "event": event, "held": len(held_roll_calls(event)), "page": page, "rows": rows, "filters": shown,
         "query_string": query_string, "districts": scope.visible_districts(request.user), "total": len(standings),
-        "rule_text": describe_rule(report.rule), "can_manage": scope.is_organizer(request.user),
+        "rule_text": describe_rule(rule), "can_manage": scope.is_organizer(request.user),
     })
 
 
@@ -153,8 +146,7 @@ def person_standing(request, event_id: int, person_id: int):
     """One person's standing: why (not) eligible; organizers set or clear an override here."""
     event = _event(request, event_id)
     person = get_object_or_404(scope.visible_people(request.user).select_related("bridge"), pk=person_id)
-    report = evaluate(event)
-    standing = next((s for s in report.standings if s.person_id == person.pk), None)
+    standing = standing_of(event, person)
     form = OverrideForm(request.POST or None)
     if request.method == "POST":
         scope.require_role(request.user, ORGANIZER)
@@ -172,7 +164,7 @@ def person_standing(request, event_id: int, person_id: int):
                 messages.success(request, _("The decision for %(name)s was saved.") % {"name": person.full_name})
                 return redirect("training:person", event_id=event.pk, person_id=person.pk)
     return render(request, "training/person.html", {
-        "event": event, "person": person, "standing": standing, "form": form, "report": report,
+        "event": event, "person": person, "standing": standing, "form": form,
         "certificates": Certificate.objects.filter(event=event, person=person).order_by("-issued_at"),
         "can_manage": scope.is_organizer(request.user),
     })
