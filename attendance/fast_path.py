@@ -15,28 +15,23 @@ the same rules, nonce idempotency, audit rows, throttles and live notifications)
 Check-ins that arrive together are written together: core.async_batch queues them on the event loop
 and one writer thread writes each batch in one transaction (teacher_checkin.check_in_many), so the
 thread hand-off, the transaction and the boards' notification are paid per batch, not per teacher.
-Page loads run in a small thread pool. Django's routes stay: they are what the test client and the
+Page loads run in a small thread pool. What any such ASGI app needs (the request's facts, the Host check,
+the bounded body, the JSON answer and its headers) is core/asgi_fast.py's, shared with the school
+console's writes (console/fast_path.py). Django's routes stay: they are what the test client and the
 OpenAPI schema see, and tests check that both ways answer alike (tests/test_fast_path.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import close_old_connections
-from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from pydantic import ValidationError
 
+from core import asgi_fast as fast
 from core import json_input
 from core.async_batch import AsyncBatcher
-from core.audit import client_ip
 from core.errors import Refused, invalid_input_body
 from core.json_input import BadJSON
 
@@ -50,8 +45,6 @@ MAX_BODY = 16 * 1024
 # one writer thread (CHECKINS), so no request waits in a thread of its own.
 THREADS = 8
 _POOL = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="teacher-page")
-_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
-            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
 
 
 class TeacherFastPath:
@@ -65,90 +58,39 @@ class TeacherFastPath:
         checkin = bool(match and match["checkin"])
         if match is None or scope["method"] != ("POST" if checkin else "GET"):
             return await self.app(scope, receive, send)
-        meta = _meta(scope)
-        if not _host_allowed(meta):
+        meta = fast.request_meta(scope)
+        if not fast.host_allowed(meta):
             return await self.app(scope, receive, send)  # Django answers a bad Host as it always does
         if not checkin:
-            loop = asyncio.get_running_loop()
-            status, answer = await loop.run_in_executor(_POOL, _page, match["code"], meta)
-            return await _send(send, status, answer)
-        body = await _read_body(receive)
+            return await fast.send_json(send, *await _PAGE(match["code"], meta))
+        body = await fast.read_body(receive, MAX_BODY)
         if body is None:
-            return await _send(send, 413, _refusal_body(Refused(_too_large(), code="too_large")))
-        await _send(send, *await _check_in(match["code"], body, meta))
-
-
-def _meta(scope) -> dict:
-    """The few request facts the answer needs, named as Django names them (core.audit.client_ip,
-    translation.get_language_from_request and validate_host read these)."""
-    headers = {}
-    for name, value in scope.get("headers", ()):
-        key = name.decode("latin-1").upper().replace("-", "_")
-        text = value.decode("latin-1")
-        headers[key] = f"{headers[key]},{text}" if key in headers else text
-    client = scope.get("client") or ("", 0)
-    return {"REMOTE_ADDR": client[0], "HTTP_HOST": headers.get("HOST", ""),
-            "HTTP_X_FORWARDED_FOR": headers.get("X_FORWARDED_FOR", ""),
-            "HTTP_USER_AGENT": headers.get("USER_AGENT", ""),
-            "HTTP_ACCEPT_LANGUAGE": headers.get("ACCEPT_LANGUAGE", ""), "COOKIE": headers.get("COOKIE", "")}
-
-
-def _host_allowed(meta: dict) -> bool:
-    domain, _port = split_domain_port(meta["HTTP_HOST"])
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(domain) and validate_host(domain, allowed)
-
-
-async def _read_body(receive) -> bytes | None:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b"".join(chunks)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _language(meta: dict) -> str:
-    # Django's own rule for the API (the language cookie, then Accept-Language, then LANGUAGE_CODE), as
-    # core.middleware applies it to /api/ requests.
-    from http.cookies import SimpleCookie
-
-    cookies = {key: morsel.value for key, morsel in SimpleCookie(meta["COOKIE"]).items()}
-    request = SimpleNamespace(COOKIES=cookies, META=meta, path_info="/api/")
-    return translation.get_language_from_request(request)
+            return await fast.send_json(send, 413, _refusal_body(Refused(_too_large(), code="too_large")))
+        await fast.send_json(send, *await _check_in(match["code"], body, meta))
 
 
 def _page(code: str, meta: dict) -> tuple[int, dict]:
     """In a pool thread: the page's answer, as the Django route's (through its response schema)."""
-    close_old_connections()  # what Django's request_started does: drop a connection past its age or broken
-    try:
-        with translation.override(_language(meta)):
-            try:
-                body = teacher_http.page_body(code, ip=client_ip(SimpleNamespace(META=meta)))
-                return 200, teacher_http.TeacherPageOut.model_validate(body).model_dump()
-            except Refused as refused:
-                return refused.status, _refusal_body(refused)
-    finally:
-        close_old_connections()
+    with translation.override(fast.language(meta)):
+        try:
+            body = teacher_http.page_body(code, ip=fast.client_address(meta))
+            return 200, teacher_http.TeacherPageOut.model_validate(body).model_dump()
+        except Refused as refused:
+            return refused.status, _refusal_body(refused)
+
+
+_PAGE = fast.in_threads(_page, _POOL)
 
 
 async def _check_in(code: str, body: bytes, meta: dict) -> tuple[int, dict]:
     """Parsed here on the event loop; written with the others waiting (CHECKINS): the Django route's answer."""
-    language = _language(meta)
-    with translation.override(language):
+    chosen = fast.language(meta)
+    with translation.override(chosen):
         payload = _payload(body)
         if isinstance(payload, tuple):
             return payload
-    request = {"code_token": code, "ip": client_ip(SimpleNamespace(META=meta)),
-               "user_agent": meta["HTTP_USER_AGENT"], "language": language,
+    request = {"code_token": code, "ip": fast.client_address(meta),
+               "user_agent": meta["HTTP_USER_AGENT"], "language": chosen,
                **teacher_http.checkin_arguments(payload)}
     try:
         return teacher_http.checkin_body(await CHECKINS.submit(request))
@@ -156,16 +98,9 @@ async def _check_in(code: str, body: bytes, meta: dict) -> tuple[int, dict]:
         return refused.status, _refusal_body(refused)
 
 
-def _write_check_ins(requests: list[dict]) -> list:
-    """In the writer thread: one batch of check-ins (teacher_checkin.check_in_many)."""
-    close_old_connections()
-    try:
-        return scans.check_in_many(requests)
-    finally:
-        close_old_connections()
-
-
-CHECKINS = AsyncBatcher(_write_check_ins, max_batch=scans.MAX_BATCH, name="teacher-checkin-writer")
+# In the writer thread: one batch of check-ins (teacher_checkin.check_in_many).
+CHECKINS = AsyncBatcher(fast.fresh_connections(scans.check_in_many), max_batch=scans.MAX_BATCH,
+                        name="teacher-checkin-writer")
 
 
 def _payload(body: bytes):
@@ -190,10 +125,3 @@ def _refusal_body(refused: Refused) -> dict:
 
 def _too_large() -> str:
     return translation.gettext("The request was not sent in the expected form.")
-
-
-async def _send(send, status: int, answer: dict) -> None:
-    payload = json.dumps(answer, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-    headers = [*_HEADERS, (b"content-length", str(len(payload)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})

@@ -16,12 +16,14 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from attendance.fast_path import TeacherFastPath  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from console.fast_path import ConsoleWritesFastPath  # noqa: E402
 from core.asgi_limit import BoundedHTTP  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # The teacher check-in's endpoints are answered before Django (attendance/fast_path.py).
-        "http": TeacherFastPath(BoundedHTTP(django_asgi_app)),
+        # Answered before Django: the school console's four HTTP writes (console/fast_path.py) and the
+        # teacher check-in's endpoints (attendance/fast_path.py); everything else goes to Django.
+        "http": ConsoleWritesFastPath(TeacherFastPath(BoundedHTTP(django_asgi_app))),
         # Origin checked for every socket; the session/auth middleware only on the routes that read the user
         # (attendance/routing.py, events/routing.py): console and launch sockets go by their token.
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),

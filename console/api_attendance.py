@@ -3,7 +3,9 @@
 
 Writes go through attendance.services.console_writes.write, as the console websocket's do: each
 carries a client nonce, and a repeat of a nonce (a queue resent after a lost answer, over HTTP or
-the socket) gets the first answer with "replayed": true and writes nothing.
+the socket) gets the first answer with "replayed": true and writes nothing. Under uvicorn the four
+writes are answered before Django by console/fast_path.py, through the same `write_answer`; the
+routes here stay for the test client and the OpenAPI schema (tests/test_console_fast_path.py).
 """
 
 from typing import Literal
@@ -11,7 +13,7 @@ from typing import Literal
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
 from attendance import launch
 from attendance.board import state as board
@@ -85,19 +87,24 @@ REFUSALS = (" A refusal carries, beside the error body, the write's answer: ok (
             "message; a repeat of its nonce gets it again.")
 
 
-def _answer(status: int, body: dict):
+def write_answer(bridge, kind: str, data: dict | None, *, ip: str | None) -> tuple[int, dict]:
+    """(status, JSON body) of a console write, for both ways in: the routes below (the test client, the
+    OpenAPI schema) and console/fast_path.py (under uvicorn). `data`: the body as read_json reads it."""
+    if data is None:
+        status, body = 400, {"ok": False, "outcome": "invalid", "replayed": False,
+                             "message": _("The request was not sent in the expected form.")}
+    else:
+        answer = console_writes.write(bridge, kind, data, ip=ip)
+        status, body = answer.status, {**answer.body, "replayed": answer.replayed}
     if status < 400:
-        return Status(status, body)
-    return JsonResponse(with_error_body(body), status=status)
+        # What django-ninja sends for response=WriteOut with exclude_unset: only the fields the write gave.
+        return status, WriteOut.model_validate(body).model_dump(exclude_unset=True)
+    return status, with_error_body(body)
 
 
 def _write(request, kind: str):
-    data = read_json(request)
-    if data is None:
-        return _answer(400, {"ok": False, "outcome": "invalid", "replayed": False,
-                             "message": _("The request was not sent in the expected form.")})
-    answer = console_writes.write(request.auth, kind, data, ip=client_ip(request))
-    return _answer(answer.status, {**answer.body, "replayed": answer.replayed})
+    status, body = write_answer(request.auth, kind, read_json(request), ip=client_ip(request))
+    return JsonResponse(body, status=status)
 
 
 @router.post("/{token}/checkin", response=WRITE_ANSWERS, url_name="console_checkin", exclude_unset=True,

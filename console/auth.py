@@ -1,10 +1,11 @@
 """The one place a console token becomes a bridge, and the one place a console request's event is chosen.
 
 A school has no account: the 256-bit token in its console link is the credential (no cookie, so no
-CSRF either). Every console route resolves it here: the API through `console_link` (a django-ninja
-auth callable), the page and file routes through `@console_page`. An unknown or rotated token is a
-404: the API answers {"detail": "...", "code": "invalid_link"} (core.errors.ErrorOut), a page the
-"link not valid" page (bridges/console_invalid.html).
+CSRF either). Every console route resolves it here: the API through `bridge_for`, which both its
+django-ninja auth callable `console_link` and the writes' fast ASGI path (console/fast_path.py, which
+answers the four writes before Django under uvicorn) call; the page and file routes through
+`@console_page`. An unknown or rotated token is a 404: the API answers {"detail": "...", "code":
+"invalid_link"} (core.errors.ErrorOut), a page the "link not valid" page (bridges/console_invalid.html).
 
 The event a request works for is `events.participation.current_event(bridge, requested=...)`,
 called once here (`console_event`), as the websocket, the video token and the writes use it.
@@ -34,6 +35,7 @@ class NotOnConsole(Refused):
 
 
 def bridge_for(token: str) -> Bridge:
+    """The bridge of a console token, or InvalidConsoleLink (404 "invalid_link"): the API's one way in."""
     bridge = bridge_by_console_token(token)
     if bridge is None:
         raise InvalidConsoleLink(_("This console link is not valid."))

@@ -18,6 +18,7 @@ import json
 import random
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -136,6 +137,16 @@ def check_loopback(url: str) -> str:
     return url.rstrip("/")
 
 
+def _reason(resp: httpx.Response) -> str:
+    """A refusal's code as the API names it (core.errors.Refused), else its HTTP status."""
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    code = body.get("code") or body.get("outcome") if isinstance(body, dict) else None
+    return f"{resp.status_code} {code}" if code else str(resp.status_code)
+
+
 @dataclass
 class Counters:
     connected: int = 0
@@ -147,6 +158,9 @@ class Counters:
     ticks_ok: int = 0
     refused: int = 0
     errors: int = 0
+    # Why, counted: the answer's code (or HTTP status) per refusal, the exception's name per error; the end
+    # of the day prints them, so a refused check-in says whether a roll call had closed or a limit held.
+    reasons: Counter = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
 
 
@@ -315,21 +329,27 @@ class Driver:
                 answer = await console.write("tick", roll_call_id=roll_call.pk, person_id=arrival.person_id)
                 ok = answer is not None and answer.get("status") in (200, 201)
                 self.counters.ticks_ok += ok
+                why = "tick: no answer" if answer is None else f"tick: {answer.get('outcome') or answer.get('status')}"
             else:
                 # As a phone does: load the page (a single-use page token), then check in with it.
                 code = qr.current_token(roll_call, arrival.bridge_id)
                 phones = self.phones_of(arrival.bridge_id)
                 page = await phones.get(f"/api/attendance/qr/{code}")
                 ok = page.status_code == 200
+                why = f"page: {_reason(page)}"
                 if ok:
                     resp = await phones.post(f"/api/attendance/qr/{code}/checkin", json={
                         "nonce": uuid.uuid4().hex, "identifier": arrival.teacher_id,
                         "page_token": page.json()["page_token"]})
                     ok = resp.status_code in (200, 201)
+                    why = f"check-in: {_reason(resp)}"
                 self.counters.teacher_ok += ok
             self.counters.refused += not ok
-        except (httpx.HTTPError, OSError):
+            if not ok:
+                self.counters.reasons[why] += 1
+        except (httpx.HTTPError, OSError) as exc:
             self.counters.errors += 1
+            self.counters.reasons[f"error: {type(exc).__name__}"] += 1
 
     # --- consoles -------------------------------------------------------------------------------------
 

@@ -65,3 +65,5 @@ class Command(BaseCommand):
             f"{counters.checkins} bridge check-ins, {counters.teacher_ok} teacher check-ins and "
             f"{counters.ticks_ok} roster ticks; {counters.refused} refused, {counters.errors} errors."
         ))
+        for reason, n in counters.reasons.most_common():
+            self.stdout.write(f"  {n:>7,}  {reason}")
