@@ -90,3 +90,26 @@ def test_the_training_completion_table_fits_1366(page, server, small_tree):
     total = page.locator("#training-completion tfoot th").nth(3).inner_text()
     assert total.endswith("\u00a0%") and "," in total, total
     assert page.errors == []
+
+
+def test_the_eligibility_list_reads_on_a_phone_and_fits_1366(page, server, small_tree):
+    """At 1366 px the whole table is in view; at 390 px each person is a card, its figures labelled."""
+    event = long_day(small_tree)
+    url = f"{server.url}{reverse('training:eligibility', args=[event.pk])}"
+    page.goto(url)
+    assert_fits(page, "table.cards")
+    assert_in_view(page, page.locator("table.cards thead th").last)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url)
+    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
+    card = page.locator("table.cards tbody tr").first
+    box = card.bounding_box()
+    assert box is not None and box["width"] <= 390
+    with translation.override("vi"):
+        label = gettext("Present")
+    present = card.locator("td[data-label]").nth(2)
+    assert present.get_attribute("data-label") == label
+    shown = page.evaluate("(td) => getComputedStyle(td, '::before').content", present.element_handle())
+    assert label in shown, shown
+    assert page.errors == []
