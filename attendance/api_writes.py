@@ -141,7 +141,8 @@ def teacher_names_search(request, code: str, page: str = "", q: str = ""):
 def teacher_checkin(request, code: str, payload: TeacherCheckInIn):
     # The same answer as the fast path's (attendance/fast_path.py), which serves this route under ASGI.
     status, body = teacher_http.checkin_answer(code, payload, ip=client_ip(request),
-                                               user_agent=request.META.get("HTTP_USER_AGENT", ""))
+                                               user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                                               device=scans.device_of(request.COOKIES))
     return JsonResponse(body, status=status)
 
 

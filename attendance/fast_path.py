@@ -90,7 +90,8 @@ async def _check_in(code: str, body: bytes, meta: dict) -> tuple[int, dict]:
         if isinstance(payload, tuple):
             return payload
     request = {"code_token": code, "ip": fast.client_address(meta),
-               "user_agent": meta["HTTP_USER_AGENT"], "language": chosen,
+               "user_agent": meta["HTTP_USER_AGENT"], "device": scans.device_of(fast.cookies(meta)),
+               "language": chosen,
                **teacher_http.checkin_arguments(payload)}
     try:
         return teacher_http.checkin_body(await CHECKINS.submit(request))

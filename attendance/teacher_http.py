@@ -58,10 +58,12 @@ def page_body(code: str, *, ip: str | None) -> dict:
             "second_factor": second_factor.prompt(roll_call), "min_letters": teacher_names.MIN_LETTERS}
 
 
-def checkin_answer(code: str, payload: TeacherCheckInIn, *, ip: str | None, user_agent: str = "") -> tuple[int, dict]:
+def checkin_answer(code: str, payload: TeacherCheckInIn, *, ip: str | None, user_agent: str = "",
+                   device: str = "") -> tuple[int, dict]:
     """(status, body) of a check-in: 201 recorded, 200 already recorded, an error body beside the attempt's
     answer when refused. Raises Refused (throttled) when nothing was even tried."""
-    return checkin_body(scans.self_check_in(code, ip=ip, user_agent=user_agent, **checkin_arguments(payload)))
+    return checkin_body(scans.self_check_in(code, ip=ip, user_agent=user_agent, device=device,
+                                            **checkin_arguments(payload)))
 
 
 def checkin_arguments(payload: TeacherCheckInIn) -> dict:

@@ -39,19 +39,17 @@ from .services import qr, rollcall, second_factor, teacher_checkin, teacher_name
 
 # --- Teacher page ---------------------------------------------------------------------------------
 
-# A random id per phone browser: with the address and the browser it tells one device from another
-# behind a school's NAT, for the flag on many check-ins from one device (teacher_checkin.client_key).
-DEVICE_COOKIE = "diemcau_device"
+# The phone's device id (teacher_checkin.DEVICE_COOKIE) is set by the page and kept this long.
 DEVICE_COOKIE_DAYS = 30
 
 
 def _device(request) -> str:
-    return (request.COOKIES.get(DEVICE_COOKIE) or "")[:64]
+    return teacher_checkin.device_of(request.COOKIES)
 
 
 def _with_device_cookie(request, response):
     if not _device(request):
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=DEVICE_COOKIE_DAYS * 86400,
+        response.set_cookie(teacher_checkin.DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=DEVICE_COOKIE_DAYS * 86400,
                             httponly=True, samesite="Lax", secure=request.is_secure())
     return response
 

@@ -65,11 +65,15 @@ def host_allowed(meta: dict) -> bool:
     return bool(domain) and validate_host(domain, allowed)
 
 
+def cookies(meta: dict) -> dict[str, str]:
+    """The request's cookies, as Django's request.COOKIES holds them."""
+    return {key: morsel.value for key, morsel in SimpleCookie(meta["COOKIE"]).items()}
+
+
 def language(meta: dict) -> str:
     """Django's own rule for the API (the language cookie, then Accept-Language, then LANGUAGE_CODE), as
     core.middleware applies it to /api/ requests."""
-    cookies = {key: morsel.value for key, morsel in SimpleCookie(meta["COOKIE"]).items()}
-    request = SimpleNamespace(COOKIES=cookies, META=meta, path_info="/api/")
+    request = SimpleNamespace(COOKIES=cookies(meta), META=meta, path_info="/api/")
     return translation.get_language_from_request(request)
 
 

@@ -27,6 +27,7 @@ from websockets.asyncio.client import connect as ws_connect
 
 from attendance.models import RollCall
 from attendance.services import qr
+from attendance.services.teacher_checkin import DEVICE_COOKIE
 from events import participation
 from events.models import Event, Invitation, Session
 
@@ -334,13 +335,16 @@ class Driver:
                 # As a phone does: load the page (a single-use page token), then check in with it.
                 code = qr.current_token(roll_call, arrival.bridge_id)
                 phones = self.phones_of(arrival.bridge_id)
-                page = await phones.get(f"/api/attendance/qr/{code}")
+                # Each teacher's own phone: its device id (as the teacher page sets it) tells it from the
+                # colleagues' behind the school's one address, as in a staff room.
+                device = {"Cookie": f"{DEVICE_COOKIE}=sim-{arrival.person_id}"}
+                page = await phones.get(f"/api/attendance/qr/{code}", headers=device)
                 ok = page.status_code == 200
                 why = f"page: {_reason(page)}"
                 if ok:
                     resp = await phones.post(f"/api/attendance/qr/{code}/checkin", json={
                         "nonce": uuid.uuid4().hex, "identifier": arrival.teacher_id,
-                        "page_token": page.json()["page_token"]})
+                        "page_token": page.json()["page_token"]}, headers=device)
                     ok = resp.status_code in (200, 201)
                     why = f"check-in: {_reason(resp)}"
                 self.counters.teacher_ok += ok

@@ -48,6 +48,8 @@ def test_a_simulated_day_fills_the_board(server, small_tree, make_user):
     assert [rc.label for rc in roll_calls] == ["Đầu buổi", "Giữa buổi", "Cuối buổi"]
     assert all(rc.closed_at is not None for rc in roll_calls)
     assert all(CheckIn.objects.filter(roll_call=rc).exists() for rc in roll_calls)
+    # Each teacher checks in from a phone of their own (its device cookie), not as one device per school.
+    assert not CheckIn.objects.filter(roll_call__in=roll_calls, same_client=True).exists()
     assert BridgeCheckIn.objects.filter(event=event).exists()
     # Every console dropped out once and came back: more connections than bridges, all closed now.
     intervals = ConnectionInterval.objects.filter(event=event, source="console")

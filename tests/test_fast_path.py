@@ -204,3 +204,40 @@ def test_a_failing_batch_fails_its_callers_and_the_next_batch_runs():
     assert good == "A" and after == "C"
     assert all(isinstance(r, ValueError) for r in results)  # one batch, failed together
     assert isinstance(refused[0], ValueError) and "refused" in str(refused[0])
+
+
+@pytest.mark.parametrize("way", ["fast", "django"])
+def test_phones_behind_one_address_are_told_apart_by_their_device_cookie(small_tree, way, settings):
+    """A staff room's phones share the school's address and, often, one browser string: the teacher page's
+    device cookie is what tells them apart, on the API as on the page. Past the flag's threshold only the
+    check-ins from one device are flagged."""
+    from attendance.services.teacher_checkin import DEVICE_COOKIE, same_client_flag_after
+    from bridges.models import Person
+
+    env = make_event(small_tree)
+    roll_call = rollcall.open_roll_call(env.session, label="Phòng giáo viên")
+    many = same_client_flag_after() + 2
+    Person.objects.bulk_create([Person(bridge=env.school, full_name=f"Giáo viên {n}", teacher_id=f"0490{n:08d}")
+                                for n in range(2 * many)])
+    teachers = list(env.school.people.filter(teacher_id__startswith="0490").order_by("teacher_id")
+                    .values_list("teacher_id", flat=True))
+    browser = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+
+    async def main():
+        app = apps()[way]
+        code = await sync_to_async(qr.current_token)(roll_call, env.school.pk)
+        base = f"/api/attendance/qr/{code}"
+        for index, teacher in enumerate(teachers):
+            # The first half: a phone each; the second half: all from one phone.
+            device = f"phone-{index}" if index < many else "shared-phone"
+            headers = {"user-agent": browser, "cookie": f"{DEVICE_COOKIE}={device}"}
+            page = (await call(app, "GET", base, headers=headers))[1]["page_token"]
+            status, body, _kind = await call(app, "POST", base + "/checkin", headers={
+                **headers, "content-type": "application/json"},
+                body=json.dumps({"nonce": str(uuid.uuid4()), "page_token": page, "identifier": teacher}).encode())
+            assert status == 201, body
+
+    asyncio.run(main())
+    flagged = set(CheckIn.objects.filter(roll_call=roll_call, same_client=True)
+                  .values_list("person__teacher_id", flat=True))
+    assert flagged and flagged <= set(teachers[many:])

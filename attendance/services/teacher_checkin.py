@@ -56,6 +56,17 @@ def same_client_flag_after() -> int:
     return int(getattr(settings, "ATTENDANCE_SAME_CLIENT_FLAG_AFTER", 3))
 
 
+# A random id per phone browser, set by the teacher page: with the address and the browser it tells one
+# device from another behind a school's NAT (phones of one model send the same browser string). Read by
+# every way a check-in arrives (the page, the API, the fast path), so the flag counts devices alike.
+DEVICE_COOKIE = "diemcau_device"
+
+
+def device_of(cookies) -> str:
+    """The device id among a request's cookies ("" when it has none)."""
+    return (cookies.get(DEVICE_COOKIE) or "")[:64]
+
+
 def client_key(ip: str | None, user_agent: str = "", device: str = "") -> str:
     """A short, keyed hash of the client: address, browser and the page's device cookie."""
     raw = f"{ip or ''}|{(user_agent or '')[:300]}|{(device or '')[:64]}"
