@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from channels_redis.core import RedisChannelLayer
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,12 @@ ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, asyncio.TimeoutE
 
 # How often one receiver of the process tries Redis while it is away: boards are back within about this.
 RETRY_SECONDS = 0.5
+
+# redis-py's pool refuses its 101st connection at once (MaxConnectionsError, one of ERRORS): 500 console
+# sockets closing together lost their group_discard calls, read as an outage, and their groups stayed in
+# Redis for a day. A blocking pool lets such a burst wait its turn (each call is well under a millisecond).
+POOL_CONNECTIONS = 200
+POOL_WAIT_SECONDS = 10.0
 
 
 class RecoveringRedisChannelLayer(RedisChannelLayer):
@@ -58,6 +65,15 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
             await super().group_add(group, channel)
         except ERRORS:
             self._lost("group_add")  # joined when Redis is back (receive)
+
+    def create_pool(self, index):
+        host = dict(self.hosts[index])
+        if "address" not in host:
+            return super().create_pool(index)  # a Sentinel set-up: channels_redis's own pool
+        address = host.pop("address")
+        host.setdefault("max_connections", POOL_CONNECTIONS)
+        host.setdefault("timeout", POOL_WAIT_SECONDS)
+        return BlockingConnectionPool.from_url(address, **host)
 
     async def group_discard(self, group, channel):
         groups = self.memberships.get(channel)
