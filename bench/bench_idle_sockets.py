@@ -15,12 +15,17 @@ Each uvicorn setting runs on a fresh server (a heap that has held sockets reuses
 - `--ws websockets-sansio --ws-per-message-deflate false`;
 - the same with MALLOC_ARENA_MAX=2 (glibc keeps fewer per-thread heaps: the database threads' garbage);
 - `--ws wsproto --ws-per-message-deflate false` (what `make serve` / `make demo` pass, bench.server.SERVE_ARGS);
-- the same with `--no-proxy-headers` (what `make serve` adds when TRUSTED_PROXIES is empty).
+- the same with `--no-proxy-headers` (what `make serve` adds when TRUSTED_PROXIES is empty);
+- `wsproto-redis`: the Makefile's setting on channels_redis (REDIS_URL, the production layer:
+  core.redis_outage.RecoveringRedisChannelLayer) instead of the in-memory layer, against the Redis at
+  BENCH_REDIS_URL (default redis://127.0.0.1:6379/10, a database of its own); skipped, with the reason, when
+  it does not answer. What the sockets hold in Redis (the groups' members) is reported beside it: the
+  growth of MEMORY USAGE summed over that database's keys (not INFO used_memory: the instance is shared).
 
 Both processes raise their open-file limit (RLIMIT_NOFILE) to the hard limit.
 
     .venv/bin/python -m bench.run --only idle_sockets [--quick]
-    .venv/bin/python -m bench.bench_idle_sockets [--sockets 10000] [--setups default,nodeflate,arenas,wsproto,wsproto-noproxy]
+    .venv/bin/python -m bench.bench_idle_sockets [--sockets 10000] [--setups default,nodeflate,arenas,wsproto,wsproto-noproxy,wsproto-redis]
 """
 
 from __future__ import annotations
@@ -40,20 +45,54 @@ from bench.server import Server
 SOCKETS = {False: 10_000, True: 2_000}
 TARGET_KB = 30
 WARM = 100  # sockets opened and closed first: code paths, caches and the database's pages warmed
-# name: (label, uvicorn arguments, environment)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+WSPROTO = ["--ws", "wsproto", "--ws-per-message-deflate", "false"]
+# name: (label, uvicorn arguments, environment, channel layer: "memory" or "redis")
 SETUPS = {
     "default": ("uvicorn's default (--ws auto: websockets-sansio, per-message deflate on)",
-                ["--ws", "websockets-sansio", "--ws-per-message-deflate", "true"], {}),
+                ["--ws", "websockets-sansio", "--ws-per-message-deflate", "true"], {}, "memory"),
     "nodeflate": ("--ws websockets-sansio --ws-per-message-deflate false",
-                  ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"], {}),
+                  ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"], {}, "memory"),
     "arenas": ("--ws websockets-sansio --ws-per-message-deflate false, MALLOC_ARENA_MAX=2",
-               ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"], {"MALLOC_ARENA_MAX": "2"}),
-    "wsproto": ("--ws wsproto --ws-per-message-deflate false (the Makefile's UVICORN_WS)",
-                ["--ws", "wsproto", "--ws-per-message-deflate", "false"], {}),
+               ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"], {"MALLOC_ARENA_MAX": "2"},
+               "memory"),
+    "wsproto": ("--ws wsproto --ws-per-message-deflate false (the Makefile's UVICORN_WS)", WSPROTO, {}, "memory"),
     "wsproto-noproxy": ("--ws wsproto --ws-per-message-deflate false --no-proxy-headers (make serve without "
-                        "TRUSTED_PROXIES)", ["--ws", "wsproto", "--ws-per-message-deflate", "false",
-                                             "--no-proxy-headers"], {}),
+                        "TRUSTED_PROXIES)", [*WSPROTO, "--no-proxy-headers"], {}, "memory"),
+    "wsproto-redis": ("--ws wsproto --ws-per-message-deflate false on channels_redis (REDIS_URL, the production "
+                      "layer)", WSPROTO, {}, "redis"),
 }
+
+
+def redis_reason(url: str = REDIS_URL) -> str | None:
+    """Why the Redis setting cannot run (None: the Redis at `url` answers)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except Exception as exc:  # the library absent, refused, timed out: all say "not here"
+        return f"Redis ({url}) not reachable: {type(exc).__name__}: {exc}"
+    return None
+
+
+def redis_members(url: str) -> int:
+    """Group memberships in `url`'s database (channels_redis keeps each group as a sorted set of channels)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    return sum(client.zcard(key) for key in client.scan_iter("asgi:group:*", count=1000))
+
+
+def redis_used_kb(url: str) -> float:
+    """What the keys of `url`'s database take (MEMORY USAGE summed), in KB."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    keys = list(client.scan_iter(count=1000))
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.memory_usage(key, samples=0)  # samples=0: every member of a group counted, not a sample
+    return sum(size or 0 for size in pipe.execute()) / 1024
 
 
 def raise_fd_limit() -> int:
@@ -106,8 +145,9 @@ def _hold(url: str, tokens: list[str], count: int, conn) -> None:
 
 
 def measure(setup: str, count: int, log=print) -> dict:
-    label, args, env = SETUPS[setup]
-    with Server(workers=1, jobs_mode="inline", uvicorn_args=args, env=env) as server:
+    label, args, env, layer = SETUPS[setup]
+    redis_url = REDIS_URL if layer == "redis" else None
+    with Server(workers=1, jobs_mode="inline", uvicorn_args=args, env=env, redis_url=redis_url) as server:
         seed_file = server.folder / "seed.json"
         _child(server, "prepare", str(seed_file), "1")
         tokens = [token for _bridge, token in json.loads(seed_file.read_text())["consoles"]]
@@ -120,19 +160,32 @@ def measure(setup: str, count: int, log=print) -> dict:
         warm.join()
         wait_until_quiet(server)
         before = vm_rss_kb(pid)
+        redis_before = redis_used_kb(redis_url) if redis_url else None
+        members_before = redis_members(redis_url) if redis_url else None
         holder = Child(_hold, server.url, tokens, count)
         opened = holder.recv(1800)
         time.sleep(5)
         held = vm_rss_kb(pid)
+        redis_held = redis_used_kb(redis_url) if redis_url else None
         holder.conn.send("stop")
         still = holder.recv(300)
         holder.join()
+        members_left = None
+        if redis_url:
+            # The consumers' disconnects leave their groups (stopped before that, the members would stay in
+            # Redis until the groups expire, a day); what is still there then was never discarded.
+            wait_until_quiet(server)
+            members_left = redis_members(redis_url) - members_before
         per_socket = (held - before) / max(1, opened["open"])
+        redis_per_socket = (redis_held - redis_before) / max(1, opened["open"]) if redis_url else None
         log(f"   [{setup}] {opened['open']:,} open in {opened['seconds']:.0f}s ({opened['failed']} failed"
             f"{': ' + opened['error'] if opened['error'] else ''}), {still['still_open']:,} still open; "
-            f"VmRSS {before / 1024:.0f} -> {held / 1024:.0f} MB = {per_socket:.1f} KB a socket")
+            f"VmRSS {before / 1024:.0f} -> {held / 1024:.0f} MB = {per_socket:.1f} KB a socket"
+            + (f"; Redis keys {redis_before:.0f} -> {redis_held:.0f} KB = {redis_per_socket:.2f} KB a socket, "
+               f"{members_left:,} group memberships left after the sockets closed" if redis_url else ""))
         return {"setup": setup, "label": label, **opened, **still, "rss_fresh_kb": fresh, "rss_before_kb": before,
-                "rss_held_kb": held, "per_socket_kb": per_socket}
+                "rss_held_kb": held, "per_socket_kb": per_socket, "redis_per_socket_kb": redis_per_socket,
+                "redis_members_left": members_left}
 
 
 def run(quick: bool = False, sockets: int | None = None, setups: list[str] | None = None) -> dict:
@@ -140,8 +193,14 @@ def run(quick: bool = False, sockets: int | None = None, setups: list[str] | Non
     count = sockets or SOCKETS[quick]
     if limit < count + 1000:
         raise RuntimeError(f"the open-file limit is {limit}: {count:,} sockets need more (ulimit -Hn)")
-    results = [measure(setup, count) for setup in (setups or list(SETUPS))]
+    chosen = setups or list(SETUPS)
+    skipped = {setup: redis_reason() for setup in chosen if SETUPS[setup][3] == "redis"}
+    skipped = {setup: reason for setup, reason in skipped.items() if reason}
+    results = [measure(setup, count) for setup in chosen if setup not in skipped]
     figures = []
+    for setup, reason in skipped.items():
+        print(f"   [{setup}] skipped: {reason}", flush=True)
+        figures.append({"name": f"{SETUPS[setup][0]}: skipped", "value": reason})
     for r in results:
         figures += [
             {"name": f"{r['label']}: console websockets held by one process", "value": r["still_open"],
@@ -153,8 +212,16 @@ def run(quick: bool = False, sockets: int | None = None, setups: list[str] | Non
              "value": f"{r['rss_fresh_kb'] / 1024:.0f} / {r['rss_before_kb'] / 1024:.0f} / "
                       f"{r['rss_held_kb'] / 1024:.0f} MB"},
         ]
+        if r["redis_per_socket_kb"] is not None:
+            figures.append({"name": f"{r['label']}: Redis memory per idle socket (its keys' MEMORY USAGE growth / "
+                                    "sockets)",
+                            "value": round(r["redis_per_socket_kb"], 2), "unit": "KB"})
+            # A mass close can exhaust the layer's connection pool: a discard that failed leaves its member
+            # behind, and the next group_send to that group still writes to the dead channel.
+            figures.append({"name": f"{r['label']}: group memberships left in Redis after every socket closed",
+                            "value": r["redis_members_left"], "target": "0", "ok": r["redis_members_left"] == 0})
     notes = [
-        "One uvicorn process on SQLite; the client (websockets library, per-message deflate offered as browsers "
+        "One uvicorn process on SQLite (the Redis setting too: only the channel layer differs); the client (websockets library, per-message deflate offered as browsers "
         "do) in another process on the same machine; each socket counted once its hello arrived (the consumer "
         "connected: connection interval row written, groups joined).",
         "Per-message deflate costs a zlib compressor and decompressor per socket for as long as it is open "

@@ -77,3 +77,19 @@ def manage(*args: str, env: dict, timeout: float = 180) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def organizer_session(username: str = "organizer") -> str:
+    """An organizer account and a session logged in as it, as Django's login stores one; returns its key
+    (the `sessionid` cookie). For the seed scripts that run in a server's own database through
+    `manage("shell", "-c", ...)`: `from tests.board_support import organizer_session`."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bridges.models import Role
+
+    user = get_user_model().objects.create_user(username, password="pw-Secret-123")
+    Role.objects.create(user=user, kind=Role.Kind.ORGANIZER)
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -127,3 +128,22 @@ def test_board_page_loads_the_shared_formatter_and_keeps_its_snapshot_bare(big_e
                                     re.S).group(1))
     assert snapshot["counters"]["total"]["headcount"] == 1234
     assert isinstance(snapshot["counters"]["total"]["invited"], int)
+
+
+def test_room_plan_link_and_invitation_counts_are_grouped(big_event):
+    """The room plan's "Show all N bridges" link (issue 14): the count formatted, the plural still chosen by it."""
+    client, event = big_event["client"], big_event["event"]
+    plan = client.get(reverse("video:room_plan", args=[event.pk]))
+    text = _text(plan)
+    assert "Hiện cả 1.234 điểm cầu của phòng này" in text  # the 1,234 invited schools, none placed yet
+    assert "1234" not in text.replace("BS-1234", "")
+    assert 'href="?room=unassigned#unassigned"' in plan.content.decode()  # the link itself stays bare
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the switch: English, the plural picked by the count
+    english = _text(client.get(reverse("video:room_plan", args=[event.pk])))
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert "Show all 1.234 bridges of this room" in english
+    invitations = _text(client.get(reverse("events:invitations", args=[event.pk])))
+    assert "1.234 lời mời phù hợp" in invitations
+    assert "1234" not in invitations.replace("BS-1234", "")
+    invite = _text(client.get(reverse("events:invite", args=[event.pk])))
+    assert "Đến nay đã mời 1.234 điểm cầu" in invite

@@ -40,13 +40,12 @@ BACK_WITHIN = 5.0
 SEED = r"""
 import json, time
 from datetime import timedelta
-from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from attendance.models import RollCall
 from attendance.services import qr
-from bridges.models import Bridge, Person, Role, Tier
+from bridges.models import Bridge, Person, Tier
 from events.models import Event, Invitation, Session
+from tests.board_support import organizer_session
 
 host = Bridge.objects.create(code="IOC", name="IOC", tier=Tier.objects.get(code="host"))
 district = Bridge.objects.create(code="BS", name="Bình Sơn", tier=Tier.objects.get(code="district"), parent=host)
@@ -65,16 +64,10 @@ for school in schools:
     Invitation.objects.create(event=event, bridge=school, status="confirmed")
 roll_call = RollCall.objects.create(session=session, label="R1", opened_at=now, closes_at=now + timedelta(minutes=15),
                                     window_seconds=60)
-user = get_user_model().objects.create_user("organizer", password="pw-Secret-123")
-Role.objects.create(user=user, kind="organizer")
-store = SessionStore()
-store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-store.create()
+session_key = organizer_session()
 first = qr.window_index(roll_call, now)
 codes = {str(s.pk): {str(w): qr.make_token(roll_call, s.pk, w) for w in range(first, first + 6)} for s in schools}
-print(json.dumps({"event": event.pk, "roll_call": roll_call.pk, "session": store.session_key, "teachers": teachers,
+print(json.dumps({"event": event.pk, "roll_call": roll_call.pk, "session": session_key, "teachers": teachers,
                   "codes": codes, "window_seconds": roll_call.window_seconds}))
 """.replace("TEACHERS", str(TEACHERS))
 

@@ -21,13 +21,12 @@ pytestmark = pytest.mark.services
 SEED = r"""
 import json
 from datetime import timedelta
-from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from attendance.models import RollCall
 from attendance.services import qr
-from bridges.models import Bridge, Person, Role, Tier
+from bridges.models import Bridge, Person, Tier
 from events.models import Event, Invitation, Session
+from tests.board_support import organizer_session
 
 # The migration created the usual tiers (bridges 0002); the seed uses them.
 host_tier = Tier.objects.get(code="host")
@@ -44,14 +43,8 @@ session = Session.objects.create(event=event, title="S", starts_at=event.starts_
 Invitation.objects.create(event=event, bridge=school, status="confirmed")
 roll_call = RollCall.objects.create(session=session, label="R1", opened_at=now, closes_at=now + timedelta(minutes=10),
                                     window_seconds=60)
-user = get_user_model().objects.create_user("organizer", password="pw-Secret-123")
-Role.objects.create(user=user, kind="organizer")
-store = SessionStore()
-store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-store.create()
-print(json.dumps({"event": event.pk, "school": school.pk, "token": school.console_token, "session": store.session_key,
+session_key = organizer_session()
+print(json.dumps({"event": event.pk, "school": school.pk, "token": school.console_token, "session": session_key,
                   "teacher": teacher.teacher_id, "qr": qr.current_token(roll_call, school.pk)}))
 """
 

@@ -147,7 +147,8 @@
     const overlayEl = document.getElementById("launch-overlay");
     if (!panel || !overlayEl) return;
     let socket = null;
-    let retry = 1000;
+    // static/js/backoff.js; reset by the server's first answer (a clock reply), not by the socket opening.
+    const reconnectBackoff = new window.DiemcauBackoff.Backoff({ base: 1000, cap: 15000 });
     const clock = new ClockSync((message) => {
       if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
     });
@@ -190,10 +191,11 @@
     function connect() {
       const scheme = location.protocol === "https:" ? "wss://" : "ws://";
       socket = new WebSocket(scheme + location.host + panel.dataset.wsPath);
-      socket.addEventListener("open", () => { retry = 1000; clock.start(); loadState(); });
+      socket.addEventListener("open", () => { clock.start(); loadState(); });
       socket.addEventListener("message", (event) => {
         let message;
         try { message = JSON.parse(event.data); } catch (e) { return; }
+        reconnectBackoff.reset();
         if (message.type === "clock") clock.onReply(message);
         else if (message.type === "launch") {
           launched = true;
@@ -204,8 +206,7 @@
       });
       socket.addEventListener("close", () => {
         clock.stop();
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 15000);
+        setTimeout(connect, reconnectBackoff.next());
       });
     }
 

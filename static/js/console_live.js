@@ -33,10 +33,12 @@
   var KINDS = ["checkin", "headcount", "tick", "untick"];
   // The API negotiates its language: answers in the page's (Vietnamese unless the school switched).
   var LANGUAGE = document.documentElement.lang || "vi";
-  var HEARTBEAT_MS = 15000, ACK_TIMEOUT_MS = 10000, MAX_BACKOFF_MS = 30000;
+  var HEARTBEAT_MS = 15000, ACK_TIMEOUT_MS = 10000;
+  // Reconnect delays (static/js/backoff.js): jittered, growing to ~30 s; reset by the server's hello.
+  var reconnectBackoff = new window.DiemcauBackoff.Backoff({ base: 1000, cap: 30000 });
 
   var state = {
-    ws: null, wsOpen: false, wsBackoff: 1000, heartbeat: null,
+    ws: null, wsOpen: false, heartbeat: null,
     invalid: false, offset: 0, rollCall: null, qrWindow: null, waiters: {}, reconnectTimer: null, lastHeard: 0
   };
 
@@ -287,6 +289,7 @@
         failed.reject(new Error(message.message));
       }
     } else if (message.type === "hello") {
+      reconnectBackoff.reset();
       // Pushes may have been lost while the socket was away: read the roster again too.
       refresh().then(refreshRoster);
     } else if (message.type === "roster.changed") {
@@ -311,11 +314,10 @@
     if (state.ws && state.ws.readyState <= 1) return;  // CONNECTING or OPEN already
     var ws;
     try { ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.wsPath); }
-    catch (e) { reconnectIn(state.wsBackoff); return; }
+    catch (e) { reconnectIn(reconnectBackoff.next()); return; }
     state.ws = ws;
     ws.onopen = function () {
       state.wsOpen = true;
-      state.wsBackoff = 1000;
       state.lastHeard = Date.now();
       setConnection(true);
       clearInterval(state.heartbeat);
@@ -338,8 +340,7 @@
       if (event.code === 4403) { linkInvalid(); return; }
       setConnection(false);
       if (wasOpen) flush();  // over HTTP, if only the socket is blocked
-      reconnectIn(state.wsBackoff);
-      state.wsBackoff = Math.min(state.wsBackoff * 2, MAX_BACKOFF_MS);
+      reconnectIn(reconnectBackoff.next());
     };
   }
   function wentOffline() {
@@ -348,8 +349,8 @@
     setConnection(false);
   }
   function cameOnline() {
-    state.wsBackoff = 1000;
-    reconnectIn(0);
+    reconnectBackoff.reset();
+    reconnectIn(0);  // this device's own network came back: not in step with anyone
     queue.retrySoon();
   }
 

@@ -16,7 +16,7 @@
 (function () {
   "use strict";
   if (window.diemcauQueue) return;  // each section's template loads this script: once is enough
-  var MAX_BACKOFF_MS = 30000;
+  var Backoff = window.DiemcauBackoff.Backoff;  // static/js/backoff.js: after a restart, not all at once
   var queues = {};
 
   function uuid() {
@@ -34,7 +34,7 @@
     this.handlers = {};
     this.listeners = [];
     this.sending = null;  // the nonce being sent
-    this.backoff = 1000;
+    this.backoff = new Backoff({ base: 1000, cap: 30000 });
     this.retryTimer = null;
     this.stopped = false;
   }
@@ -72,7 +72,7 @@
   };
   Queue.prototype.stop = function () { this.stopped = true; };
   Queue.prototype.retrySoon = function () {
-    this.backoff = 1000;
+    this.backoff.reset();
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.flush();
@@ -80,8 +80,7 @@
   Queue.prototype.scheduleRetry = function () {
     var self = this;
     if (self.retryTimer) return;
-    self.retryTimer = setTimeout(function () { self.retryTimer = null; self.flush(); }, self.backoff);
-    self.backoff = Math.min(self.backoff * 2, MAX_BACKOFF_MS);
+    self.retryTimer = setTimeout(function () { self.retryTimer = null; self.flush(); }, self.backoff.next());
   };
   Queue.prototype.flush = function () {
     var self = this;
@@ -98,7 +97,7 @@
       if (!answer || !answer.status || answer.status >= 500 || answer.status === 429) { self.scheduleRetry(); return; }
       // A definitive answer (accepted, duplicate or refused): the item is done.
       self.remove(item.nonce);
-      self.backoff = 1000;
+      self.backoff.reset();
       handler.answered(item, answer);
       self.flush();
     }, function (error) {

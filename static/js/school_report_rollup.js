@@ -7,6 +7,7 @@
   var root = document.getElementById("round-figures");
   if (!root || !root.dataset.api) return;
   var EVERY_MS = 20000;
+  var num = window.DiemcauNumbers.num;  // static/js/numbers.js: the counts as the server writes them (1.234)
 
   function cell(tag, text, className) {
     var node = document.createElement(tag);
@@ -16,7 +17,7 @@
   }
   function row(tag, totals) {
     var tr = document.createElement("tr");
-    [totals.name, totals.submitted + "/" + totals.expected, totals.missing, totals.late].forEach(function (v) {
+    [totals.name, num(totals.submitted) + "/" + num(totals.expected), num(totals.missing), num(totals.late)].forEach(function (v) {
       tr.appendChild(cell(tag, v));
     });
     totals.numbers.forEach(function (n) { tr.appendChild(cell(tag, n, "num")); });
@@ -27,7 +28,7 @@
                     drafts: data.total.drafts };
     Object.keys(figures).forEach(function (key) {
       var node = root.querySelector('[data-figure="' + key + '"]');
-      if (node) node.textContent = figures[key];
+      if (node) node.textContent = num(figures[key]);
     });
     var table = document.getElementById("district-totals");
     if (!table) return;
