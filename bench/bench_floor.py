@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -34,22 +32,25 @@ import psutil
 
 from bench.bench_live import PostgresDatabase, _child, _prepare, open_roll_call, services_reason
 from bench.server import HOST, ROOT, Server, free_port
+from bench.wrk_load import CLIENT_CORE, SERVER_CORE, checkin_lines, wrk
 
 SIZES = {False: {"rounds": 3, "seconds": 10, "teachers_per_school": 40, "connections": 32},
          True: {"rounds": 3, "seconds": 4, "teachers_per_school": 10, "connections": 16}}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-BEFORE_AND_WHERE = ("Before this change (issue 13's own measure, same kind of run): 131-143 check-ins per server CPU-second through Django and django-ninja. Where a check-in's CPU goes now (bench/profile_checkin.py, yappi; in-process timings on PostgreSQL): the batch write is about 1.8 ms per teacher in batches of 8, 1.2 ms in batches of 16 and 0.7 ms in batches of 64 (Django's bulk_create of four rows a teacher and psycopg's client-side query building are most of it); admission and settling (the throttles' cache counters, the client key, the page token's signature) about 0.2 ms; parsing and answering on the event loop the rest. With 32 connections batches stay small. Since then the batch reads and writes without the ORM's compiler (core.bulk_sql: plain SELECTs of the columns used, COPY on PostgreSQL) and tells boards and consoles in one trip on the server's loop; bench/checkin_batch_cpu.py (in process, PostgreSQL, noisy machine) measured the batch write at 1.04 / 0.66 / 0.38 ms a teacher before and 0.41-0.55 / 0.27-0.35 / 0.17-0.18 after, in batches of 8 / 16 / 64. One prepared check-in a round (8,000 offered, 7,999 accepted) is not counted as accepted; wrk stops the thread at the 8,000th answer while requests are still in flight, and the missing one was not investigated further.")
-SERVER_CORE, CLIENT_CORE = 0, 1
+BEFORE_AND_WHERE = ("Before this change (issue 13's own measure, same kind of run): 131-143 check-ins per server CPU-second through Django and django-ninja. Where a check-in's CPU goes now (bench/profile_checkin.py, yappi; in-process timings on PostgreSQL): the batch write is about 1.8 ms per teacher in batches of 8, 1.2 ms in batches of 16 and 0.7 ms in batches of 64 (Django's bulk_create of four rows a teacher and psycopg's client-side query building are most of it); admission and settling (the throttles' cache counters, the client key, the page token's signature) about 0.2 ms; parsing and answering on the event loop the rest. With 32 connections batches stay small. Since then the batch reads and writes without the ORM's compiler (core.bulk_sql: plain SELECTs of the columns used, COPY on PostgreSQL) and tells boards and consoles in one trip on the server's loop; bench/checkin_batch_cpu.py (in process, PostgreSQL, noisy machine) measured the batch write at 1.04 / 0.66 / 0.38 ms a teacher before and 0.41-0.55 / 0.27-0.35 / 0.17-0.18 after, in batches of 8 / 16 / 64.")
 
 CHECKIN_LUA = r"""
 -- Each request is the next prepared check-in (path TAB body); the thread stops after the last answer.
-local lines, i, answered, accepted = {}, 0, 0, 0
+-- wrk calls request() once before any connection to check the script (script_verify_request): that
+-- first call is given the first line without counting it as sent.
+local lines, i, answered, accepted, verified = {}, 0, 0, 0, false
 init = function(args)
   for line in io.lines(args[1]) do lines[#lines + 1] = line end
 end
 request = function()
-  i = i + 1
-  local line = lines[math.min(i, #lines)]
+  if verified then i = i + 1 end
+  verified = true
+  local line = lines[math.min(math.max(i, 1), #lines)]
   local tab = line:find("\t")
   return wrk.format("POST", line:sub(1, tab - 1), {["Content-Type"] = "application/json"}, line:sub(tab + 1))
 end
@@ -72,19 +73,11 @@ def _tokens(out: str, roll_call_id: int, start: int, count: int) -> None:
 
     django.setup()
     from attendance.models import RollCall
-    from attendance.services import qr
     from bridges.models import Person
 
     roll_call = RollCall.objects.get(pk=roll_call_id)
-    codes: dict[int, tuple[str, object]] = {}
-    lines = []
-    for bridge_id, teacher_id in Person.objects.order_by("pk").values_list("bridge_id", "teacher_id")[start:start + count]:
-        if bridge_id not in codes:
-            code = qr.current_token(roll_call, bridge_id)
-            codes[bridge_id] = (code, qr.authenticate(code))
-        code, scanned = codes[bridge_id]
-        body = {"nonce": str(uuid.uuid4()), "page_token": qr.make_page_token(scanned), "identifier": teacher_id}
-        lines.append(f"/api/attendance/qr/{code}/checkin\t{json.dumps(body)}")
+    teachers = Person.objects.order_by("pk").values_list("bridge_id", "teacher_id")[start:start + count]
+    lines = checkin_lines(roll_call, [(bridge_id, teacher_id, None, None) for bridge_id, teacher_id in teachers])
     Path(out).write_text("\n".join(lines) + "\n")
 
 
@@ -128,26 +121,6 @@ def pin(pid: int, core: int) -> None:
                 os.sched_setaffinity(int(task.name), {core})
             except OSError:
                 continue
-
-
-def wrk(url: str, *, seconds: float, connections: int, script: Path, args=()) -> dict:
-    command = ["taskset", "-c", str(CLIENT_CORE), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-s", str(script), url, *(["--", *args] if args else [])]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
-    if proc.returncode != 0:
-        raise RuntimeError(f"wrk failed: {proc.stderr[-500:]}")
-    text = proc.stdout
-    requests = int(re.search(r"(\d+) requests in", text).group(1))
-    latency = {p: _ms(m.group(1)) for p in ("50", "99")
-               if (m := re.search(rf"^\s+{p}(?:\.000)?%\s+(\S+)", text, re.M))}
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return {"requests": requests, "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
-            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0}
-
-
-def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 class RawServer:

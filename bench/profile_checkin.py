@@ -16,9 +16,10 @@ import threading
 import time
 from pathlib import Path
 
-from bench.bench_floor import CHECKIN_LUA, CLIENT_CORE, SERVER_CORE, _child_floor, wrk
+from bench.bench_floor import CHECKIN_LUA, _child_floor
 from bench.bench_live import PostgresDatabase, _child, open_roll_call, services_reason
 from bench.server import HOST, Server, free_port
+from bench.wrk_load import CLIENT_CORE, SERVER_CORE, wrk
 
 
 class _Null:
