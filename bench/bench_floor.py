@@ -30,12 +30,15 @@ from pathlib import Path
 
 import psutil
 
-from bench.bench_live import PostgresDatabase, _child, _prepare, open_roll_call, services_reason
+from bench.bench_live import Child, PostgresDatabase, _child, _prepare, open_roll_call, services_reason
 from bench.server import HOST, ROOT, Server, free_port
 from bench.wrk_load import CLIENT_CORE, SERVER_CORE, checkin_lines, wrk
 
-SIZES = {False: {"rounds": 3, "seconds": 10, "teachers_per_school": 40, "connections": 32},
-         True: {"rounds": 3, "seconds": 4, "teachers_per_school": 10, "connections": 16}}
+SIZES = {False: {"rounds": 3, "seconds": 10, "teachers_per_school": 60, "connections": 32},
+         True: {"rounds": 3, "seconds": 4, "teachers_per_school": 14, "connections": 16}}
+# The board fan-out's target (issue 13): with this many organizer boards connected, a check-in costs the
+# server at most 1.1 times what it costs with none. Each round checks teachers in both ways.
+BOARDS = 20
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 BEFORE_AND_WHERE = ("Before this change (issue 13's own measure, same kind of run): 131-143 check-ins per server CPU-second through Django and django-ninja. Where a check-in's CPU goes now (bench/profile_checkin.py, yappi; in-process timings on PostgreSQL): the batch write is about 1.8 ms per teacher in batches of 8, 1.2 ms in batches of 16 and 0.7 ms in batches of 64 (Django's bulk_create of four rows a teacher and psycopg's client-side query building are most of it); admission and settling (the throttles' cache counters, the client key, the page token's signature) about 0.2 ms; parsing and answering on the event loop the rest. With 32 connections batches stay small. Since then the batch reads and writes without the ORM's compiler (core.bulk_sql: plain SELECTs of the columns used, COPY on PostgreSQL) and tells boards and consoles in one trip on the server's loop; bench/checkin_batch_cpu.py (in process, PostgreSQL, noisy machine) measured the batch write at 1.04 / 0.66 / 0.38 ms a teacher before and 0.41-0.55 / 0.27-0.35 / 0.17-0.18 after, in batches of 8 / 16 / 64.")
 
@@ -88,6 +91,46 @@ def _accepted(out: str, roll_call_id: int) -> None:
     from attendance.models import CheckIn
 
     Path(out).write_text(str(CheckIn.objects.filter(roll_call_id=roll_call_id).count()))
+
+
+def _boards(url: str, event_id: int, cookie: str, count: int, conn) -> None:
+    """A client process holding `count` organizer boards (/ws/board/<event>/): says "ready" once each has its
+    first message, then counts the frames they receive until told to stop."""
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    async def main():
+        frames, ready, sockets = [0], [], []
+
+        async def board():
+            ws = await connect(f"ws{url[4:]}/ws/board/{event_id}/", origin=url, additional_headers={"Cookie": cookie},
+                               open_timeout=60, ping_interval=None, max_size=None)
+            sockets.append(ws)
+            await ws.recv()
+            ready.append(ws)
+            try:
+                async for _raw in ws:
+                    frames[0] += 1
+            except Exception:  # noqa: S110 - closed at the end
+                pass
+
+        tasks = [asyncio.create_task(board()) for _ in range(count)]
+        while len(ready) < count:
+            await asyncio.sleep(0.1)
+            failed = [t for t in tasks if t.done() and t.exception()]
+            if failed:
+                raise failed[0].exception()
+        conn.send("ready")
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        await asyncio.sleep(1.0)  # the last frames
+        for ws in sockets:
+            await ws.close()
+        for task in tasks:
+            task.cancel()
+        conn.send({"frames": frames[0], "boards": len(sockets)})
+
+    asyncio.run(main())
 
 
 def cpu_seconds(pid: int) -> float:
@@ -156,7 +199,7 @@ def measure(quick: bool, log=print) -> dict:
     use_pg = services_reason() is None and os.environ.get("BENCH_FLOOR_DB", "postgresql") == "postgresql"
     label = "PostgreSQL" if use_pg else "SQLite"
     env = {"DJANGO_SETTINGS_MODULE": "bench.live_settings"}
-    results = {"floor": [], "hello": [], "checkin": []}
+    results = {"floor": [], "hello": [], "checkin": [], "checkin_boards": []}
     with tempfile.TemporaryDirectory() as tmp, (PostgresDatabase() if use_pg else nullcontext()) as pg, \
             RawServer() as raw, \
             Server(workers=1, database_url=pg.url if pg else None, env=env, jobs_mode="inline") as server:
@@ -164,6 +207,7 @@ def measure(quick: bool, log=print) -> dict:
         _child(server, "prepare", str(tmp / "prep.json"), str(size["teachers_per_school"]))
         prep = json.loads((tmp / "prep.json").read_text())
         client = server.client("bench-organizer", "bench-Organizer-2030")
+        cookie = f"sessionid={client.cookies['sessionid']}"
         roll_call = open_roll_call(client, prep["event_id"], prep["session_id"], "Floor", 120)
         pin(server.process.pid, SERVER_CORE)
         pin(raw.process.pid, SERVER_CORE)
@@ -172,28 +216,41 @@ def measure(quick: bool, log=print) -> dict:
         checkin_lua = tmp / "checkin.lua"
         checkin_lua.write_text(CHECKIN_LUA)
         teachers = len(prep["teachers"])
-        per_round = teachers // size["rounds"]
+        per_round = teachers // (2 * size["rounds"])  # distinct teachers for each check-in round, both kinds
         for number in range(size["rounds"]):
             for kind, url, pid in (("floor", raw.url + "/", raw.process.pid),
                                    ("hello", server.url + "/bench/hello", server.process.pid),
-                                   ("checkin", server.url + "/", server.process.pid)):
+                                   ("checkin", server.url + "/", server.process.pid),
+                                   ("checkin_boards", server.url + "/", server.process.pid)):
                 args = ()
                 script = simple
-                if kind == "checkin":
-                    lines = tmp / f"checkins-{number}.txt"
-                    _child_floor(server, "tokens", str(lines), str(roll_call), str(number * per_round), str(per_round))
+                holder = None
+                if kind.startswith("checkin"):
+                    slot = 2 * number + (kind == "checkin_boards")
+                    lines = tmp / f"checkins-{slot}.txt"
+                    _child_floor(server, "tokens", str(lines), str(roll_call), str(slot * per_round), str(per_round))
                     script, args = checkin_lua, (str(lines),)
                     before_rows = _count(server, tmp, roll_call)
+                if kind == "checkin_boards":
+                    # Connected (and their snapshots built) before the CPU is counted; on the client's core.
+                    holder = Child(_boards, server.url, prep["event_id"], cookie, BOARDS)
+                    if holder.recv(120) != "ready":
+                        raise RuntimeError("the boards did not connect")
+                    pin(holder.process.pid, CLIENT_CORE)
                 time.sleep(1.0)
                 cpu0, db0 = cpu_seconds(pid), database_cpu_seconds()
                 started = time.monotonic()
-                outcome = wrk(url, seconds=size["seconds"] if kind != "checkin" else size["seconds"] * 6,
+                outcome = wrk(url, seconds=size["seconds"] if not kind.startswith("checkin") else size["seconds"] * 6,
                               connections=size["connections"], script=script, args=args)
                 elapsed = time.monotonic() - started
                 outcome["cpu"] = cpu_seconds(pid) - cpu0
                 outcome["db_cpu"] = database_cpu_seconds() - db0
                 outcome["elapsed"] = elapsed
-                if kind == "checkin":
+                if holder is not None:
+                    holder.conn.send("stop")
+                    outcome.update(holder.recv(60))
+                    holder.join()
+                if kind.startswith("checkin"):
                     outcome["accepted"] = _count(server, tmp, roll_call) - before_rows
                     outcome["offered"] = per_round
                 else:
@@ -253,6 +310,17 @@ def run(quick: bool) -> dict:
          f"{_median(res['checkin'], 'p50_ms'):.1f} / {_median(res['checkin'], 'p99_ms'):.1f}", "unit": "ms",
          "target": "", "ok": True},
     ]
+    with_boards = _median(res["checkin_boards"], "per_cpu_second")
+    frames = _median(res["checkin_boards"], "frames")
+    cost = checkin / with_boards if with_boards else 0.0  # CPU per check-in with the boards / without
+    figures += [
+        {"name": f"accepted check-ins with {BOARDS} organizer boards connected", "value": round(with_boards),
+         "unit": "check-ins / server CPU-s", "target": "", "ok": True},
+        {"name": f"server CPU per check-in, {BOARDS} boards / none", "value": round(cost, 2), "unit": "×",
+         "target": "≤ 1.1", "ok": bool(with_boards) and cost <= 1.1},
+        {"name": f"board frames received per round, {BOARDS} boards together", "value": round(frames), "unit": "frames",
+         "target": "> 0 (the boards were live)", "ok": frames > 0},
+    ]
     if measured["database"] == "PostgreSQL":
         db = _median(res["checkin"], "db_cpu") / max(1, _median(res["checkin"], "accepted"))
         figures.append({"name": "PostgreSQL server CPU per accepted check-in (not in the figures above)",
@@ -261,7 +329,8 @@ def run(quick: bool) -> dict:
     notes = [f"Per-round answers per server CPU-second — {rows}.",
              f"wrk -t1 -c{measured['size']['connections']} pinned to core {CLIENT_CORE}; the server (one uvicorn "
              f"process) pinned to core {SERVER_CORE}; {measured['size']['rounds']} rounds alternating floor, hello, "
-             "check-in; medians. Every check-in is a distinct teacher with a fresh nonce and page token; accepted "
+             f"check-in, check-in with {BOARDS} organizer boards connected (held by a client process on core "
+             f"{CLIENT_CORE}, connected and sent their snapshots before the CPU is counted); medians. Every check-in is a distinct teacher with a fresh nonce and page token; accepted "
              "ones are counted in the database.",
              BEFORE_AND_WHERE]
     return {"title": title, "command": command, "figures": figures, "notes": "\n\n".join(notes)}

@@ -12,19 +12,28 @@ bridges.phones.normalize_phone keeps as typed (checked once per prefix and on a 
 Then, medians of a few runs (fewer when one run is long):
 
 - in a child process on that database (wall, CPU by time.process_time, time inside database calls by
-  Django's execute_wrapper): the board's snapshot (attendance.board.state.snapshot) for the organizer and
-  for the district officer; one delta frame after a batch of check-ins, through the real coalescer's
-  refresh and frame body (attendance.board.coalescer.Coalescer._refresh / _body), for a province-sized
-  batch and for the nation's 250 ms tick at 5,000 check-ins/s, and the coalescer's periodic full refresh;
+  Django's execute_wrapper): the board's snapshot read from the rows (attendance.board.state.snapshot) for
+  the organizer and for the district officer, and the same built from the coalescer's board in memory with
+  its JSON; the organizer's 40,384 bridges are above settings.BOARD_TILES_MAX, so its board is in group
+  mode (every group's counters, the tiles of one province: the district officer's, as `?group=<code>` asks);
+  one delta frame after a batch of check-ins, through the real coalescer's refresh and frame body
+  (attendance.board.coalescer.Coalescer._refresh / _body; the organizer's body in group mode looking at that
+  province), for a province-sized batch and for the nation's 250 ms tick at 5,000 check-ins/s, the online
+  sweep and the coalescer's periodic full refresh;
   the eligibility of the training (training.eligibility.evaluate); the reports' numbers (reports.data.build);
 - over HTTP against a real uvicorn server on loopback (bench.server): GET /api/attendance/events/<id>/board
-  (what a board loads on hello and on every reconnect), GET /api/attendance/events/<id>/report, the reports
-  page and GET /api/training/events/<id>/eligibility, as the organizer and as the district officer, with
-  the server's CPU read from /proc;
+  (what a board loads on hello and on every reconnect; the organizer's with ?group= of that province; no
+  board is connected there, so it is read from the rows), GET /api/attendance/events/<id>/report, the
+  reports page and GET /api/training/events/<id>/eligibility, as the organizer and as the district officer,
+  with the server's CPU read from /proc;
 - `manage.py import_people FILE` of a 40,000-row office-shaped roster onto the nation's schools.
 
     .venv/bin/python -m bench.run --only nation          (full size: ~10 minutes of seeding)
     .venv/bin/python -m bench.bench_nation --scale 0.02  (a small run; prints, writes nothing)
+    BENCH_NATION_DB=mine .venv/bin/python -m bench.bench_nation --seed-only prep.json   (seed once, keep it;
+        then `python -m bench.bench_nation inproc prep.json 3 out.json`, in the environment `_env()` gives
+        the children (DATABASE_URL on that database, DJANGO_SETTINGS_MODULE=config.settings), reruns the
+        in-process figures on it; each run adds its check-ins to it)
     BENCH_NATION_SCALE=0.1 .venv/bin/python -m bench.run --only nation --no-write
 
 Not in --quick (bench.run skips a module whose IN_QUICK is False).
@@ -91,8 +100,14 @@ FINDINGS = (
     "one-query online sweep every 15 s, the full refresh every 60 s). (4) The eligibility API evaluated the whole "
     "nation for a district officer and built translated reasons per person (now evaluate(scope_path=) in SQL, "
     "reasons built when read). (5) With a board connected to the process the snapshot API answers from the "
-    "coalescer's board in memory (not timed here). Still open: read from the rows, the organizer's snapshot builds "
-    "40,384 tiles (~0.7 s in the database, ~1 s of CPU); the nation tick's frame re-reads 1,233 bridges and sends the organizer 349 KB; "
+    "coalescer's board in memory. (6) Group mode (issue 13): above settings.BOARD_TILES_MAX bridges the organizer's "
+    "snapshot carries the groups' counters and one province's tiles (192 KB, not 10.6 MB) and its frames the moved "
+    "groups' counters and that province's tiles (~21 KB, not 349 KB); a frame re-reads its bridges in one "
+    "statement, nets each tile's counter difference and builds feed lines as plain dicts; a nation-sized board is "
+    "frozen out of the cyclic collector (a full collection took ~160 ms inside a frame). Still open: read from the "
+    "rows, the organizer's snapshot still counts the whole nation for the groups' counters (~0.8-1 s in the "
+    "database: under 1 s only from memory); the nation tick's frame is ~20 µs of Python per changed tile (above "
+    "20 ms at 1,233 tiles); "
     "reports.data.build evaluates the whole nation for a district officer (a read model is other work). "
     "docs/CAPACITY.md turns these costs into workers and cores."
 )
@@ -379,18 +394,30 @@ def inproc(prep: dict, runs: int) -> dict:
     event_id = prep["event_id"]
     district_path = prep["district"]["path"]
     with connection.execute_wrapper(db):
-        # Board snapshot: what the board's API answers (the consumer's hello points there).
-        board_state.snapshot(event_id, district_path)  # warm: imports, translations, first connection
+        # Board snapshot: what the board's API answers (the consumer's hello points there). The nation's organizer
+        # is above settings.BOARD_TILES_MAX: group mode, looking at the district officer's province (its group).
+        warm = board_state.snapshot(event_id, district_path)  # warm: imports, translations, first connection
+        viewed = warm["groups"][0]["code"]
+        out["viewed_group"] = {"code": viewed, "name": warm["groups"][0]["name"]}
         for label, scope_path in (("organizer", None), ("district", district_path)):
-            m = _timed(lambda s=scope_path: board_state.snapshot(event_id, s), db, runs=runs, budget=20)
-            body = json.dumps(m.pop("result"), ensure_ascii=False, separators=(",", ":")).encode()
-            out[f"snapshot_{label}"] = {**m, "bytes": len(body)}
+            m = _timed(lambda s=scope_path: board_state.snapshot(event_id, s, viewed), db, runs=runs, budget=20)
+            snap = m.pop("result")
+            body = json.dumps(snap, ensure_ascii=False, separators=(",", ":")).encode()
+            out[f"snapshot_{label}"] = {**m, "bytes": len(body), "tiles": len(snap["tiles"]), "mode": snap["mode"]}
 
         # One frame: the coalescer of this process refreshes the bridges a batch of check-ins touched and
         # builds each scope's body once (what every board of that scope is sent).
         coalescer = asyncio.run(_coalescer(Coalescer, event_id))
         coalescer.board = board_state.EventBoard.load(event_id)
+        coalescer_module.settle_heap(coalescer.board)  # as Coalescer.start does
         coalescer.last_shared = coalescer._shared_state()
+        # The snapshot from the coalescer's board in memory (a board of the event connected to the process),
+        # built and serialized: the organizer's group mode with one province's tiles.
+        for label, scope_path in (("organizer", None), ("district", district_path)):
+            m = _timed(lambda s=scope_path: json.dumps(coalescer.board.snapshot(s, viewed), ensure_ascii=False,
+                                                       separators=(",", ":")).encode(), db, runs=runs, budget=10)
+            body = m.pop("result")
+            out[f"memory_snapshot_{label}"] = {**m, "bytes": len(body)}
         checked = set(CheckIn.objects.filter(roll_call_id=prep["open_roll_call"]).values_list("person_id", flat=True))
         in_district = _district_people(district_path, exclude=checked)
         taken = checked | set(in_district)
@@ -409,11 +436,11 @@ def inproc(prep: dict, runs: int) -> dict:
                 if len(in_district) > 2:  # a few of them in the district officer's district
                     batch = batch[:-2] + [in_district.pop(), in_district.pop()]
                 ids = _insert_checkins(prep["open_roll_call"], batch, bridge_of)
-                rounds.append(_frame(coalescer, ids, district_path, db))
+                rounds.append(_frame(coalescer, ids, district_path, db, view=viewed))
             frames[label] = _median_frames(rounds)
-        rounds = [_frame(coalescer, set(), district_path, db, sweep=True) for _ in range(runs)]
+        rounds = [_frame(coalescer, set(), district_path, db, sweep=True, view=viewed) for _ in range(runs)]
         frames[f"online sweep (every {coalescer_module.ONLINE_SWEEP_SECONDS:.0f} s)"] = _median_frames(rounds)
-        rounds = [_frame(coalescer, set(), district_path, db, full=True) for _ in range(max(1, runs - 1))]
+        rounds = [_frame(coalescer, set(), district_path, db, full=True, view=viewed) for _ in range(max(1, runs - 1))]
         frames[f"periodic full refresh (every {coalescer_module.FULL_REFRESH_SECONDS:.0f} s)"] = _median_frames(rounds)
         out["frames"] = frames
 
@@ -471,7 +498,7 @@ def _insert_checkins(roll_call_id: int, person_ids: list[int], bridge_of: dict) 
 
 
 def _frame(coalescer, bridge_ids: set[int], district_path: str, db: DatabaseTime, *, full: bool = False,
-           sweep: bool = False) -> dict:
+           sweep: bool = False, view: str | None = None) -> dict:
     from attendance.board import state as board_state
 
     w0, c0, d0 = time.perf_counter(), time.process_time(), db.seconds
@@ -479,7 +506,9 @@ def _frame(coalescer, bridge_ids: set[int], district_path: str, db: DatabaseTime
     refreshed = time.process_time()
     items = coalescer._feed_items([])
     generated = board_state.now_ms()
-    bodies = {scope: coalescer._body(scope, changed, items, False, generated) for scope in (None, district_path)}
+    # The organizer's body in group mode, looking at the group `view`; the district's whole, as always.
+    bodies = {scope: coalescer._body(scope, changed, items, False, generated, view=view)
+              for scope in (None, district_path)}
     cpu = time.process_time() - c0
     return {"wall": time.perf_counter() - w0, "cpu": cpu, "db": db.seconds - d0, "refresh_cpu": refreshed - c0,
             "bodies_cpu": cpu - (refreshed - c0), "bridges": len(bridge_ids), "changed": len(changed),
@@ -493,12 +522,13 @@ def _median_frames(rounds: list[dict]) -> dict:
 
 # --- over HTTP ----------------------------------------------------------------------------------------
 
-def _http(server, prep: dict, runs: int) -> dict:
+def _http(server, prep: dict, runs: int, viewed: str | None = None) -> dict:
     from bench.bench_floor import cpu_seconds, database_cpu_seconds
 
     event_id = prep["event_id"]
     paths = {
-        "board snapshot (API)": f"/api/attendance/events/{event_id}/board",
+        # The organizer's in group mode, looking at one province (as its board asks after a pick).
+        "board snapshot (API)": f"/api/attendance/events/{event_id}/board" + (f"?group={viewed}" if viewed else ""),
         "reports numbers (API)": f"/api/attendance/events/{event_id}/report",
         "reports page": f"/attendance/events/{event_id}/reports/",
         "eligibility (API, first 100)": f"/api/training/events/{event_id}/eligibility?limit=100",
@@ -620,7 +650,7 @@ def measure(scale: float, *, keep: bool = False, log=print) -> dict:
             result["inproc"] = _child("inproc", str(tmp / "prep.json"), str(runs), str(tmp / "inproc.json"))
             log(f"  in-process done: {json.dumps(result['inproc'])[:600]}")
             with Server(database_url=database_url(), jobs_mode="inline", env={"DB_POOL": "1"}) as server:
-                result["http"] = _http(server, prep, runs)
+                result["http"] = _http(server, prep, runs, result["inproc"].get("viewed_group", {}).get("code"))
                 log(f"  over HTTP: {json.dumps(result['http'])}")
                 sheet = tmp / "danh-sach-giao-vien-bo-sung.xlsx"
                 rows = sizes(scale)["import_rows"]
@@ -649,11 +679,18 @@ def figures(result: dict) -> tuple[list[dict], str]:
 
     figs = [_fig(f"seed: {prep['bridges']:,} bridges, {prep['people']:,} people, {sum(prep['checkins']):,} check-ins "
                  "(COPY, then ANALYZE)", round(result["seed_s"], 1), "s", "< 600 s", result["seed_s"] < 600)]
+    def shown(label):
+        m = inp[f"snapshot_{label}"]
+        if m.get("mode") == "groups":
+            return f"group mode: every group's counters, {m['tiles']:,} tiles of {inp['viewed_group']['code']}"
+        return f"{m['tiles']:,} tiles" if "tiles" in m else "every tile"
+
     for label, t, name in (("organizer", SNAPSHOT_TARGET_ORGANIZER_S, f"organizer, {prep['bridges']:,} bridges"),
                            ("district", SNAPSHOT_TARGET_DISTRICT_S, f"district officer, {district['bridges']} bridges")):
         m = inp[f"snapshot_{label}"]
         tt, ok = target(f"< {t * 1000:.0f} ms", m["wall"] < t)
-        figs.append(_fig(f"board snapshot in-process, {name}: wall", round(m["wall"] * 1000), "ms", tt, ok))
+        figs.append(_fig(f"board snapshot in-process from the rows, {name} ({shown(label)}): wall",
+                         round(m["wall"] * 1000), "ms", tt, ok))
         figs.append(_fig("  its CPU / time in database calls / queries", f"{m['cpu'] * 1000:,.0f} / "
                          f"{m['db'] * 1000:,.0f} / {m['queries']}", "ms / ms / n"))
         figs.append(_fig("  its size (compact JSON, UTF-8)", round(m["bytes"] / 1024), "KB"))
@@ -663,6 +700,11 @@ def figures(result: dict) -> tuple[list[dict], str]:
             figs.append(_fig(f"board snapshot over HTTP (GET …/board), {label}: wall / server CPU",
                              f"{h['wall'] * 1000:,.0f} / {h['cpu'] * 1000:,.0f}", "ms", tt, ok))
             figs.append(_fig("  its size (UTF-8 JSON as built; gzipped on the wire when the client asks)", round(h["bytes"] / 1024), "KB"))
+        mem = inp.get(f"memory_snapshot_{label}")
+        if mem:
+            tt, ok = target(f"< {t * 1000:.0f} ms", mem["wall"] < t)
+            figs.append(_fig(f"board snapshot from the coalescer's board in memory, {label}, built + JSON: wall / CPU",
+                             f"{mem['wall'] * 1000:,.1f} / {mem['cpu'] * 1000:,.1f}", "ms", tt, ok))
     for label, m in inp["frames"].items():
         tt, ok = target(f"< {FRAME_TARGET_MS:.0f} ms CPU", m["cpu"] * 1000 < FRAME_TARGET_MS)
         figs.append(_fig(f"one frame, {label}: CPU (refresh + 2 scopes' bodies)", round(m["cpu"] * 1000, 1), "ms",
@@ -703,7 +745,11 @@ def figures(result: dict) -> tuple[list[dict], str]:
         "to 3 runs (1 when a run is long); 'in database calls' is the wall time inside cursor.execute and fetches "
         "(PostgreSQL's work plus transfer). A frame is the coalescer's _refresh for the bridges a batch of "
         "check-ins touched (rows inserted beforehand, not timed) plus one body per scope (organizer, district); "
-        "every board of a scope gets the same bytes. Over HTTP: one uvicorn worker, logged in, server CPU from "
+        "every board of a scope gets the same bytes"
+        + ("; the organizer's board is in group mode (above settings.BOARD_TILES_MAX bridges: counters of the groups "
+           "that moved, tiles of the province it looks at). " if inp["snapshot_organizer"].get("mode") == "groups"
+           else ". ")
+        + "Over HTTP: one uvicorn worker, logged in, server CPU from "
         "/proc. Check-in attempts are not seeded (the board and reports do not read them)."
     )
     return figs, notes + "\n\n" + FINDINGS

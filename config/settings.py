@@ -331,6 +331,9 @@ ATTENDANCE_ADDRESS_FAILURE_RATES = env_list("ATTENDANCE_ADDRESS_FAILURE_RATES", 
 ATTENDANCE_PAGE_FAILURE_RATES = env_list("ATTENDANCE_PAGE_FAILURE_RATES", "5/5m")
 ATTENDANCE_SEARCH_RATES = env_list("ATTENDANCE_SEARCH_RATES", "300/m")
 ATTENDANCE_PAGE_SEARCH_RATES = env_list("ATTENDANCE_PAGE_SEARCH_RATES", "30/5m")
+# A board whose scope holds more bridges than this (a nation's organizer: 40,000) shows its groups' counters
+# and the tiles of one group at a time (attendance.board.state.EventBoard.group_mode); a province's stay whole.
+BOARD_TILES_MAX = int(os.environ.get("BOARD_TILES_MAX", 2000))
 # More check-ins than this from one device at one roll call are flagged on the board and in reports.
 ATTENDANCE_SAME_CLIENT_FLAG_AFTER = int(os.environ.get("ATTENDANCE_SAME_CLIENT_FLAG_AFTER", 3))
 # A console's queued write still counts this long after its roll call closed or its event ended (at most 30).

@@ -96,6 +96,10 @@ class EventBriefOut(Schema):
 class SnapshotOut(Schema):
     type: str
     generated_at: int
+    # "tiles": every tile of the scope; "groups": above settings.BOARD_TILES_MAX bridges, every group's counters
+    # and the tiles of the group asked for (`group`, its id; null: none asked or none with that code).
+    mode: str
+    group: int | None
     event: EventBriefOut
     groups: list[BoardGroupOut]
     tiles: list[TileOut]
@@ -124,17 +128,18 @@ def _state(event, record=None, created=None) -> dict:
 
 @router.get("/events/{event_id}/board", response={200: SnapshotOut, **refusals(403, 404)},
             summary="Live board snapshot (times in epoch ms; scoped to the caller's bridges)")
-def board_snapshot(request, event_id: int):
+def board_snapshot(request, event_id: int, group: str | None = None):
     """Everything a live board shows at this moment: a tile per bridge (connected, checked in, headcount), the
     counters per district and in total, the roll calls, the launch and the latest feed lines. Times are
     epoch milliseconds. A board that misses a websocket delta reads this again. Any account with a role,
-    within its scope.
+    within its scope. A scope of more bridges than the board's tile limit (a nation) answers in group mode
+    (`mode` "groups"): every group's counters, and the tiles only of the group whose code is `group`.
     """
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
     scope_path = board.scope_path_of(role)
     # A board connected to this process keeps the event in memory; else the scope's rows are read.
-    snapshot = Coalescer.snapshot_in_memory(event, scope_path) or board.snapshot(event.pk, scope_path)
+    snapshot = Coalescer.snapshot_now(event, scope_path, group)
     return snapshot_response(request, snapshot)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
+import itertools
 import json
 import logging
 import threading
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection
 
 from bridges.scope import role_of
@@ -71,6 +74,19 @@ def own_thread(func):
     return database_sync_to_async(run, thread_sensitive=False, executor=BOARD_THREADS)
 
 
+def settle_heap(board: board_state.EventBoard) -> None:
+    """After a nation-sized board is (re)built, out of the cyclic collector's way: a full collection walks every
+    object of the process, and with a nation's board in memory one took ~160 ms, inside a frame every few frames
+    (bench/bench_nation.py). Collected once here, then frozen (gc.freeze: not walked until the next rebuild;
+    freed as usual when no longer referenced, BridgeLive holds no cycles). What an earlier rebuild froze is
+    unfrozen first, so the cyclic garbage of the process frozen with it is collected now rather than kept for
+    good. Smaller boards are left to the collector."""
+    if len(board.bridges) > settings.BOARD_TILES_MAX:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+
 def board_access(user, event_id: int):
     """(allowed, scope_path, event exists) for this user and event."""
     role = role_of(user)
@@ -100,7 +116,8 @@ class Coalescer:
         # The board is refreshed in a board thread and read by snapshot requests in request threads.
         self.lock = threading.Lock()
         self.read_at = 0  # when the refresh the board now shows began reading (epoch ms)
-        self.snapshots: dict[str | None, tuple[int, dict]] = {}  # scope -> (read_at, snapshot) of that refresh
+        # (scope, viewed group in group mode) -> (read_at, snapshot) of that refresh
+        self.snapshots: dict[tuple, tuple[int, dict]] = {}
         self.wake = asyncio.Event()
         self.ready = asyncio.Event()
         self.channel: str | None = None
@@ -176,6 +193,7 @@ class Coalescer:
                 # Redis back after an outage (core.redis_outage): what was announced meanwhile is lost.
                 self._unregister = layer.on_recovery(self.catch_up)
         self.board = await own_thread(board_state.EventBoard.load)(self.event_id)
+        settle_heap(self.board)
         self.read_at = self.board.read_at
         self.last_static = time.monotonic()
         self.last_shared = self._shared_state()
@@ -295,15 +313,18 @@ class Coalescer:
         unknown = bool(ids - self.board.bridges.keys()) and time.monotonic() - self.last_unknown_reload > 5
         if unknown:
             self.last_unknown_reload = time.monotonic()
+        reloaded = False
         if full or unknown:
             stale = time.monotonic() - self.last_static > FULL_REFRESH_SECONDS - 1
-            if stale or unknown or not self.board.bridges:
-                # Invitations or the tree may have changed: boards reload the snapshot if they did.
-                before = {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
-                self.board.load_bridges()
-                self.last_static = time.monotonic()
-                self.resync = before != {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
-            changed = self.board.refresh(None)
+            with board_state.collector_paused():  # a nation's board is rebuilt: see collector_paused
+                if stale or unknown or not self.board.bridges:
+                    # Invitations or the tree may have changed: boards reload the snapshot if they did.
+                    before = {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
+                    self.board.load_bridges()
+                    reloaded = True
+                    self.last_static = time.monotonic()
+                    self.resync = before != {(b.id, b.path, b.name, b.phone) for b in self.board.bridges.values()}
+                changed = self.board.refresh(None)
         else:
             if sweep:
                 ids = ids | self.board.online_drift()
@@ -312,28 +333,40 @@ class Coalescer:
         # Counters counted afresh after a reload are counted here, off the event loop, once per scope.
         for scope_path in {consumer.scope_path for consumer in list(self.boards)}:
             self.board.counters(scope_path)
+        if reloaded:
+            settle_heap(self.board)
         return changed
 
     @classmethod
-    def snapshot_in_memory(cls, event, scope_path: str | None) -> dict | None:
+    def snapshot_in_memory(cls, event, scope_path: str | None, group: str | None = None) -> dict | None:
         """The snapshot from this process's board of `event` (the caller has it from events.access, as
         the viewer may see it), if one is running here (else None: read the
         rows). It shows the last frame's refresh; `generated_at` is just after that refresh began reading,
         so a board drops that frame (already in the snapshot) and applies every later one. The boards of one
-        scope reconnecting within a frame share one build."""
+        scope (and, in group mode, viewing one group) reconnecting within a frame share one build."""
         coalescer = cls._registry.get(event.pk)
         if (coalescer is None or coalescer.board is None or coalescer.failed or coalescer.stopping
                 or not coalescer.ready.is_set() or coalescer.loop.is_closed()):
             return None
         with coalescer.lock:
-            kept = coalescer.snapshots.get(scope_path)
+            # Keyed by the group it resolves to: codes that match none share the build without tiles.
+            board = coalescer.board
+            key = (scope_path, board.viewed_group(scope_path, group) if board.group_mode(scope_path) else None)
+            kept = coalescer.snapshots.get(key)
             if kept is not None and kept[0] == coalescer.read_at:
                 return kept[1]
-            snapshot = {**coalescer.board.snapshot(scope_path), "generated_at": coalescer.read_at + 1,
+            snapshot = {**coalescer.board.snapshot(scope_path, group), "generated_at": coalescer.read_at + 1,
                         # The title and status as they are now (a launch makes the event live).
                         "event": board_state.event_brief(event)}
-            coalescer.snapshots[scope_path] = (coalescer.read_at, snapshot)
+            coalescer.snapshots[key] = (coalescer.read_at, snapshot)
             return snapshot
+
+    @classmethod
+    def snapshot_now(cls, event, scope_path: str | None, group: str | None = None) -> dict:
+        """What a board of this scope loads: from this process's board of the event when one runs here
+        (`snapshot_in_memory`), else read from the scope's rows. The snapshot API and the board page's own
+        snapshot URL (what board.js reloads on hello, a gap or a "view") both answer with it."""
+        return cls.snapshot_in_memory(event, scope_path, group) or board_state.snapshot(event.pk, scope_path, group)
 
     def _shared_state(self) -> tuple:
         return (json.dumps(self.board.roll_calls), json.dumps(self.board.launch))
@@ -356,27 +389,48 @@ class Coalescer:
         items = self._feed_items(feed)
         resync, self.resync = self.resync, False
         shared_changed = shared_changed or resync
-        bodies: dict[str | None, str | None] = {}
+        # One body per scope, and in group mode per scope and viewed group: boards that see the same get one text.
+        bodies: dict[tuple, str | None] = {}
+        keys = {}
         for consumer in list(self.boards):
             scope_path = consumer.scope_path
-            if scope_path not in bodies:
-                bodies[scope_path] = self._body(scope_path, changed, items, shared_changed, generated_at, resync)
+            key = keys[consumer] = (scope_path, consumer.view if self.board.group_mode(scope_path) else None)
+            if key not in bodies:
+                bodies[key] = self._body(scope_path, changed, items, shared_changed, generated_at, resync,
+                                         view=key[1])
         self.frames += 1
-        for consumer in list(self.boards):
-            if bodies.get(consumer.scope_path):
-                consumer.queue_frame(bodies[consumer.scope_path])
+        for consumer, key in keys.items():
+            if bodies.get(key):
+                consumer.queue_frame(bodies[key])
 
-    def _body(self, scope_path, changed, items, shared_changed, generated_at, resync=False) -> str | None:
+    def _body(self, scope_path, changed, items, shared_changed, generated_at, resync=False, view=None) -> str | None:
+        """The delta a board of this scope sees. In group mode (a scope above settings.BOARD_TILES_MAX bridges)
+        it carries the counters of the groups its changed tiles moved (and the total), the tiles of the viewed
+        group `view` (a code) only, and the feed's latest FEED_SIZE lines (what a board shows); else every
+        changed tile in scope and every group's counters, as a snapshot has them."""
         board = self.board
-        tiles = board.live_tiles(scope_path, changed)
-        feed = [i for i in items if board.feed_visible(i, scope_path)]
-        if not (tiles or feed or shared_changed):
-            return None
-        frame = {
-            "type": "delta", "generated_at": generated_at, "tiles": tiles,
-            "counters": board.counters(scope_path), "roll_calls": board.roll_calls, "launch": board.launch,
-            "feed": feed,
-        }
+        if not board.group_mode(scope_path):
+            tiles = board.live_tiles(scope_path, changed)
+            feed = [i for i in items if board.feed_visible(i, scope_path)]
+            if not (tiles or feed or shared_changed):
+                return None
+            frame = {
+                "type": "delta", "generated_at": generated_at, "tiles": tiles,
+                "counters": board.counters(scope_path), "roll_calls": board.roll_calls, "launch": board.launch,
+                "feed": feed,
+            }
+        else:
+            moved = board.groups_of(scope_path, changed)
+            feed = list(itertools.islice((i for i in items if board.feed_visible(i, scope_path)), board_state.FEED_SIZE))
+            if not (moved or feed or shared_changed):
+                return None
+            group_id = board.viewed_group(scope_path, view)
+            frame = {
+                "type": "delta", "generated_at": generated_at, "mode": "groups", "group": group_id,
+                "tiles": board.live_tiles(scope_path, changed, group_id, grouped=True),
+                "counters": board.counters(scope_path, only_groups=moved), "roll_calls": board.roll_calls,
+                "launch": board.launch, "feed": feed,
+            }
         if resync:
             frame["resync"] = True
         return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))

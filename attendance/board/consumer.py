@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from urllib.parse import parse_qs, urlencode
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import reverse
@@ -25,9 +26,19 @@ from .coalescer import (
     own_thread,
 )
 
+# A group's code is a bridge's code; anything longer is not one (and is not kept).
+VIEW_MAX_LENGTH = 64
+
+
+def view_of(value) -> str | None:
+    """The group a board in group mode asks to see (its code), from `?group=` or a "view" message."""
+    return value if isinstance(value, str) and 0 < len(value) <= VIEW_MAX_LENGTH else None
+
 
 class BoardConsumer(AsyncWebsocketConsumer):
     scope_path: str | None = None
+    # In group mode (attendance.board.state.EventBoard.group_mode) the group whose tiles this board is sent.
+    view: str | None = None
     coalescer: Coalescer | None = None
     greeted = False
     queued = 0
@@ -35,6 +46,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.view = view_of((query.get("group") or [None])[0])
         self.seq = 0
         self.send_lock = asyncio.Lock()
         self.sending: set[asyncio.Task] = set()
@@ -60,11 +73,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         # Only now: the snapshot the board loads on hello is read after this process listens for changes.
         async with self.send_lock:
-            await self.send(text_data=json.dumps({
-                "type": "hello", "seq": 0, "server": board_state.now_ms(),
-                "snapshot_url": reverse("attendance:board_snapshot", args=[self.event_id]),
-            }))
+            await self.send(text_data=json.dumps(self._hello()))
             self.greeted = True
+
+    def _hello(self) -> dict:
+        """Sent on connect and after a "view" message: the board (re)loads the snapshot it names, then applies
+        the frames numbered after `seq`."""
+        url = reverse("attendance:board_snapshot", args=[self.event_id])
+        if self.view:
+            url += "?" + urlencode({"group": self.view})
+        return {"type": "hello", "seq": self.seq, "server": board_state.now_ms(), "snapshot_url": url,
+                "group": self.view}
 
     async def disconnect(self, code):
         if self.revocation_group:
@@ -80,13 +99,22 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # stays connected (its page ignores frames it does not know).
         try:
             message = json_input.frame(text_data, bytes_data)
-            if message.get("type") not in ("clock", "ping"):
+            if message.get("type") not in ("clock", "ping", "view"):
                 raise json_input.unknown_type()
         except json_input.BadJSON as refusal:
             async with self.send_lock:
                 await self.send(text_data=json.dumps(json_input.error_frame(refusal), ensure_ascii=False))
             return
-        if message["type"] == "clock":
+        if message["type"] == "view" and self.greeted:
+            # A board in group mode picks the group it looks at: later frames carry that group's tiles, and the
+            # hello (seq as it stands) makes it load that group's snapshot. Frames built before are older than
+            # that snapshot, so the board drops them.
+            async with self.send_lock:
+                self.view = view_of(message.get("group"))
+                await self.send(text_data=json.dumps(self._hello()))
+        elif message["type"] == "view":
+            return  # not (yet) a board: nothing to view
+        elif message["type"] == "clock":
             reply = launch.clock_reply(message)
             if reply is not None:
                 async with self.send_lock:

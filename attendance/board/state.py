@@ -11,10 +11,14 @@ expected-teacher rule and the missing-bridge rule live here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import operator
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -34,8 +38,9 @@ from ..services.timing import epoch_ms
 # belongs to a console that vanished without closing its socket.
 ONLINE_STALE_SECONDS = 90
 FEED_SIZE = 30
-# A partial refresh reads at most this many bridges per query (more are read in chunks: a nation's tick
-# touches ~1,250); above half of the event's bridges one frame reads everything instead.
+# A partial refresh reads at most this many bridges per statement where ids go as an IN list (SQLite; more
+# are read in chunks); on PostgreSQL a frame's ids go as one array in one statement whatever their number (a
+# nation's tick touches ~1,250). Above half of the event's bridges one frame reads everything instead.
 PARTIAL_REFRESH_LIMIT = 500
 # The launch screen stays up this long after the launch moment (also for consoles that join late).
 LAUNCH_SCREEN_SECONDS = 180
@@ -136,6 +141,12 @@ class BridgeLive:
     present: dict[int, int] = field(default_factory=dict)
     # Check-ins at this bridge flagged as one of many from one device (teacher_checkin), all roll calls.
     flagged: int = 0
+    # (signature, what it adds to the counters) as last counted: a frame then works out only the new side.
+    counted_as: tuple | None = field(default=None, repr=False, compare=False)
+    # The signature as the last refresh left it (None: work it out): a frame's "before" without recomputing.
+    shown: tuple | None = field(default=None, repr=False, compare=False)
+    # The scope paths covering this bridge (None and each ancestor's path), worked out once per path.
+    covering: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def confirmed(self) -> bool:
@@ -198,6 +209,49 @@ def _add(counter: dict, contribution: tuple, sign: int) -> None:
             totals.pop(key, None)  # as a recount has it: no key for a roll call nobody is present at
 
 
+def _difference(live: BridgeLive, before: tuple, after: tuple) -> tuple[tuple | None, list]:
+    """What one tile's change moves its counters by: (scalars, None when none moved; the present counts per
+    roll call that moved, netted: a check-in moves one roll call's count by one, not two entries)."""
+    kept = live.counted_as
+    old, old_present = kept[1] if kept is not None and kept[0] == before else _contribution(before, live.is_host)
+    new, new_present = contribution = _contribution(after, live.is_host)
+    live.counted_as = (after, contribution)
+    scalars = None if new == old else tuple(map(operator.sub, new, old))
+    if new_present == old_present:
+        return scalars, []
+    present = dict(new_present)
+    for roll_call_id, n in old_present:
+        present[roll_call_id] = present.get(roll_call_id, 0) - n
+    return scalars, [(rc, n) for rc, n in present.items() if n]
+
+
+def _move(counter: dict, scalars: tuple | None, present: list) -> None:
+    """`_add` of a `_difference` (the same end state: no key for a roll call nobody is present at)."""
+    if scalars is not None:
+        for key, value in zip(_SCALARS, scalars, strict=True):
+            counter[key] += value
+    totals = counter["present"]
+    for roll_call_id, n in present:
+        key = str(roll_call_id)
+        left = totals.get(key, 0) + n
+        if left:
+            totals[key] = left
+        else:
+            totals.pop(key, None)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection while a board is built: a nation's is ~500,000 new objects (none in cycles)
+    and the collections they set off walked the process again and again, ~40 % of the organizer's snapshot
+    read from the rows (bench/bench_nation.py). Always enabled again after, whatever another thread did."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class EventBoard:
     """An event's bridges and their live state, loaded with a few queries and refreshed in parts."""
 
@@ -206,6 +260,7 @@ class EventBoard:
         # A snapshot's board holds only its scope's bridges; the coalescer's holds the whole event (None).
         self.scope_path = scope_path
         self._members: dict[str | None, list[int]] = {}  # scope path -> its bridges' ids, in path order
+        self._member_sets: dict[str | None, set[int]] = {}  # the same as sets: is a frame's bridge in the scope
         self._by_prefix: dict[str, list[int]] | None = None  # every "/a/b/" prefix -> the ids under it
         self._counted: dict[str | None, dict] = {}  # scope path -> {"groups": {id: counter}, "total": counter}
         self.bridges: dict[int, BridgeLive] = {}
@@ -222,8 +277,14 @@ class EventBoard:
         read_at = now_ms()
         board = cls(Event.objects.select_related("host__tier").get(pk=event_id), scope_path)
         board.read_at = read_at
-        board.load_bridges()
-        board.refresh(None)
+        with collector_paused():
+            board.load_bridges()
+            # Read whole, without refresh's before/after comparison: nothing was shown before, nothing is kept yet.
+            board._load_roll_calls()
+            if connection.vendor == "postgresql":
+                board._read_live_at_once(None)
+            else:
+                board._load_live(None)
         return board
 
     # --- static part: who is invited, where they belong, what is expected -------------------------
@@ -258,7 +319,7 @@ class EventBoard:
         previous = self.bridges
         self.bridges, self.groups = {}, {}
         # Who is in which scope, and what is expected, may have changed.
-        self._members, self._counted, self._by_prefix = {}, {}, None
+        self._members, self._member_sets, self._counted, self._by_prefix = {}, {}, {}, None
         groups_by_parent: dict[str, dict] = {}
         for bridge_id, status, inv_expected, code, name, path, bridge_expected, tech_phone, head_phone, role in rows:
             # A school's group is its parent's (group_of counts the bridge itself only when intermediate):
@@ -289,9 +350,12 @@ class EventBoard:
             if len(bridge_ids) > max(PARTIAL_REFRESH_LIMIT, len(self.bridges) // 2):
                 bridge_ids = None
         targets = list(self.bridges) if bridge_ids is None else list(bridge_ids)
-        before = {b: self.bridges[b].signature() for b in targets}
+        bridges = self.bridges
+        before = {b: bridges[b].shown or bridges[b].signature() for b in targets}
         self._load_roll_calls()
-        if bridge_ids is None:
+        if connection.vendor == "postgresql":
+            self._read_live_at_once(None if bridge_ids is None else sorted(bridge_ids))
+        elif bridge_ids is None:
             self._load_live(None)
         else:
             ordered = sorted(bridge_ids)
@@ -300,7 +364,8 @@ class EventBoard:
         changed = {}
         self.arrived = {}
         for b in targets:
-            after = self.bridges[b].signature()
+            live = bridges[b]
+            after = live.shown = live.signature()
             if after == before[b]:
                 continue
             changed[b] = after
@@ -321,15 +386,15 @@ class EventBoard:
         counted = self._counted
         for b, signature in after.items():
             live = self.bridges[b]
-            (old, old_present), (new, new_present) = (_contribution(before[b], live.is_host),
-                                                      _contribution(signature, live.is_host))
-            difference = (tuple(n - o for n, o in zip(new, old, strict=True)),
-                          (*((rc, -n) for rc, n in old_present), *new_present))
-            for scope_path in (*self._covering(live.path), *(s for s in odd if live.path.startswith(s))):
+            scalars, present = _difference(live, before[b], signature)
+            if not live.covering:
+                live.covering = tuple(self._covering(live.path))
+            scopes = (*live.covering, *(s for s in odd if live.path.startswith(s))) if odd else live.covering
+            for scope_path in scopes:
                 kept = counted.get(scope_path)
                 if kept is not None:
-                    _add(kept["groups"][live.group_id], difference, 1)
-                    _add(kept["total"], difference, 1)
+                    _move(kept["groups"][live.group_id], scalars, present)
+                    _move(kept["total"], scalars, present)
 
     @staticmethod
     def _covering(path: str):
@@ -352,8 +417,8 @@ class EventBoard:
 
     def arrival_lines(self, at_ms: int) -> list[dict]:
         """The last refresh's arrivals as feed lines ("+N" at a bridge), largest first."""
-        lines = [FeedLine(kind="checkin", at=at_ms, bridge_id=b, bridge=self.bridges[b].name, count=n).as_dict()
-                 for b, n in self.arrived.items() if b in self.bridges]
+        bridges = self.bridges
+        lines = [FeedLine.checkin_line(at_ms, b, bridges[b].name, n) for b, n in self.arrived.items() if b in bridges]
         return sorted(lines, key=lambda line: (-line["count"], line["bridge"]))
 
     def _within(self, queryset):
@@ -440,6 +505,57 @@ class EventBoard:
                 live.present[roll_call_id] = n
                 live.flagged += flagged
 
+    def _read_live_at_once(self, bridge_ids: list[int] | None) -> None:
+        """`_load_live` on PostgreSQL in one statement: the three reads as one UNION ALL, as plain SQL (through
+        the ORM a nation's 150,000 rows cost ~0.4 s of CPU in row converters). `bridge_ids`: a frame's bridges,
+        bound as one array literal (a named parameter used three times); None: every bridge of the board's
+        scope. Rows: (kind, bridge, roll call, n, flagged); kind 0 a bridge's connections (n open now), 1 its
+        check-in (n the headcount), 2 its teachers present at a roll call (n, flagged)."""
+        bridges = self.bridges
+        for live in (bridges.values() if bridge_ids is None else (bridges[b] for b in bridge_ids)):
+            live.online = live.ever_connected = live.checked_in = False
+            live.headcount, live.present, live.flagged = 0, {}, 0
+        if bridge_ids is not None and not bridge_ids:
+            return
+        ops = connection.ops
+        tables = {m.__name__: ops.quote_name(m._meta.db_table)
+                  for m in (ConnectionInterval, BridgeCheckIn, CheckIn, Bridge)}
+        params = {"event": self.event.id, "calls": [rc["id"] for rc in self.roll_calls],
+                  "cutoff": timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS)}
+        if bridge_ids is not None:
+            # The ids as one array literal, cast in SQL: psycopg's list dumper checked each of a nation tick's
+            # 1,250 ids for quoting, for each of the three places the parameter appears.
+            params["ids"] = "{" + ",".join(map(str, bridge_ids)) + "}"
+            among = " AND bridge_id = ANY(%(ids)s::bigint[])"
+        elif self.scope_path is not None:
+            params["prefix"] = self.scope_path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            among = f" AND bridge_id IN (SELECT id FROM {tables['Bridge']} WHERE path LIKE %(prefix)s)"  # noqa: S608 - our table
+        else:
+            among = ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 0, bridge_id, 0, COUNT(CASE WHEN ended_at IS NULL AND last_seen_at >= %(cutoff)s THEN 1 END), 0 "  # noqa: S608 - our tables
+                f"FROM {tables['ConnectionInterval']} WHERE event_id = %(event)s{among} GROUP BY bridge_id "
+                f"UNION ALL SELECT 1, bridge_id, 0, headcount, 0 FROM {tables['BridgeCheckIn']} "
+                f"WHERE event_id = %(event)s{among} "
+                "UNION ALL SELECT 2, bridge_id, roll_call_id, COUNT(*), COUNT(CASE WHEN same_client THEN 1 END) "
+                f"FROM {tables['CheckIn']} WHERE roll_call_id = ANY(%(calls)s){among} "
+                "GROUP BY roll_call_id, bridge_id", params)
+            rows = cursor.fetchall()
+        for kind, bridge_id, roll_call_id, n, flagged in rows:
+            live = bridges.get(bridge_id)
+            if live is None:
+                continue  # not invited (a connection or check-in left from before an invitation was withdrawn)
+            if kind == 0:
+                live.ever_connected = True
+                live.online = n > 0
+            elif kind == 1:
+                live.checked_in = True
+                live.headcount = n
+            else:
+                live.present[roll_call_id] = n
+                live.flagged += flagged
+
     def _load_roll_calls(self) -> None:
         now = timezone.now()
         self.roll_calls = [
@@ -447,13 +563,17 @@ class EventBoard:
              "open": rc.is_open(now)}
             for rc in RollCall.objects.filter(session__event_id=self.event.id).order_by("opened_at", "id")
         ]
-        launch = Launch.objects.filter(event_id=self.event.id).values_list("at", flat=True).first()
-        self.launch = launch_payload_for(launch)
+        if self.launch is None:  # once per event (attendance.launch): a launch read is not read again
+            launch = Launch.objects.filter(event_id=self.event.id).values_list("at", flat=True).first()
+            self.launch = launch_payload_for(launch)
 
     # --- scoped views ---------------------------------------------------------------------------
 
     def visible(self, scope_path: str | None) -> list[BridgeLive]:
         """The bridges of a scope in path order (the list of ids kept until the invitations are read again)."""
+        return [self.bridges[b] for b in self._member_ids(scope_path)]
+
+    def _member_ids(self, scope_path: str | None) -> list[int]:
         members = self._members.get(scope_path)
         if members is None:
             if scope_path is not None and scope_path.endswith("/"):
@@ -470,7 +590,7 @@ class EventBoard:
                 chosen = [b for b in self.bridges.values() if in_scope(b.path, scope_path)]
                 members = [b.id for b in sorted(chosen, key=lambda b: b.path)]
             self._members[scope_path] = members
-        return [self.bridges[b] for b in members]
+        return members
 
     def recount(self, scope_path: str | None) -> dict:
         """A scope's counters counted afresh over its bridges: {"groups": {group id: counter}, "total": counter}."""
@@ -480,30 +600,69 @@ class EventBoard:
             counter = groups.get(live.group_id)
             if counter is None:
                 counter = groups[live.group_id] = _empty_counter()
-            contribution = _contribution(live.signature(), live.is_host)
+            signature = live.signature()
+            contribution = _contribution(signature, live.is_host)
+            live.counted_as = (signature, contribution)  # a frame that changes this tile starts from it
             for target in (counter, total):
                 target["invited"] += 1
                 _add(target, contribution, 1)
         return {"groups": groups, "total": total}
 
-    def counters(self, scope_path: str | None) -> dict:
-        """Per group and in total; kept per scope and moved by each refresh's changed tiles (`_count_changes`)."""
+    def counters(self, scope_path: str | None, only_groups=None) -> dict:
+        """Per group and in total; kept per scope and moved by each refresh's changed tiles (`_count_changes`).
+        `only_groups`: just these groups' counters (a group-mode frame's, those its changed tiles moved)."""
         counted = self._counted.get(scope_path)
         if counted is None:
             counted = self._counted[scope_path] = self.recount(scope_path)
         groups = counted["groups"]
+        chosen = groups if only_groups is None else [g for g in only_groups if g in groups]
         return {
             "groups": [{**self.groups[g], **groups[g], "present": dict(groups[g]["present"])}
-                       for g in sorted(groups, key=lambda g: self._order(self.groups[g]))],
+                       for g in sorted(chosen, key=lambda g: self._order(self.groups[g]))],
             "total": {**counted["total"], "present": dict(counted["total"]["present"])},
         }
 
-    def tiles(self, scope_path: str | None) -> list[dict]:
-        return [b.tile() for b in self.visible(scope_path)]
+    # --- group mode: a scope too large for every tile (a nation's organizer) ----------------------
 
-    def live_tiles(self, scope_path: str | None, bridge_ids) -> list[dict]:
-        chosen = [self.bridges[b] for b in bridge_ids if b in self.bridges and in_scope(self.bridges[b].path, scope_path)]
+    def group_mode(self, scope_path: str | None) -> bool:
+        """More bridges in the scope than settings.BOARD_TILES_MAX: the board shows its groups' counters and
+        the tiles of one group at a time (the viewer picks it); at or below it, every tile, as always."""
+        return len(self._member_ids(scope_path)) > settings.BOARD_TILES_MAX
+
+    def viewed_group(self, scope_path: str | None, code: str | None) -> int | None:
+        """The id of the scope's group with this code (what a board in group mode asked to see), else None."""
+        if not code:
+            return None
+        return next((g["id"] for g in self.scoped_groups(scope_path) if g["code"] == code), None)
+
+    def tiles(self, scope_path: str | None, group_id: int | None = None) -> list[dict]:
+        """The scope's tiles; in group mode (`group_mode`) only those of the viewed group (none without one)."""
+        if not self.group_mode(scope_path):
+            return [b.tile() for b in self.visible(scope_path)]
+        return [b.tile() for b in self.visible(scope_path) if b.group_id == group_id] if group_id is not None else []
+
+    def live_tiles(self, scope_path: str | None, bridge_ids, group_id: int | None = None,
+                   grouped: bool = False) -> list[dict]:
+        """The live fields of these bridges within the scope; `grouped` (group mode): of the viewed group only."""
+        bridges, members = self.bridges, self._member_set(scope_path)
+        chosen = [bridges[b] for b in bridge_ids if b in members]
+        if grouped:
+            chosen = [b for b in chosen if b.group_id == group_id]
         return [b.live_tile() for b in sorted(chosen, key=lambda b: b.path)]
+
+    def groups_of(self, scope_path: str | None, bridge_ids) -> set[int]:
+        """The groups of these bridges within the scope (whose counters a frame about them moves)."""
+        bridges, members = self.bridges, self._member_set(scope_path)
+        return {bridges[b].group_id for b in bridge_ids if b in members}
+
+    def _member_set(self, scope_path: str | None):
+        """The scope's bridge ids to test membership against (a frame's 1,250 bridges, for each scope's body)."""
+        if scope_path is None and self.scope_path is None:
+            return self.bridges  # every bridge of the event: the dict answers `in` as well
+        members = self._member_sets.get(scope_path)
+        if members is None:
+            members = self._member_sets[scope_path] = set(self._member_ids(scope_path))
+        return members
 
     def scoped_groups(self, scope_path: str | None) -> list[dict]:
         if scope_path in self._counted:
@@ -520,17 +679,23 @@ class EventBoard:
         bridge_id = item.get("bridge_id")
         if bridge_id is None:
             return True
-        live = self.bridges.get(bridge_id)
-        return live is not None and in_scope(live.path, scope_path)
+        return bridge_id in self._member_set(scope_path)
 
-    def snapshot(self, scope_path: str | None) -> dict:
+    def snapshot(self, scope_path: str | None, group: str | None = None) -> dict:
+        """What a board of this scope shows. In group mode (`group_mode`: "mode" is "groups") the tiles are
+        those of the group whose code is `group` ("group" its id; none without one), the counters every
+        group's; else ("tiles") every tile, and `group` is ignored."""
         event = self.event
+        grouped = self.group_mode(scope_path)
+        group_id = self.viewed_group(scope_path, group) if grouped else None
         return {
             "type": "snapshot",
             "generated_at": self.read_at,
+            "mode": "groups" if grouped else "tiles",
+            "group": group_id,
             "event": event_brief(event),
             "groups": self.scoped_groups(scope_path),
-            "tiles": self.tiles(scope_path),
+            "tiles": self.tiles(scope_path, group_id),
             "counters": self.counters(scope_path),
             "roll_calls": self.roll_calls,
             "launch": self.launch,
@@ -605,9 +770,10 @@ def recent_feed(event_id: int, scope_path: str | None, board: EventBoard | None 
     return summarise_checkins(items)[:limit]
 
 
-def snapshot(event_id: int, scope_path: str | None) -> dict:
-    """What a board of this scope shows now, read from the rows of that scope only."""
-    return EventBoard.load(event_id, scope_path).snapshot(scope_path)
+def snapshot(event_id: int, scope_path: str | None, group: str | None = None) -> dict:
+    """What a board of this scope shows now (in group mode, of the group with code `group`), read from the rows
+    of that scope only."""
+    return EventBoard.load(event_id, scope_path).snapshot(scope_path, group)
 
 
 scope_path_of = scope.scope_path_of  # the one rule lives in bridges.scope

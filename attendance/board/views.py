@@ -16,6 +16,7 @@ from events.models import Event
 
 from .. import launch
 from . import state as board
+from .coalescer import Coalescer
 
 
 def board_strings() -> dict:
@@ -48,6 +49,11 @@ def board_strings() -> dict:
             "forbidden": _("You do not have access to this board."),
         },
         "total": _("Total"),
+        # Group mode (a nation's board: more bridges than BOARD_TILES_MAX): the table's groups are picked to see
+        # their bridges.
+        "pickGroup": _("Choose a unit in the table above to see its bridges."),
+        "viewingGroup": _("Bridges of {group}. Choose another unit in the table above to see its bridges."),
+        "showGroup": _("Show the bridges of {group}"),
         "rollCallOpen": pgettext("roll call state", "open"),
         "noMissing": _("No confirmed bridge is missing."),
         "noFeed": _("Nothing yet."),
@@ -66,7 +72,8 @@ def board_strings() -> dict:
 def board_page(request, event_id: int):
     role = scope.require_role(request.user)
     event = get_event(request.user, event_id)
-    snapshot = board.snapshot(event.pk, board.scope_path_of(role))
+    # In group mode (a nation's organizer) `?group=<code>` picks the group whose tiles are shown.
+    snapshot = Coalescer.snapshot_now(event, board.scope_path_of(role), request.GET.get("group"))
     return render(request, "attendance/board.html", {
         "event": event,
         "snapshot": snapshot,
@@ -86,7 +93,9 @@ def board_snapshot(request, event_id: int):
     if role is None:
         return JsonResponse({"detail": _("You do not have access to this.")}, status=403)
     event = get_event(request.user, event_id)
-    return JsonResponse(board.snapshot(event.pk, board.scope_path_of(role)), json_dumps_params={"ensure_ascii": False})
+    # What board.js reloads: from the event's board in memory when one runs in this process, as the API does.
+    snapshot = Coalescer.snapshot_now(event, board.scope_path_of(role), request.GET.get("group"))
+    return JsonResponse(snapshot, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -3,6 +3,12 @@
  * Frames carry a per-connection sequence number. On (re)connect the server says hello with seq 0
  * and the board reloads the snapshot; a gap in the sequence also reloads it. Deltas carry absolute
  * values (tile states, counters), so one computed before the snapshot is simply dropped.
+ * Group mode (a scope above the server's BOARD_TILES_MAX bridges, a nation's organizer: snapshot and frames say
+ * mode "groups"): the table's groups are buttons; the board shows the tiles of the group picked (?group=<code>
+ * on the snapshot and the socket, or a "view" message, answered by a hello), and a frame's counters carry only
+ * the groups that moved.
+ * Reconnects and snapshot retries wait a jittered, growing delay (static/js/backoff.js), so boards that
+ * lost one server together do not all come back at the same instant.
  */
 (function () {
   "use strict";
@@ -18,7 +24,10 @@
   const model = {
     groups: new Map(), tiles: new Map(), counters: null, rollCalls: [], feed: [], launch: null,
     snapshotAt: 0, lastSeq: null, resyncing: false, buffer: [],
+    // Group mode: the code of the group looked at (from the page's ?group=), and the id the server matched it to.
+    mode: "tiles", view: new URLSearchParams(location.search).get("group"), viewedId: null,
   };
+  const withView = (url) => (model.view ? url + (url.includes("?") ? "&" : "?") + "group=" + encodeURIComponent(model.view) : url);
   const $ = (selector) => root.querySelector(selector);
   const el = (tag, className, text) => {
     const node = document.createElement(tag);
@@ -28,6 +37,7 @@
   };
   const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (m, key) => (values[key] ?? ""));
   const { num } = window.DiemcauNumbers;  // static/js/numbers.js: 17.878
+  const { Backoff } = window.DiemcauBackoff;  // static/js/backoff.js
   const outOf = (part, whole) => `${num(part)}/${num(whole)}`;
 
   document.querySelectorAll("[data-state-label]").forEach((node) => {
@@ -37,7 +47,7 @@
   // --- rendering -------------------------------------------------------------------------------
 
   function tileNode(tile) {
-    let node = root.querySelector(`[data-bridge-id="${tile.id}"]`);
+    let node = $("#board-groups").querySelector(`.tile[data-bridge-id="${tile.id}"]`);
     if (!node) {
       node = el("li", "tile");
       node.dataset.bridgeId = tile.id;
@@ -62,7 +72,8 @@
   }
 
   function groupSection(group) {
-    let section = root.querySelector(`[data-group-id="${group.id}"]`);
+    // Within the tiles' area: the counter table's rows carry data-group-id too.
+    let section = $("#board-groups").querySelector(`:scope > [data-group-id="${group.id}"]`);
     if (!section) {
       section = el("section", "tile-group");
       section.dataset.groupId = group.id;
@@ -114,7 +125,20 @@
     const body = counters.groups.map((counter) => {
       const row = el("tr");
       row.dataset.groupId = counter.id;
-      row.append(el("td", null, counter.name));
+      if (model.mode === "groups") {
+        // The group list: pick one to see its bridges' tiles.
+        const pick = el("button", "link group-pick", counter.name);
+        pick.type = "button";
+        pick.dataset.groupCode = counter.code;
+        pick.title = fmt(T.showGroup, { group: counter.name });
+        pick.setAttribute("aria-pressed", String(counter.id === model.viewedId));
+        const cell = el("td");
+        cell.append(pick);
+        row.append(cell);
+        if (counter.id === model.viewedId) row.classList.add("viewed");
+      } else {
+        row.append(el("td", null, counter.name));
+      }
       counterCells(row, counter);
       const section = root.querySelector(`[data-group-id="${counter.id}"] .group-count`);
       if (section) section.textContent = outOf(counter.online, counter.invited);
@@ -131,12 +155,40 @@
     });
   }
 
+  function renderViewHint() {
+    const hint = $("#board-view-hint");
+    if (!hint) return;
+    if (model.mode !== "groups") { hint.classList.add("hidden"); return; }
+    const group = model.groups.get(model.viewedId);
+    hint.textContent = group ? fmt(T.viewingGroup, { group: group.name }) : T.pickGroup;
+    hint.classList.remove("hidden");
+  }
+
+  function viewGroup(code) {
+    // The socket's hello (seq as it stands) makes the board load that group's snapshot; without a socket, load it.
+    model.view = code;
+    const url = new URL(location.href);
+    url.searchParams.set("group", code);
+    history.replaceState(null, "", url);
+    if (socket && socket.readyState === WebSocket.OPEN && model.lastSeq !== null) {
+      socket.send(JSON.stringify({ type: "view", group: code }));
+    } else if (!model.resyncing) {
+      resync();
+    }
+  }
+
+  $("#group-table").addEventListener("click", (event) => {
+    const pick = event.target.closest(".group-pick");
+    if (pick) viewGroup(pick.dataset.groupCode);
+  });
+
   function renderMissing() {
     const list = $("#missing-list");
     const missing = Array.from(model.tiles.values()).filter((t) => t.missing);
     missing.sort((a, b) => (a.group - b.group) || a.code.localeCompare(b.code));
     if (!missing.length) {
-      list.replaceChildren(el("li", "hint", T.noMissing));
+      const pickFirst = model.mode === "groups" && model.viewedId === null;
+      list.replaceChildren(el("li", "hint", pickFirst ? T.pickGroup : T.noMissing));
       return;
     }
     list.replaceChildren(...missing.map((tile) => {
@@ -216,12 +268,19 @@
     model.tiles.forEach((tile, id) => {
       if (!keep.has(id)) {
         model.tiles.delete(id);
-        const node = root.querySelector(`[data-bridge-id="${id}"]`);
+        const node = $("#board-groups").querySelector(`.tile[data-bridge-id="${id}"]`);
         if (node) node.remove();
       }
     });
-    snapshot.groups.forEach(groupSection);
+    model.mode = snapshot.mode || "tiles";
+    model.viewedId = snapshot.group ?? null;
+    const shown = model.mode === "groups" ? snapshot.groups.filter((g) => g.id === model.viewedId) : snapshot.groups;
+    root.querySelectorAll("#board-groups [data-group-id]").forEach((section) => {
+      if (!shown.some((g) => String(g.id) === section.dataset.groupId)) section.remove();
+    });
+    shown.forEach(groupSection);
     renderTiles(snapshot.tiles);
+    renderViewHint();
     model.counters = snapshot.counters;
     model.feed = snapshot.feed.slice(0, FEED_SIZE);
     renderCounters();
@@ -233,7 +292,8 @@
 
   function applyDelta(delta) {
     if (delta.generated_at < model.snapshotAt) return;
-    if (delta.resync || delta.tiles.some((tile) => !model.tiles.has(tile.id))) {
+    const ownTiles = delta.mode !== "groups" || (delta.group ?? null) === model.viewedId;
+    if (delta.resync || (ownTiles && delta.tiles.some((tile) => !model.tiles.has(tile.id)))) {
       // A bridge this board does not know yet (newly invited): the snapshot has all of it.
       if (!model.resyncing) resync();
       return;
@@ -242,8 +302,18 @@
       // A new roll call changes every tile's count line.
       model.tiles.forEach((tile) => tileNode(tile));
     }
-    renderTiles(delta.tiles);
-    model.counters = delta.counters;
+    if (delta.mode === "groups") {
+      // Only the groups that moved, with their absolute counters; tiles of another group than the one now
+      // looked at (a frame built before a "view") are not shown.
+      const moved = new Map(delta.counters.groups.map((g) => [g.id, g]));
+      model.counters = {
+        groups: model.counters.groups.map((g) => moved.get(g.id) || g), total: delta.counters.total,
+      };
+      if ((delta.group ?? null) === model.viewedId) renderTiles(delta.tiles);
+    } else {
+      renderTiles(delta.tiles);
+      model.counters = delta.counters;
+    }
     renderCounters();
     if (delta.tiles.length) renderMissing();
     if (delta.feed.length) {
@@ -263,15 +333,17 @@
     root.dataset.connection = state;
   }
 
+  const resyncBackoff = new Backoff({ base: 2000, cap: 15000 });
   async function resync() {
     model.resyncing = true;
     try {
-      const response = await fetch(root.dataset.snapshotUrl, { credentials: "same-origin", cache: "no-store" });
+      const response = await fetch(withView(root.dataset.snapshotUrl), { credentials: "same-origin", cache: "no-store" });
       if (!response.ok) throw new Error("HTTP " + response.status);
       applySnapshot(await response.json());
       model.buffer.forEach(applyDelta);
+      resyncBackoff.reset();
     } catch (e) {
-      setTimeout(resync, 2000);
+      setTimeout(resync, resyncBackoff.next());
       return;
     } finally {
       model.buffer = [];
@@ -280,7 +352,8 @@
   }
 
   let socket = null;
-  let retry = 1000;
+  // Reset by the server's hello, not by the socket opening: one that opens and closes at once backs off.
+  const reconnectBackoff = new Backoff({ base: 1000, cap: 15000 });
   let clock = null;
   let overlay = null;
   const overlayEl = document.getElementById("launch-overlay");
@@ -324,6 +397,7 @@
     try { frame = JSON.parse(event.data); } catch (e) { return; }
     if (frame.type === "hello") {
       model.lastSeq = frame.seq;
+      reconnectBackoff.reset();
       setStatus("live");
       if (clock) clock.start();
       resync();
@@ -345,17 +419,15 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    socket = new WebSocket(scheme + location.host + withView(root.dataset.wsPath));
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", (event) => {
       model.lastSeq = null;
       if (clock) clock.stop();
       if (event.code === 4403) { setStatus("forbidden"); return; }
       setStatus("reconnecting");
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 15000);
+      setTimeout(connect, reconnectBackoff.next());
     });
-    socket.addEventListener("open", () => { retry = 1000; });
   }
 
   // --- the launch button (organizers) ----------------------------------------------------------
