@@ -21,7 +21,8 @@ class Command(BaseCommand):
                             help="The event (default: the demo launch ceremony of `make demo`).")
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="The running server (loopback only).")
         parser.add_argument("--speed", type=float, default=10.0,
-                            help="How many times faster than real life (default 10: about six minutes).")
+                            help="How many times faster than real life (default 10: a plan of six minutes, about ten on a "
+                                 "2-core machine where the roll-call rushes outrun the server).")
         parser.add_argument("--user", default="tochuc", help="An organizer account (default: the demo organizer).")
         parser.add_argument("--password", default=None, help="Its password (default: the demo password).")
         parser.add_argument("--teachers", type=float, default=1.0, help="Share of teachers who check in (0-1].")
