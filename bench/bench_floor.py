@@ -60,7 +60,12 @@ end
 response = function(status, headers, body)
   answered = answered + 1
   if status == 201 then accepted = accepted + 1 end
-  if answered >= #lines then wrk.thread:stop() end
+  if answered == #lines then
+    -- wrk's main thread would sleep out its -d with the server idle (and counted): bench.wrk_load stops it
+    io.stderr:write("ALL_ANSWERED\n")
+    io.stderr:flush()
+    wrk.thread:stop()
+  end
 end
 done = function(summary, latency, requests)
   io.write(string.format("ANSWERED %d\n", summary.requests))

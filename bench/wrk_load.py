@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 SERVER_CORE, CLIENT_CORE = 0, 1
-ALL_ANSWERED = "ALL ANSWERED"  # a script's line on stderr: stop wrk now (see wrk)
+ALL_ANSWERED = "ALL_ANSWERED"  # a script's line on stderr: stop wrk now (see wrk)
 
 
 def missing() -> str | None:
