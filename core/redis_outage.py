@@ -46,6 +46,15 @@ POOL_CONNECTIONS = 200
 POOL_WAIT_SECONDS = 10.0
 
 
+def _unless_cancelled() -> None:
+    """Raise CancelledError if the current task is being cancelled. A cancelled Redis call can come out of
+    redis-py as a connection error (its clean-up fails while the loop shuts down); taken for an outage, it
+    made a socket's receive wait and retry for ever, and a loop closing (a test's end, a worker's) hung."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class RecoveringRedisChannelLayer(RedisChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +110,7 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
             try:
                 return await super().receive(channel)
             except ERRORS:
+                _unless_cancelled()
                 self._lost("receive")
 
     def _lost(self, what: str) -> None:
@@ -126,6 +136,7 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
                     joined = await self._join_all()
                     break
                 except ERRORS:
+                    _unless_cancelled()
                     await asyncio.sleep(RETRY_SECONDS)
             self.down = False
             self.recoveries += 1
