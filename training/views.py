@@ -122,7 +122,10 @@ def eligibility(request, event_id: int):
     event = _event(request, event_id)
     filters = _list_filters(request)
     # Only the people of the page asked for are judged (training.eligibility_list), within the viewer's scope.
-    standings = EligibilityList(event, scope_path=scope.scope_path(request.user), filters=filters)
+    if filters.district_code and filters.district is None:
+        standings = []  # a district outside the viewer's scope holds nobody they may see (as in the API)
+    else:
+        standings = EligibilityList(event, scope_path=scope.scope_path(request.user), filters=filters)
     page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [s.person_id for s in page]
     certs = {}
