@@ -52,3 +52,15 @@ def screen_code(roll_call, bridge) -> str:
     from attendance.services import second_factor
 
     return second_factor.screen_code(roll_call, bridge.pk)
+
+
+def confirmed_live_event(tree, *, title: str, started_ago: dt.timedelta, lasts: dt.timedelta) -> Event:
+    """A live event hosted by IOC that began `started_ago`, one session over it, the four schools invited and
+    confirmed: what a board or a simulated day needs in view."""
+    now = timezone.now()
+    event = Event.objects.create(title=title, host=tree["host"], status=Event.Status.LIVE,
+                                 starts_at=now - started_ago, ends_at=now - started_ago + lasts)
+    Session.objects.create(event=event, title="Khai mạc", starts_at=event.starts_at, ends_at=event.ends_at)
+    for code in ("BS-S1", "BS-S2", "TN-S1", "TN-S2"):
+        Invitation.objects.create(event=event, bridge=tree[code], status=Invitation.Status.CONFIRMED)
+    return event

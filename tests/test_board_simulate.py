@@ -9,11 +9,10 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
 
 from attendance.models import BridgeCheckIn, CheckIn, ConnectionInterval, RollCall
 from bridges.models import Role
-from events.models import Event, Invitation, Session
+from tests.attendance_support import confirmed_live_event
 from tests.board_support import ServerProcess, server_env
 
 
@@ -27,12 +26,8 @@ def server(transactional_db):
 
 
 def test_a_simulated_day_fills_the_board(server, small_tree, make_user):
-    now = timezone.now()
-    event = Event.objects.create(title="Ngày mô phỏng", host=small_tree["host"], status=Event.Status.LIVE,
-                                 starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=3))
-    Session.objects.create(event=event, title="Khai mạc", starts_at=event.starts_at, ends_at=event.ends_at)
-    for code in ("BS-S1", "BS-S2", "TN-S1", "TN-S2"):
-        Invitation.objects.create(event=event, bridge=small_tree[code], status=Invitation.Status.CONFIRMED)
+    event = confirmed_live_event(small_tree, title="Ngày mô phỏng", started_ago=timedelta(minutes=5),
+                                 lasts=timedelta(hours=3, minutes=5))
     organizer = make_user("tochuc-test", Role.Kind.ORGANIZER)
     # The tests hash with MD5 for speed; the server only knows the production hashers.
     organizer.password = PBKDF2PasswordHasher().encode("pw-Secret-123", PBKDF2PasswordHasher().salt())

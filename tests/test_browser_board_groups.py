@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
 from bridges.models import Role
-from events.models import Event, Invitation, Session
+from tests.attendance_support import confirmed_live_event
 from tests.board_support import ServerProcess, server_env
 from tests.browser_support import BROWSER_MARKS, logged_in_page
 
@@ -37,12 +37,8 @@ def server(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def scene(transactional_db, small_tree, server):
-    now = timezone.now()
-    event = Event.objects.create(title="Lễ phát động", host=small_tree["host"], status=Event.Status.LIVE,
-                                 starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=2))
-    Session.objects.create(event=event, title="Khai mạc", starts_at=event.starts_at, ends_at=event.ends_at)
-    for code in ("BS-S1", "BS-S2", "TN-S1", "TN-S2"):
-        Invitation.objects.create(event=event, bridge=small_tree[code], status=Invitation.Status.CONFIRMED)
+    event = confirmed_live_event(small_tree, title="Lễ phát động", started_ago=timedelta(minutes=10),
+                                 lasts=timedelta(hours=2, minutes=10))
     organizer = get_user_model().objects.create_user("organizer", password="pw-Secret-123")
     Role.objects.create(user=organizer, kind=Role.Kind.ORGANIZER)
     return {"event": event, "organizer": organizer, "server": server, **small_tree}
