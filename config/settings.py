@@ -169,6 +169,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            # Kept open between requests: Django's default (0) opened a new connection for every request,
+            # page load, check-in batch and websocket write (core.asgi_fast.fresh_connections and channels'
+            # database_sync_to_async close old ones around each call), with its PRAGMAs, which was the
+            # single-process demo's largest cost under `simulate_day` (yappi). Connections stay per thread.
+            "CONN_MAX_AGE": 600,
             # One file per test process: two test runs in one checkout must not share (and corrupt) it.
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3"))},
         }
@@ -195,7 +200,9 @@ if REDIS_URL:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 5000}}}
+    # channels' in-memory layer, its expiry sweep once a second rather than at every call (core.memory_layer).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "core.memory_layer.SweepingInMemoryChannelLayer",
+                                  "CONFIG": {"capacity": 5000}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "diemcau"}}
 
 # --- Auth -----------------------------------------------------------------------------------
