@@ -22,15 +22,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import Executor
-from functools import wraps
-from http.cookies import SimpleCookie
+from functools import lru_cache, wraps
 from types import SimpleNamespace
 
 from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
+from django.dispatch import receiver
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
+from django.test.signals import setting_changed
 from django.utils import translation
 
 from .audit import client_ip
@@ -39,6 +41,9 @@ from .audit import client_ip
 # SecurityMiddleware sets on Django's answers).
 HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+
+
+_ENCODER = DjangoJSONEncoder()
 
 
 def request_meta(scope) -> dict:
@@ -58,7 +63,14 @@ def request_meta(scope) -> dict:
 
 def host_allowed(meta: dict) -> bool:
     """Whether Django would serve this Host (else hand the request to Django, which refuses it as always)."""
-    domain, _port = split_domain_port(meta["HTTP_HOST"])
+    return _host_allowed(meta["HTTP_HOST"])
+
+
+# A server sees few distinct Host headers and languages: each answer is worked out once (bounded, so odd
+# headers cannot grow it) and forgotten when a setting it reads changes (tests' override_settings).
+@lru_cache(maxsize=256)
+def _host_allowed(host: str) -> bool:
+    domain, _port = split_domain_port(host)
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
@@ -66,15 +78,30 @@ def host_allowed(meta: dict) -> bool:
 
 
 def cookies(meta: dict) -> dict[str, str]:
-    """The request's cookies, as Django's request.COOKIES holds them."""
-    return {key: morsel.value for key, morsel in SimpleCookie(meta["COOKIE"]).items()}
+    """The request's cookies, as Django's request.COOKIES holds them (its own parser), read once."""
+    found = meta.get("_cookies")
+    if found is None:
+        found = meta["_cookies"] = parse_cookie(meta["COOKIE"])
+    return found
 
 
 def language(meta: dict) -> str:
     """Django's own rule for the API (the language cookie, then Accept-Language, then LANGUAGE_CODE), as
     core.middleware applies it to /api/ requests."""
-    request = SimpleNamespace(COOKIES=cookies(meta), META=meta, path_info="/api/")
+    return _language(cookies(meta).get(settings.LANGUAGE_COOKIE_NAME), meta["HTTP_ACCEPT_LANGUAGE"])
+
+
+@lru_cache(maxsize=256)
+def _language(cookie: str | None, accept_language: str) -> str:
+    request = SimpleNamespace(COOKIES={} if cookie is None else {settings.LANGUAGE_COOKIE_NAME: cookie},
+                              META={"HTTP_ACCEPT_LANGUAGE": accept_language}, path_info="/api/")
     return translation.get_language_from_request(request)
+
+
+@receiver(setting_changed)
+def _forget_answers(**_kwargs) -> None:
+    _host_allowed.cache_clear()
+    _language.cache_clear()
 
 
 def client_address(meta: dict) -> str | None:
@@ -129,7 +156,8 @@ def in_threads(func: Callable, executor: Executor) -> Callable:
 
 
 async def send_json(send, status: int, answer: dict) -> None:
-    payload = json.dumps(answer, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    # Django's encoder for what JSON lacks (dates), as a `default`: json's C encoder does the rest.
+    payload = json.dumps(answer, default=_ENCODER.default, ensure_ascii=False).encode()
     headers = [*HEADERS, (b"content-length", str(len(payload)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

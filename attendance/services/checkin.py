@@ -87,9 +87,12 @@ def refusal(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str,
     `answer_outcome`: what the answer says when it must not tell more than that (the stored attempt
     keeps the exact outcome).
     """
+    # By ids: the attempt is only written (its relations are never read back), and the ids skip the
+    # related-object checks of the ORM's descriptors.
     attempt = CheckInAttempt(
-        roll_call=roll_call, bridge=ctx.bridge, person=person, method=ctx.method, identifier=ctx.identifier[:64],
-        nonce=ctx.nonce, outcome=outcome, reason=reason[:300], ip=ctx.ip, client_time=ctx.client_time,
+        roll_call_id=_pk(roll_call), bridge_id=_pk(ctx.bridge), person_id=_pk(person), method=ctx.method,
+        identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, reason=reason[:300], ip=ctx.ip,
+        client_time=ctx.client_time,
     )
     said = answer_outcome or outcome
     return attempt, STATUS[said], {
@@ -119,6 +122,10 @@ def _refuse(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str,
     return status, body
 
 
+def _pk(obj) -> int | None:
+    return None if obj is None else obj.pk
+
+
 def _when(at: datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
@@ -130,8 +137,9 @@ def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, ou
     `reveal_name` False (teachers' own scans): the answer names no one, so an identifier typed on the
     public page never tells whose it is.
     """
+    # The check-in row as an object: a new one gets its id when the batch writes it.
     attempt = CheckInAttempt(
-        roll_call=roll_call, bridge=ctx.bridge, person=person, checkin=row, method=ctx.method,
+        roll_call_id=roll_call.pk, bridge_id=_pk(ctx.bridge), person_id=person.pk, checkin=row, method=ctx.method,
         identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, ip=ctx.ip, client_time=ctx.client_time,
         reason="" if outcome == Outcome.ACCEPTED else gettext_noop("already recorded at this roll call"),
     )

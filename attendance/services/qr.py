@@ -12,6 +12,8 @@ a new token with a random id of its own; a successful check-in consumes that id 
 one page load checks in one person.
 """
 
+from __future__ import annotations
+
 import base64
 import secrets
 from dataclasses import dataclass
@@ -102,17 +104,20 @@ def authenticate_many(tokens: list[str]) -> list[ScannedCode | QRRefused]:
             parsed.append(None)
     wanted = {p[0] for p in parsed if p is not None}
     roll_calls = _roll_calls(wanted)
-    codes = []
+    codes, checked = [], {}  # a school's teachers scan the same code: its signature is checked once
     for item in parsed:
         if item is None:
             codes.append(QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("malformed code")))
             continue
-        roll_call_id, bridge_id, window, mac = item
-        roll_call = roll_calls.get(roll_call_id)
-        if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
-            codes.append(QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("signature does not match")))
-        else:
-            codes.append(ScannedCode(roll_call, bridge_id, window))
+        if item not in checked:
+            roll_call_id, bridge_id, window, mac = item
+            roll_call = roll_calls.get(roll_call_id)
+            if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
+                checked[item] = None
+            else:
+                checked[item] = ScannedCode(roll_call, bridge_id, window)
+        code = checked[item]
+        codes.append(code or QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("signature does not match")))
     return codes
 
 
@@ -162,20 +167,40 @@ def make_page_token(code: ScannedCode) -> str:
                          compress=False)
 
 
-def read_page(page_token: str, code: ScannedCode) -> Page:
+def read_page(page_token: str, code: ScannedCode, token: PageToken | None = None) -> Page:
     """The page token of a submit: checked instead of the code's window, so a teacher who scanned in
     time is not refused because typing took longer than one rotation. QRRefused(FORGED_QR) if the
-    token is not ours or belongs to another code.
+    token is not ours or belongs to another code. `token`: the token as read_page_token read it when
+    the submit arrived (the check-in's admission reads it once, for the per-page limits and for this).
     """
-    # One signature check for a fresh token (the usual case); an expired one is read again for its ids.
+    token = token or read_page_token(page_token)
+    if token.ids is None:
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token signature does not match"))
+    if token.ids[:2] != [code.roll_call.pk, code.bridge_id]:
+        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token is for another code"))
+    return Page(token.ids[2], fresh=token.fresh)
+
+
+@dataclass(frozen=True, slots=True)
+class PageToken:
+    """A page token's signature checked, once: [roll call, bridge, page id] (None: not ours) and whether
+    it was within PAGE_SECONDS when read."""
+
+    ids: list | None
+    fresh: bool
+
+    @property
+    def page_id(self) -> str | None:
+        return self.ids[2] if self.ids else None
+
+
+def read_page_token(page_token) -> PageToken:
+    """The token's ids and freshness: one signature check for a fresh token (the usual case); an expired
+    one is read again for its ids."""
     ids, fresh = _page_ids(page_token, max_age=PAGE_SECONDS), True
     if ids is _EXPIRED:
         ids, fresh = _page_ids(page_token), False
-    if ids is None:
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token signature does not match"))
-    if ids[:2] != [code.roll_call.pk, code.bridge_id]:
-        raise QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("page token is for another code"))
-    return Page(ids[2], fresh=fresh)
+    return PageToken(ids, fresh)
 
 
 _EXPIRED = object()
@@ -197,8 +222,7 @@ def _page_ids(page_token, max_age: int | None = None):
 
 def page_id_of(page_token) -> str | None:
     """The single-use id of a page token we signed, before its code is read: keys per-page limits."""
-    ids = _page_ids(page_token)
-    return ids[2] if ids else None
+    return read_page_token(page_token).page_id
 
 
 def roll_call_id_of(token: str) -> int | None:

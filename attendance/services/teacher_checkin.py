@@ -24,6 +24,7 @@ reports, as `foreign` is).
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -92,6 +93,9 @@ class Scan:
     # What the client's limits count the answer under (admit and settle).
     roll_call_id: int | None = None
     page_id: str | None = None
+    # The page token's signature, checked once at admission (qr.read_page_token): the per-page limits'
+    # key, then the batch's page check.
+    page: qr.PageToken | None = None
 
 
 def self_check_in(code_token: str, *, page_token: str | None = None, identifier="", person_id=None, birth_year="",
@@ -117,14 +121,15 @@ def admit(code_token: str, *, page_token: str | None = None, identifier="", pers
     """The scan to write, once the client's limits at this roll call allow it (throttle.Throttled if not).
     Its answer's language is the active one."""
     roll_call_id = qr.roll_call_id_of(code_token)
-    page_id = qr.page_id_of(page_token)
+    page = qr.read_page_token(page_token) if page_token else None
+    page_id = page.page_id if page else None
     client = client_key(ip, user_agent, device)
     throttle.check_in_allowed(ip, roll_call_id, page_id, client)
     return Scan(code_token, page_token=page_token, identifier=identifier or "", person_id=person_id,
                 birth_year=birth_year or "", second_factor=second_factor or "", nonce=nonce, ip=ip,
                 client_key=client, now=now or timezone.now(),
                 language=translation.get_language() or settings.LANGUAGE_CODE,
-                roll_call_id=roll_call_id, page_id=page_id)
+                roll_call_id=roll_call_id, page_id=page_id, page=page)
 
 
 def settle(scan: Scan, answer: idempotency.Answer) -> None:
@@ -140,18 +145,33 @@ def check_in_many(requests: list[dict]) -> list[idempotency.Answer | throttle.Th
     path (attendance/fast_path.py) collects what arrives together on the event loop and hands it here."""
     results: list = [None] * len(requests)
     admitted: list[tuple[int, Scan]] = []
-    for index, request in enumerate(requests):
+    for index, request in _each_in_its_language(enumerate(requests), lambda item: item[1].get("language")):
         arguments = dict(request)
-        with translation.override(arguments.pop("language", None) or settings.LANGUAGE_CODE):
-            try:
-                admitted.append((index, admit(**arguments)))
-            except throttle.Throttled as refused:
-                results[index] = refused
+        arguments.pop("language", None)
+        try:
+            admitted.append((index, admit(**arguments)))
+        except throttle.Throttled as refused:
+            results[index] = refused
     if admitted:
         for (index, scan), answer in zip(admitted, write_scans([scan for _i, scan in admitted]), strict=True):
             settle(scan, answer)
             results[index] = answer
     return results
+
+
+def _each_in_its_language(items, language_of):
+    """The items, each with its language active (LANGUAGE_CODE when it names none). The language is
+    switched only where it changes: a batch is mostly one language, and each switch costs more than
+    the rest of a scan's admission."""
+    current = object()
+    with ExitStack() as stack:
+        for item in items:
+            language = language_of(item) or settings.LANGUAGE_CODE
+            if language != current:
+                stack.close()
+                stack.enter_context(translation.override(language, deactivate=False))
+                current = language
+            yield item
 
 
 def open_page(code_token: str, now: datetime | None = None) -> tuple[qr.ScannedCode, str]:
@@ -258,9 +278,9 @@ class _Batch:
         pages = [self._page(scan, code) for scan, code in zip(self.scans, codes, strict=True)]
         contexts = [self._context(scan) for scan in self.scans]
         self._read_stored(codes, pages, contexts)
-        for index, (scan, code, page, ctx) in enumerate(zip(self.scans, codes, pages, contexts, strict=True)):
-            with translation.override(scan.language, deactivate=False):
-                self.answers[index] = self._one(index, scan, code, page, ctx)
+        scans = enumerate(zip(self.scans, codes, pages, contexts, strict=True))
+        for index, (scan, code, page, ctx) in _each_in_its_language(scans, lambda item: item[1][0].language):
+            self.answers[index] = self._one(index, scan, code, page, ctx)
         self._insert()
         self._flag_earlier_rows()
         for index, key in self.replays.items():
@@ -301,7 +321,7 @@ class _Batch:
         if not isinstance(code, qr.ScannedCode) or not scan.page_token:
             return None
         try:
-            return qr.read_page(scan.page_token, code)
+            return qr.read_page(scan.page_token, code, scan.page)
         except qr.QRRefused as refused:
             return refused
 
