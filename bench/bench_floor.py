@@ -43,7 +43,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 BEFORE_AND_WHERE = ("Before this change (issue 13's own measure, same kind of run): 131-143 check-ins per server CPU-second through Django and django-ninja. Where a check-in's CPU goes now (bench/profile_checkin.py, yappi; in-process timings on PostgreSQL): the batch write is about 1.8 ms per teacher in batches of 8, 1.2 ms in batches of 16 and 0.7 ms in batches of 64 (Django's bulk_create of four rows a teacher and psycopg's client-side query building are most of it); admission and settling (the throttles' cache counters, the client key, the page token's signature) about 0.2 ms; parsing and answering on the event loop the rest. With 32 connections batches stay small. Since then the batch reads and writes without the ORM's compiler (core.bulk_sql: plain SELECTs of the columns used, COPY on PostgreSQL) and tells boards and consoles in one trip on the server's loop; bench/checkin_batch_cpu.py (in process, PostgreSQL, noisy machine) measured the batch write at 1.04 / 0.66 / 0.38 ms a teacher before and 0.41-0.55 / 0.27-0.35 / 0.17-0.18 after, in batches of 8 / 16 / 64.")
 
 CHECKIN_LUA = r"""
--- Each request is the next prepared check-in (path TAB body); the thread stops after the last answer.
+-- Each request is the next prepared check-in (path TAB cookie TAB body); the thread stops after the last answer.
 -- wrk calls request() once before any connection to check the script (script_verify_request): that
 -- first call is given the first line without counting it as sent.
 local lines, i, answered, accepted, verified = {}, 0, 0, 0, false
@@ -54,8 +54,8 @@ request = function()
   if verified then i = i + 1 end
   verified = true
   local line = lines[math.min(math.max(i, 1), #lines)]
-  local tab = line:find("\t")
-  return wrk.format("POST", line:sub(1, tab - 1), {["Content-Type"] = "application/json"}, line:sub(tab + 1))
+  local path, cookie, body = line:match("^([^\t]+)\t([^\t]*)\t(.*)$")
+  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Cookie"] = cookie}, body)
 end
 response = function(status, headers, body)
   answered = answered + 1

@@ -264,15 +264,15 @@ local function now_ms()
   return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
 end
 
-local due, paths, bodies = {}, {}, {}
+local due, paths, cookies, bodies = {}, {}, {}, {}
 local claimed, sent, answered = 0, 0, 0
 local headers = {["Content-Type"] = "application/json"}
 statuses, late, latest_ms = {}, 0, 0  -- globals: done() reads them through thread:get
 
 init = function(args)
   for line in io.lines(args[1]) do
-    local at, path, body = line:match("^(%d+)\t([^\t]+)\t(.*)$")
-    due[#due + 1], paths[#paths + 1], bodies[#bodies + 1] = tonumber(at), path, body
+    local at, path, cookie, body = line:match("^(%d+)\t([^\t]+)\t([^\t]*)\t(.*)$")
+    due[#due + 1], paths[#paths + 1], cookies[#cookies + 1], bodies[#bodies + 1] = tonumber(at), path, cookie, body
   end
   if args[2] == "close" then headers["Connection"] = "close" end
 end
@@ -285,6 +285,7 @@ end
 
 request = function()
   if claimed == 0 then  -- wrk's own check of the script (script_verify_request), before any connection
+    headers["Cookie"] = cookies[1]
     return wrk.format("POST", paths[1], headers, bodies[1])
   end
   sent = math.min(sent + 1, #due)
@@ -293,6 +294,7 @@ request = function()
     if behind > LATE_MS then late = late + 1 end
     if behind > latest_ms then latest_ms = behind end
   end
+  headers["Cookie"] = cookies[sent]  -- wrk.format copies the headers into the request it builds
   return wrk.format("POST", paths[sent], headers, bodies[sent])
 end
 
@@ -540,7 +542,7 @@ def scenario(name: str, *, workers: int, quick: bool, database_url: str | None =
                 f"{outcome['late']} sent > {LATE_MS} ms late" + "".join(f"\n      {e}" for e in errors))
 
         bare_lines = server.folder / "wrk-bare.txt"
-        bare_lines.write_text("0\t/bench/insert\t{}\n" * size["bare"])
+        bare_lines.write_text("0\t/bench/insert\t\t{}\n" * size["bare"])
         bare = drive(server, "bare", bare_lines, connections=CONCURRENCY, seconds=900)
         out.setdefault("errors", []).extend(f"bare: {e}" for e in wrk_errors(bare))
         bare_ok = sum(n for code, n in bare["statuses"].items() if code == 200)

@@ -1,10 +1,11 @@
 """wrk (the C load generator, Debian's package) over prepared teacher check-ins: shared by bench_floor
 (check-ins per server CPU-second) and bench_live (the province's replay, burst and yardstick).
 
-A check-in is prepared in advance, on the server's database (a bench child), as one line "path TAB body":
-the roll-call code a console shows at the scan's time and the single-use page token the teacher page
-would carry (attendance.services.qr), a fresh nonce and the teacher's identifier, so that every request
-wrk sends is one valid check-in and wrk spends no time building it.
+A check-in is prepared in advance, on the server's database (a bench child), as one line
+"path TAB cookie TAB body": the roll-call code a console shows at the scan's time, the phone's device
+cookie (each teacher their own phone, as on a roll call: attendance.services.teacher_checkin.DEVICE_COOKIE)
+and the single-use page token the teacher page would carry (attendance.services.qr), a fresh nonce and the
+teacher's identifier, so that every request wrk sends is one valid check-in and wrk spends no time building it.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _ms(text: str) -> float:
 
 
 def checkin_lines(roll_call, scans) -> list[str]:
-    """'path TAB body' of one valid check-in per scan (bridge id, teacher identifier, scanned_at, page_at):
+    """'path TAB cookie TAB body' of one valid check-in per scan (bridge id, teacher identifier, scanned_at, page_at):
     the code the bridge's console shows at `scanned_at` and a page token signed as if the page were
     loaded at `page_at` (epoch seconds; None: now). Runs in a child with Django set up."""
     from unittest import mock
@@ -77,6 +78,7 @@ def checkin_lines(roll_call, scans) -> list[str]:
     from django.core import signing
 
     from attendance.services import qr
+    from attendance.services.teacher_checkin import DEVICE_COOKIE
 
     clock = _Clock()
     scanned: dict[int, object] = {}  # bridge -> its ScannedCode (the page token names the roll call and bridge)
@@ -89,7 +91,10 @@ def checkin_lines(roll_call, scans) -> list[str]:
             clock.at = page_at
             body = {"nonce": str(uuid.uuid4()), "page_token": qr.make_page_token(scanned[bridge_id]),
                     "identifier": teacher_id}
-            lines.append(f"/api/attendance/qr/{code}/checkin\t{json.dumps(body)}")
+            # Without its own device every teacher after the third would be flagged as one phone's
+            # (teacher_checkin.same_client_flag_after) and counted against one client's rows.
+            cookie = f"{DEVICE_COOKIE}={uuid.uuid4().hex[:16]}"
+            lines.append(f"/api/attendance/qr/{code}/checkin\t{cookie}\t{json.dumps(body)}")
     return lines
 
 

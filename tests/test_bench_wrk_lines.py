@@ -1,6 +1,7 @@
 """The check-ins bench.wrk_load prepares for wrk (bench_floor, bench_live) are what the teacher endpoint
-accepts: each line, POSTed as wrk sends it, is one check-in; a page signed too long before is refused,
-so the page token's clock in the prepared lines is the one the endpoint reads."""
+accepts: each line, POSTed as wrk sends it (with its phone's device cookie), is one check-in of its own
+device, never flagged as one phone's; a page signed too long before is refused, so the page token's clock
+in the prepared lines is the one the endpoint reads."""
 
 import json
 import time
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, line: str):
-    path, body = line.split("\t")
+    path, cookie, body = line.split("\t")
+    name, value = cookie.split("=")
+    client.cookies[name] = value
     return client.post(path, body, content_type="application/json")
 
 
@@ -32,8 +35,10 @@ def test_prepared_lines_are_valid_check_ins_at_their_times(small_tree, client):
     assert [post(client, line).status_code for line in lines] == [201, 201, 201]
     assert set(CheckIn.objects.filter(roll_call=env.roll_call).values_list("person", flat=True)) == {
         first.pk, second.pk, third.pk}
-    bodies = [json.loads(line.split("\t")[1]) for line in lines]
+    bodies = [json.loads(line.split("\t")[2]) for line in lines]
     assert len({b["nonce"] for b in bodies}) == len({b["page_token"] for b in bodies}) == 3
+    assert len(set(CheckIn.objects.filter(roll_call=env.roll_call).values_list("client_key", flat=True))) == 3
+    assert not CheckIn.objects.filter(roll_call=env.roll_call, same_client=True).exists()
 
 
 def test_a_page_signed_too_long_before_is_refused(small_tree, client):
