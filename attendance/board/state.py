@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -42,6 +42,9 @@ FEED_SIZE = 30
 # are read in chunks); on PostgreSQL a frame's ids go as one array in one statement whatever their number (a
 # nation's tick touches ~1,250). Above half of the event's bridges one frame reads everything instead.
 PARTIAL_REFRESH_LIMIT = 500
+# Up to this many scopes counted, a changed tile tries each (a path's prefix test); above, it looks up the scopes
+# covering its path (a nation's hundreds of district boards).
+FEW_SCOPES = 8
 # The launch screen stays up this long after the launch moment (also for consoles that join late).
 LAUNCH_SCREEN_SECONDS = 180
 
@@ -51,6 +54,14 @@ ONLINE = "online"
 CHECKED_IN = "checked_in"
 OFFLINE = "offline"
 STATES = (NOT_CONFIRMED, CONFIRMED, ONLINE, CHECKED_IN, OFFLINE)
+# A bridge's open connections with a sign of life within ONLINE_STALE_SECONDS (online when above 0), over its
+# connection intervals (`cutoff`: now less that).
+ONLINE_SQL = "COUNT(CASE WHEN ended_at IS NULL AND last_seen_at >= %(cutoff)s THEN 1 END)"
+# The flagged among a bridge's check-ins (of one device past its limit): in a board's live read and in the group
+# counters.
+FLAGGED_SQL = "COUNT(CASE WHEN same_client THEN 1 END)"
+# The host on its own event's board when no invitation names it.
+HOST_STATUS = Invitation.Status.CONFIRMED
 
 
 
@@ -123,7 +134,7 @@ def summarise_checkins(items: list[dict]) -> list[dict]:
     return summarised
 
 
-@dataclass
+@dataclass(slots=True)
 class BridgeLive:
     id: int
     code: str
@@ -159,8 +170,9 @@ class BridgeLive:
 
     def signature(self) -> tuple:
         """Cheap to compare: equal signatures mean equal live tiles."""
+        present = self.present
         return (self.online, self.ever_connected, self.checked_in, self.headcount, self.status, self.expected,
-                tuple(sorted(self.present.items())), self.flagged)
+                tuple(sorted(present.items()) if len(present) > 1 else present.items()), self.flagged)
 
     def live_tile(self) -> dict:
         """What changes during the event; deltas carry only this (the snapshot has the rest)."""
@@ -209,14 +221,32 @@ def _add(counter: dict, contribution: tuple, sign: int) -> None:
             totals.pop(key, None)  # as a recount has it: no key for a roll call nobody is present at
 
 
+# The scalars that are one tile's yes or no (the rest, headcount, expected and flagged, are its numbers).
+_FLAGS = frozenset(("confirmed", "online", "checked_in", "missing"))
+
+
+def _add_class(counter: dict, contribution: tuple, n: int) -> None:
+    """`_add` of `n` tiles alike, from a contribution whose numbers (and present counts) are already their sums
+    (`_group_counters`)."""
+    scalars, present = contribution
+    counter["invited"] += n
+    _add(counter, (tuple(value * n if key in _FLAGS else value for key, value in zip(_SCALARS, scalars, strict=True)),
+                   present), 1)
+
+
 def _difference(live: BridgeLive, before: tuple, after: tuple) -> tuple[tuple | None, list]:
     """What one tile's change moves its counters by: (scalars, None when none moved; the present counts per
     roll call that moved, netted: a check-in moves one roll call's count by one, not two entries)."""
     kept = live.counted_as
     old, old_present = kept[1] if kept is not None and kept[0] == before else _contribution(before, live.is_host)
-    new, new_present = contribution = _contribution(after, live.is_host)
-    live.counted_as = (after, contribution)
-    scalars = None if new == old else tuple(map(operator.sub, new, old))
+    if before[:6] == after[:6] and before[7] == after[7]:
+        # Only the teachers present moved (a nation's tick: most tiles): what the rules read is as it was, and
+        # `_contribution` hands the present counts through as they are.
+        new, new_present, scalars = old, after[6], None
+    else:
+        new, new_present = _contribution(after, live.is_host)
+        scalars = None if new == old else tuple(map(operator.sub, new, old))
+    live.counted_as = (after, (new, new_present))
     if new_present == old_present:
         return scalars, []
     present = dict(new_present)
@@ -262,7 +292,9 @@ class EventBoard:
         self._members: dict[str | None, list[int]] = {}  # scope path -> its bridges' ids, in path order
         self._member_sets: dict[str | None, set[int]] = {}  # the same as sets: is a frame's bridge in the scope
         self._by_prefix: dict[str, list[int]] | None = None  # every "/a/b/" prefix -> the ids under it
+        self._name_rank: dict[int, int] | None = None  # bridge id -> its place in name order (arrival_lines)
         self._counted: dict[str | None, dict] = {}  # scope path -> {"groups": {id: counter}, "total": counter}
+        self._sizes: dict[str | None, int] = {}  # scope path -> its bridges, where not all are held (for_snapshot)
         self.bridges: dict[int, BridgeLive] = {}
         self.groups: dict[int, dict] = {}
         self.roll_calls: list[dict] = []
@@ -275,16 +307,50 @@ class EventBoard:
         """The event's board; with a scope path only the bridges of that subtree are read (a snapshot)."""
         # Taken before reading: a board drops deltas read before its snapshot was (see board.js).
         read_at = now_ms()
-        board = cls(Event.objects.select_related("host__tier").get(pk=event_id), scope_path)
+        return cls._loaded(Event.objects.select_related("host__tier").get(pk=event_id), scope_path, read_at)
+
+    @classmethod
+    def _loaded(cls, event: Event, scope_path: str | None, read_at: int) -> EventBoard:
+        board = cls(event, scope_path)
         board.read_at = read_at
         with collector_paused():
             board.load_bridges()
             # Read whole, without refresh's before/after comparison: nothing was shown before, nothing is kept yet.
             board._load_roll_calls()
             if connection.vendor == "postgresql":
-                board._read_live_at_once(None)
+                # A scope's bridges by their ids (index lookups), not by a path filter: PostgreSQL scanned every
+                # check-in of a nation for a province's 641 bridges.
+                board._read_live_at_once(None if scope_path is None else sorted(board.bridges))
             else:
                 board._load_live(None)
+        return board
+
+    @classmethod
+    def for_snapshot(cls, event_id: int, scope_path: str | None, group: str | None = None) -> EventBoard:
+        """A board of what a snapshot of this scope shows, read from the rows of that scope only. In group mode
+        (`group_mode`; on PostgreSQL) it holds the groups' counters aggregated in the database
+        (`_group_counters`) and the tiles of the viewed group `group` (a code) alone: a nation's organizer reads
+        no tile of the ~40,000 it does not show. Else the scope's whole board (`load`)."""
+        read_at = now_ms()
+        event = Event.objects.select_related("host__tier").get(pk=event_id)
+        board = cls(event, scope_path)
+        if connection.vendor != "postgresql" or board.scope_size() <= settings.BOARD_TILES_MAX:
+            return cls._loaded(event, scope_path, read_at)
+        board.read_at = read_at
+        with collector_paused():
+            board._load_roll_calls()
+            counted, board.groups, paths = board._group_counters()
+            board._counted[scope_path] = counted
+            board._sizes[scope_path] = counted["total"]["invited"]
+            group_id = board.viewed_group(scope_path, group)
+            if group_id is not None:
+                # The viewed group's subtree (within the scope), read whole as a small board is.
+                path = paths[group_id]
+                tiles = cls(event, path if scope_path is None or path.startswith(scope_path) else scope_path)
+                tiles.roll_calls, tiles.launch = board.roll_calls, board.launch
+                tiles.load_bridges()
+                tiles._read_live_at_once(sorted(tiles.bridges))
+                board.bridges = {b: live for b, live in tiles.bridges.items() if live.group_id == group_id}
         return board
 
     # --- static part: who is invited, where they belong, what is expected -------------------------
@@ -297,18 +363,21 @@ class EventBoard:
                 "bridge__expected_participants", "bridge__tech_phone", "bridge__head_phone", "bridge__tier__role",
             )
         )
-        if event.host_id not in {row[0] for row in rows} and in_scope(event.host.path, self.scope_path):
+        host_added = self._host_added(event.host_id in {row[0] for row in rows})
+        if host_added:
             host = event.host
-            rows.append((host.id, Invitation.Status.CONFIRMED, None, host.code, host.name, host.path,
+            rows.append((host.id, HOST_STATUS, None, host.code, host.name, host.path,
                          host.expected_participants, host.tech_phone, host.head_phone, host.tier.role))
         # Rosters by a subquery, not an IN list of every invited bridge (40,000 ids cost ~0.3 s of CPU to send),
-        # and without Person's ordering (by bridge: a join to every bridge row).
-        needs_roster = Q(bridge_id__in=self._within(Invitation.objects.filter(event=event)).values("bridge_id"))
-        needs_roster |= Q(bridge_id=event.host_id)
+        # and without Person's ordering (by bridge: a join to every bridge row). The host apart: an OR in the
+        # same filter made PostgreSQL scan the 1,000,000 people for a district's 64 bridges.
+        invited = self._within(Invitation.objects.filter(event=event)).values("bridge_id")
         roster = dict(
-            Person.objects.filter(needs_roster).order_by().values("bridge_id").annotate(n=Count("id"))
+            Person.objects.filter(bridge_id__in=invited).order_by().values("bridge_id").annotate(n=Count("id"))
             .values_list("bridge_id", "n")
         )
+        if host_added:
+            roster[event.host_id] = Person.objects.filter(bridge_id=event.host_id).count()
         # The bridges on the paths: the invited ones are in the rows already; the others (a nation's few
         # hundred provinces and districts, not its 40,000 schools) are read.
         ancestors = {r[0]: {"id": r[0], "code": r[3], "name": r[4], "tier__role": r[9]} for r in rows}
@@ -319,7 +388,8 @@ class EventBoard:
         previous = self.bridges
         self.bridges, self.groups = {}, {}
         # Who is in which scope, and what is expected, may have changed.
-        self._members, self._member_sets, self._counted, self._by_prefix = {}, {}, {}, None
+        self._members, self._member_sets, self._counted, self._by_prefix, self._sizes = {}, {}, {}, None, {}
+        self._name_rank = None
         groups_by_parent: dict[str, dict] = {}
         for bridge_id, status, inv_expected, code, name, path, bridge_expected, tech_phone, head_phone, role in rows:
             # A school's group is its parent's (group_of counts the bridge itself only when intermediate):
@@ -340,6 +410,98 @@ class EventBoard:
                 live.online, live.ever_connected, live.checked_in = old.online, old.ever_connected, old.checked_in
                 live.headcount, live.present, live.flagged = old.headcount, old.present, old.flagged
             self.bridges[bridge_id] = live
+
+    def _host_added(self, invited: bool) -> bool:
+        """The host is on its event's board even when not invited (as confirmed, `HOST_STATUS`), within scope."""
+        return not invited and in_scope(self.event.host.path, self.scope_path)
+
+    # --- group mode read from the rows: counters per group without a tile per bridge -------------------
+
+    def scope_size(self) -> int:
+        """How many bridges the board's scope shows (what `group_mode` compares), by one count."""
+        invitations = self._within(Invitation.objects.filter(event=self.event))
+        size = invitations.count()
+        host_invited = invitations.filter(bridge_id=self.event.host_id).exists()
+        return size + self._host_added(host_invited)
+
+    def _group_counters(self) -> tuple[dict, dict[int, dict], dict[int, str]]:
+        """The scope's counters per group and in total, as `recount` counts them from the tiles, aggregated in
+        PostgreSQL without a tile per bridge (a nation's organizer in group mode: ~40,000 bridges, ~700 units).
+
+        The bridges are summed per unit (a bridge counted under its own group: an intermediate one or one at the
+        root; any other under its parent's, as in `load_bridges`) and per class of what the rules read: the
+        invitation status, host or not, online, ever connected, checked in, and which of `expected_teachers`'
+        three inputs decides. Each class goes through the same rules as a tile (`_contribution`,
+        `expected_teachers`) once, its count and sums in place of one tile's values: within a class each rule
+        picks the same branch, so the sum of the tiles' values is the rule applied to the class's sums. The live
+        state is `_live_statement`'s, a row per bridge, as a frame reads it. Returns ({"groups": {id: counter},
+        "total": counter}, the groups as `groups` holds them, each group's path)."""
+        event, tables = self.event, self._tables()
+        host_invited = Invitation.objects.filter(event=event, bridge_id=event.host_id).exists()
+        live_sql, params = self._live_statement(None)
+        calls = params["calls"]
+        params.update(host=event.host_id, host_status=HOST_STATUS, intermediate=Tier.Role.INTERMEDIATE,
+                      add_host=self._host_added(host_invited))
+        within = roster_within = ""
+        if self.scope_path is not None:
+            within = " WHERE b.path LIKE %(prefix)s"
+            roster_within = f" WHERE bridge_id IN (SELECT id FROM {tables['Bridge']} WHERE path LIKE %(prefix)s)"  # noqa: S608 - our table
+        unit = "CASE WHEN t.role = %(intermediate)s OR b.parent_id IS NULL THEN b.id ELSE b.parent_id END"
+        # The board's bridges as load_bridges reads them (the invited ones, the host when it adds it), each with
+        # its unit. Plain subqueries, not CTEs: PostgreSQL estimated a CTE's joins at billions of rows and chose
+        # its plans (and JIT compiling) for that.
+        members = (
+            f"SELECT i.bridge_id AS id, i.status, i.inv, b.expected_participants AS usual, {unit} AS unit "  # noqa: S608 - our tables
+            f"FROM (SELECT bridge_id, status, expected_participants AS inv FROM {tables['Invitation']} "
+            "WHERE event_id = %(event)s UNION ALL SELECT %(host)s, %(host_status)s, NULL WHERE %(add_host)s) i "
+            f"JOIN {tables['Bridge']} b ON b.id = i.bridge_id JOIN {tables['Tier']} t ON t.id = b.tier_id{within}")
+        # Rosters counted for the whole scope and joined: one pass over the people's bridge index, cheaper than
+        # 40,000 lookups of the invited bridges.
+        summed = "".join(f", SUM(COALESCE(l.p{k}, 0))" for k in range(len(calls)))
+        classes = (
+            "SELECT m.unit, m.status, CASE WHEN m.id = %(host)s THEN 1 ELSE 0 END, "  # noqa: S608 - our tables
+            "CASE WHEN l.open_now > 0 THEN 1 ELSE 0 END, CASE WHEN l.n > 0 THEN 1 ELSE 0 END, "
+            "CASE WHEN l.headcount IS NULL THEN 0 ELSE 1 END, CASE WHEN m.inv IS NULL THEN 1 ELSE 0 END, "
+            "COUNT(*), SUM(m.inv), SUM(m.usual), SUM(COALESCE(r.n, 0)), SUM(COALESCE(l.headcount, 0)), "
+            f"SUM(COALESCE(l.flagged, 0)){summed} "
+            f"FROM ({members}) m LEFT JOIN ({live_sql}) l ON l.bridge_id = m.id "
+            f"LEFT JOIN (SELECT bridge_id, COUNT(*) AS n FROM {tables['Person']}{roster_within} GROUP BY bridge_id) r "
+            "ON r.bridge_id = m.id "
+            "GROUP BY m.unit, m.status, 3, 4, 5, 6, 7, CASE WHEN m.usual = 0 THEN 1 ELSE 0 END")
+        with transaction.atomic(), connection.cursor() as cursor:
+            # No JIT: on a nation's rows its compiling cost more than the query (~1.2 s when a plan's estimate ran
+            # high); and room for the ~40,000 bridges' hashes, which spilled to disk within the default 4 MB.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+            cursor.execute(classes, params)
+            rows = cursor.fetchall()
+        units = {row[0] for row in rows}
+        # The units' groups by the one rule (bridges.tree.group_of), from their paths' bridges.
+        paths = dict(Bridge.objects.filter(id__in=units).values_list("id", "path"))
+        ids = {int(part) for path in paths.values() for part in path.strip("/").split("/") if part}
+        ancestors = {b["id"]: b for b in Bridge.objects.filter(id__in=ids).values("id", "code", "name", "tier__role",
+                                                                                   "path")}
+        unit_group = {u: group_of(path, ancestors) for u, path in paths.items()}
+        groups = {g["id"]: {"id": g["id"], "code": g["code"], "name": g["name"]} for g in unit_group.values()}
+        group_paths = {g["id"]: g["path"] for g in unit_group.values()}
+        counted: dict[int, dict] = {}
+        total = _empty_counter()
+
+        def counter_of(unit_id: int) -> dict:
+            group_id = unit_group[unit_id]["id"]
+            counter = counted.get(group_id)
+            if counter is None:
+                counter = counted[group_id] = _empty_counter()
+            return counter
+
+        for u, status, is_host, online, ever, checked, no_inv, n, inv, usual, roster, head, flagged, *present in rows:
+            expected = expected_teachers(None if no_inv else int(inv), int(usual), int(roster))
+            signature = (bool(online), bool(ever), bool(checked), int(head), status, expected,
+                         tuple((call, int(k)) for call, k in zip(calls, present, strict=True) if k), int(flagged))
+            contribution = _contribution(signature, bool(is_host))
+            for target in (counter_of(u), total):
+                _add_class(target, contribution, n)
+        return {"groups": counted, "total": total}, groups, group_paths
 
     # --- live part ------------------------------------------------------------------------------
 
@@ -362,39 +524,48 @@ class EventBoard:
             for start in range(0, len(ordered), PARTIAL_REFRESH_LIMIT):
                 self._read_live(ordered[start:start + PARTIAL_REFRESH_LIMIT])
         changed = {}
-        self.arrived = {}
         for b in targets:
             live = bridges[b]
             after = live.shown = live.signature()
-            if after == before[b]:
-                continue
-            changed[b] = after
-            # Teachers who arrived since the last refresh, per bridge: the feed's summary lines (exact, from
-            # the rows, whatever notifications were lost or truncated on the way).
-            grown = sum(n for _rc, n in after[6]) - sum(n for _rc, n in before[b][6])
-            if grown > 0:
-                self.arrived[b] = grown
-        self._count_changes(before, changed)
+            if after != before[b]:
+                changed[b] = after
+        self.arrived = self._count_changes(before, changed)
         return set(changed)
 
-    def _count_changes(self, before: dict[int, tuple], after: dict[int, tuple]) -> None:
-        """Move the kept counters of every scope covering a changed tile by that tile's difference."""
-        if not self._counted:
-            return
-        # Scope paths are bridges' paths ("/1/4/"); any other prefix is matched as in_scope does.
-        odd = [s for s in self._counted if s is not None and not s.endswith("/")]
-        counted = self._counted
+    def _count_changes(self, before: dict[int, tuple], after: dict[int, tuple]) -> dict[int, int]:
+        """Move the kept counters of every scope covering a changed tile by that tile's difference. Returns the
+        teachers who arrived at each bridge since the last refresh (the feed's summary lines: exact, from the
+        rows, whatever notifications were lost or truncated on the way), read off the same difference."""
+        counted, bridges = self._counted, self.bridges
+        # A scope is a bridge's path ("/1/4/") or any other prefix, matched as in_scope does. Few scopes counted
+        # (the usual: the organizer's and a few districts'): each is tried; many (hundreds of district boards):
+        # the ones covering the bridge are looked up.
+        few = list(counted) if len(counted) <= FEW_SCOPES else None
+        odd = [] if few is not None else [s for s in counted if s is not None and not s.endswith("/")]
+        arrived = {}
         for b, signature in after.items():
-            live = self.bridges[b]
+            live = bridges[b]
             scalars, present = _difference(live, before[b], signature)
-            if not live.covering:
-                live.covering = tuple(self._covering(live.path))
-            scopes = (*live.covering, *(s for s in odd if live.path.startswith(s))) if odd else live.covering
+            if present:
+                grown = sum(n for _rc, n in present)
+                if grown > 0:
+                    arrived[b] = grown
+            if not counted:
+                continue
+            if few is not None:
+                path = live.path
+                scopes = [s for s in few if s is None or path.startswith(s)]
+            else:
+                if not live.covering:
+                    live.covering = tuple(self._covering(live.path))
+                scopes = (*live.covering, *(s for s in odd if live.path.startswith(s))) if odd else live.covering
+            group_id = live.group_id
             for scope_path in scopes:
                 kept = counted.get(scope_path)
                 if kept is not None:
-                    _move(kept["groups"][live.group_id], scalars, present)
+                    _move(kept["groups"][group_id], scalars, present)
                     _move(kept["total"], scalars, present)
+        return arrived
 
     @staticmethod
     def _covering(path: str):
@@ -416,10 +587,15 @@ class EventBoard:
         return {b for b in online ^ shown if b in self.bridges}
 
     def arrival_lines(self, at_ms: int) -> list[dict]:
-        """The last refresh's arrivals as feed lines ("+N" at a bridge), largest first."""
-        bridges = self.bridges
-        lines = [FeedLine.checkin_line(at_ms, b, bridges[b].name, n) for b, n in self.arrived.items() if b in bridges]
-        return sorted(lines, key=lambda line: (-line["count"], line["bridge"]))
+        """The last refresh's arrivals as feed lines ("+N" at a bridge), largest first, then by name."""
+        bridges, arrived = self.bridges, self.arrived
+        rank = self._name_rank
+        if rank is None:
+            # Each bridge's place in name order, once per reading of the invitations: comparing the names of a
+            # nation tick's ~1,250 lines on every tie cost more than making the lines.
+            rank = self._name_rank = {b: i for i, b in enumerate(sorted(bridges, key=lambda b: bridges[b].name))}
+        chosen = sorted((b for b in arrived if b in bridges), key=lambda b: (-arrived[b], rank[b]))
+        return [FeedLine.checkin_line(at_ms, b, bridges[b].name, arrived[b]) for b in chosen]
 
     def _within(self, queryset):
         """Rows of this board's scope (a snapshot's subtree; all for the coalescer's board)."""
@@ -506,21 +682,45 @@ class EventBoard:
                 live.flagged += flagged
 
     def _read_live_at_once(self, bridge_ids: list[int] | None) -> None:
-        """`_load_live` on PostgreSQL in one statement: the three reads as one UNION ALL, as plain SQL (through
-        the ORM a nation's 150,000 rows cost ~0.4 s of CPU in row converters). `bridge_ids`: a frame's bridges,
-        bound as one array literal (a named parameter used three times); None: every bridge of the board's
-        scope. Rows: (kind, bridge, roll call, n, flagged); kind 0 a bridge's connections (n open now), 1 its
-        check-in (n the headcount), 2 its teachers present at a roll call (n, flagged)."""
+        """`_load_live` on PostgreSQL in one statement (`_live_statement`), as plain SQL (through the ORM a
+        nation's rows cost ~0.4 s of CPU in row converters). `bridge_ids`: a frame's bridges; None: every bridge
+        of the board's scope."""
         bridges = self.bridges
         for live in (bridges.values() if bridge_ids is None else (bridges[b] for b in bridge_ids)):
             live.online = live.ever_connected = live.checked_in = False
             live.headcount, live.present, live.flagged = 0, {}, 0
         if bridge_ids is not None and not bridge_ids:
             return
-        ops = connection.ops
-        tables = {m.__name__: ops.quote_name(m._meta.db_table)
-                  for m in (ConnectionInterval, BridgeCheckIn, CheckIn, Bridge)}
-        params = {"event": self.event.id, "calls": [rc["id"] for rc in self.roll_calls],
+        sql, params = self._live_statement(bridge_ids)
+        calls = params["calls"]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        get = bridges.get
+        for bridge_id, connections, open_now, headcount, flagged, *present in rows:
+            live = get(bridge_id)
+            if live is None:
+                continue  # not invited (a connection or check-in left from before an invitation was withdrawn)
+            if connections:
+                live.ever_connected = True
+                live.online = open_now > 0
+            if headcount is not None:
+                live.checked_in = True
+                live.headcount = headcount
+            if flagged is not None:
+                live.flagged = flagged
+                live.present = {call: n for call, n in zip(calls, present, strict=True) if n}
+
+    def _live_statement(self, bridge_ids: list[int] | None) -> tuple[str, dict]:
+        """The live state of these bridges (None: every bridge of the board's scope) as one statement, a row per
+        bridge with any: (bridge, its connections (NULL: none), how many are open now (`ONLINE_SQL`), its
+        check-in's headcount (NULL: not checked in), its flagged check-ins (`FLAGGED_SQL`; NULL: no check-in
+        at a roll call), then its teachers present at each of `params["calls"]`, in that order). Its one home: a
+        frame's and a board's read (`_read_live_at_once`) and the group counters (`_group_counters`) use it.
+        `bridge_ids` go as one array literal (a named parameter used three times), PostgreSQL's."""
+        tables = self._tables()
+        calls = [rc["id"] for rc in self.roll_calls]
+        params = {"event": self.event.id, "calls": calls,
                   "cutoff": timezone.now() - timedelta(seconds=ONLINE_STALE_SECONDS)}
         if bridge_ids is not None:
             # The ids as one array literal, cast in SQL: psycopg's list dumper checked each of a nation tick's
@@ -528,33 +728,34 @@ class EventBoard:
             params["ids"] = "{" + ",".join(map(str, bridge_ids)) + "}"
             among = " AND bridge_id = ANY(%(ids)s::bigint[])"
         elif self.scope_path is not None:
-            params["prefix"] = self.scope_path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params["prefix"] = self._prefix()
             among = f" AND bridge_id IN (SELECT id FROM {tables['Bridge']} WHERE path LIKE %(prefix)s)"  # noqa: S608 - our table
         else:
             among = ""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 0, bridge_id, 0, COUNT(CASE WHEN ended_at IS NULL AND last_seen_at >= %(cutoff)s THEN 1 END), 0 "  # noqa: S608 - our tables
-                f"FROM {tables['ConnectionInterval']} WHERE event_id = %(event)s{among} GROUP BY bridge_id "
-                f"UNION ALL SELECT 1, bridge_id, 0, headcount, 0 FROM {tables['BridgeCheckIn']} "
-                f"WHERE event_id = %(event)s{among} "
-                "UNION ALL SELECT 2, bridge_id, roll_call_id, COUNT(*), COUNT(CASE WHEN same_client THEN 1 END) "
-                f"FROM {tables['CheckIn']} WHERE roll_call_id = ANY(%(calls)s){among} "
-                "GROUP BY roll_call_id, bridge_id", params)
-            rows = cursor.fetchall()
-        for kind, bridge_id, roll_call_id, n, flagged in rows:
-            live = bridges.get(bridge_id)
-            if live is None:
-                continue  # not invited (a connection or check-in left from before an invitation was withdrawn)
-            if kind == 0:
-                live.ever_connected = True
-                live.online = n > 0
-            elif kind == 1:
-                live.checked_in = True
-                live.headcount = n
-            else:
-                live.present[roll_call_id] = n
-                live.flagged += flagged
+        # One row per bridge, a column per roll call (an event has a few): a nation tick's 1,250 bridges came back
+        # as ~4,500 rows of (kind, bridge, roll call), and going through them cost more than reading them.
+        params.update({f"call_{k}": call for k, call in enumerate(calls)})
+        per_call = "".join(f", COUNT(CASE WHEN roll_call_id = %(call_{k})s THEN 1 END) AS p{k}" for k in range(len(calls)))
+        columns = "".join(f", p.p{k}" for k in range(len(calls)))
+        sql = (
+            f"SELECT bridge_id, c.n, c.open_now, h.headcount, p.flagged{columns} "  # noqa: S608 - our tables
+            f"FROM (SELECT bridge_id, COUNT(*) AS n, {ONLINE_SQL} AS open_now FROM {tables['ConnectionInterval']} "
+            f"WHERE event_id = %(event)s{among} GROUP BY bridge_id) c "
+            f"FULL JOIN (SELECT bridge_id, headcount FROM {tables['BridgeCheckIn']} WHERE event_id = %(event)s{among}) h "
+            "USING (bridge_id) "
+            f"FULL JOIN (SELECT bridge_id, {FLAGGED_SQL} AS flagged{per_call} FROM {tables['CheckIn']} "
+            f"WHERE roll_call_id = ANY(%(calls)s){among} GROUP BY bridge_id) p USING (bridge_id)")
+        return sql, params
+
+    def _prefix(self) -> str:
+        """The board's scope path as a LIKE pattern (the subtree), its wildcards escaped."""
+        return self.scope_path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    @staticmethod
+    def _tables() -> dict[str, str]:
+        ops = connection.ops
+        return {m.__name__: ops.quote_name(m._meta.db_table)
+                for m in (ConnectionInterval, BridgeCheckIn, CheckIn, Bridge, Invitation, Person, Tier)}
 
     def _load_roll_calls(self) -> None:
         now = timezone.now()
@@ -600,7 +801,7 @@ class EventBoard:
             counter = groups.get(live.group_id)
             if counter is None:
                 counter = groups[live.group_id] = _empty_counter()
-            signature = live.signature()
+            signature = live.shown = live.signature()  # as the last refresh left it: a frame's "before"
             contribution = _contribution(signature, live.is_host)
             live.counted_as = (signature, contribution)  # a frame that changes this tile starts from it
             for target in (counter, total):
@@ -627,7 +828,8 @@ class EventBoard:
     def group_mode(self, scope_path: str | None) -> bool:
         """More bridges in the scope than settings.BOARD_TILES_MAX: the board shows its groups' counters and
         the tiles of one group at a time (the viewer picks it); at or below it, every tile, as always."""
-        return len(self._member_ids(scope_path)) > settings.BOARD_TILES_MAX
+        size = self._sizes.get(scope_path)
+        return (len(self._member_ids(scope_path)) if size is None else size) > settings.BOARD_TILES_MAX
 
     def viewed_group(self, scope_path: str | None, code: str | None) -> int | None:
         """The id of the scope's group with this code (what a board in group mode asked to see), else None."""
@@ -726,7 +928,9 @@ def checkin_lines(checkins, limit: int) -> list[dict]:
     truncation is a Python function per row); instead the newest rows name the lines, and only those
     bridges' rows since the oldest of those minutes are counted."""
     keys: dict[tuple[int, int], None] = {}
-    for bridge_id, received in checkins.order_by("-received_at").values_list("bridge_id", "received_at")[:CHECKIN_SAMPLE]:
+    # Newest by id, the order they were written in (received_at is stamped as they are): the primary key's index
+    # reads the newest of an event at once, where sorting by received_at read all a nation's 400,000 (~0.15 s).
+    for bridge_id, received in checkins.order_by("-id").values_list("bridge_id", "received_at")[:CHECKIN_SAMPLE]:
         keys.setdefault((bridge_id, epoch_ms(received) // MINUTE_MS))
         if len(keys) >= limit:
             break
@@ -751,16 +955,20 @@ def recent_feed(event_id: int, scope_path: str | None, board: EventBoard | None 
     """The latest happenings read back from the rows, for a board that (re)loads: newest first."""
     within = Q() if scope_path is None else Q(bridge__path__startswith=scope_path)
     items = checkin_lines(CheckIn.objects.filter(within, roll_call__session__event_id=event_id), limit)
-    bridge_checkins = (
-        BridgeCheckIn.objects.filter(within, event_id=event_id).select_related("bridge").order_by("-checked_in_at")[:limit]
-    )
-    items += [feed_item("bridge_checkin", at=c.checked_in_at, bridge_id=c.bridge_id, bridge=c.bridge.name)
-              for c in bridge_checkins]
-    intervals = ConnectionInterval.objects.filter(within, event_id=event_id).select_related("bridge")
-    items += [feed_item("connected", at=i.started_at, bridge_id=i.bridge_id, bridge=i.bridge.name)
-              for i in intervals.order_by("-started_at")[:limit]]
-    items += [feed_item("disconnected", at=i.ended_at, bridge_id=i.bridge_id, bridge=i.bridge.name)
-              for i in intervals.filter(ended_at__isnull=False).order_by("-ended_at")[:limit]]
+    # Bridges and times first, the few names after: selecting whole rows with their bridges joined every one of a
+    # nation's 40,000 bridge rows before keeping 30.
+    intervals = ConnectionInterval.objects.filter(within, event_id=event_id).order_by()
+    found = [
+        ("bridge_checkin", BridgeCheckIn.objects.filter(within, event_id=event_id).order_by("-checked_in_at")
+         .values_list("bridge_id", "checked_in_at")[:limit]),
+        ("connected", intervals.order_by("-started_at").values_list("bridge_id", "started_at")[:limit]),
+        ("disconnected", intervals.filter(ended_at__isnull=False).order_by("-ended_at")
+         .values_list("bridge_id", "ended_at")[:limit]),
+    ]
+    found = [(kind, list(rows)) for kind, rows in found]
+    names = dict(Bridge.objects.filter(id__in={b for _k, rows in found for b, _at in rows}).order_by()
+                 .values_list("id", "name"))
+    items += [feed_item(kind, at=at, bridge_id=b, bridge=names.get(b, "")) for kind, rows in found for b, at in rows]
     items += [feed_item("roll_call_opened", at=rc.opened_at, label=rc.label)
               for rc in RollCall.objects.filter(session__event_id=event_id).order_by("-opened_at")[:limit]]
     if board is not None and board.launch is not None:
@@ -773,7 +981,7 @@ def recent_feed(event_id: int, scope_path: str | None, board: EventBoard | None 
 def snapshot(event_id: int, scope_path: str | None, group: str | None = None) -> dict:
     """What a board of this scope shows now (in group mode, of the group with code `group`), read from the rows
     of that scope only."""
-    return EventBoard.load(event_id, scope_path).snapshot(scope_path, group)
+    return EventBoard.for_snapshot(event_id, scope_path, group).snapshot(scope_path, group)
 
 
 scope_path_of = scope.scope_path_of  # the one rule lives in bridges.scope
