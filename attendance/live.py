@@ -8,10 +8,11 @@ write handled by one process reaches clients connected to another.
 
 import asyncio
 import logging
+import os
 import threading
 from contextlib import contextmanager
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
@@ -64,23 +65,13 @@ def together():
 
 
 def _send_after_commit(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
+    if get_channel_layer() is None:
         return
     gathered = getattr(_gathering, "outgoing", None)
     if gathered is not None:
         gathered.append((group, message))
         return
-
-    def send():
-        # The write is committed: a notification that cannot go out (Redis slow or full) must not
-        # turn it into an error for the caller. Clients resync from a snapshot on the next gap.
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:
-            log.warning("live notification to %s lost", group, exc_info=True)
-
-    transaction.on_commit(send)
+    _send_all_after_commit([(group, message)])
 
 
 def bridges_changed(event_id: int, bridge_ids: list[int], feed: FeedLine | list[FeedLine] | None = None,
@@ -108,19 +99,50 @@ def _send_all_after_commit(outgoing: list[tuple[str, dict]]) -> None:
         return
 
     async def send_all():
+        # The write is committed: a notification that cannot go out (Redis slow or full) must not
+        # turn it into an error for the caller. Clients resync from a snapshot on the next gap.
         results = await asyncio.gather(*(layer.group_send(group, message) for group, message in outgoing),
                                        return_exceptions=True)
         lost = [r for r in results if isinstance(r, BaseException)]
         if lost:
             log.warning("live notification to %s of %s groups lost", len(lost), len(outgoing), exc_info=lost[0])
 
-    def send():
+    transaction.on_commit(lambda: _on_server_loop(send_all))
+
+
+# Notifications started on the server's loop and not yet done (a task nobody holds may be collected).
+_sending: set[asyncio.Task] = set()
+
+
+def _on_server_loop(send_all) -> None:
+    """Run send_all on the server's event loop. From a thread the server's loop started (a request's, a
+    check-in batch's writer: asgiref records the loop), it is started there and not waited for: the rows
+    are committed, and a teacher's answer, or the writer's next batch, need not wait for Redis to carry
+    "look again" to boards and consoles. Elsewhere (a command, a test without a server) it is run to the
+    end, as before. Sends started in order start in that order."""
+    try:
+        asyncio.get_running_loop()
+        on_loop = True  # a consumer's own code: start it here
+    except RuntimeError:
+        on_loop = False
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        loop = None  # recorded before a fork: not this process's loop
+    if on_loop:
+        _start(send_all)
+    elif loop is not None and loop.is_running():
+        loop.call_soon_threadsafe(_start, send_all)
+    else:
         try:
             async_to_sync(send_all)()
         except Exception:
-            log.warning("live notification to %s groups lost", len(outgoing), exc_info=True)
+            log.warning("live notification lost", exc_info=True)
 
-    transaction.on_commit(send)
+
+def _start(send_all) -> None:
+    task = asyncio.get_running_loop().create_task(send_all())
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
 
 
 def to_bridges(payloads: dict[int, dict]) -> None:
