@@ -103,9 +103,10 @@ def _send_all_after_commit(outgoing: list[tuple[str, dict]]) -> None:
         # turn it into an error for the caller. Clients resync from a snapshot on the next gap.
         results = await asyncio.gather(*(layer.group_send(group, message) for group, message in outgoing),
                                        return_exceptions=True)
-        lost = [r for r in results if isinstance(r, BaseException)]
+        lost = [(group, r) for (group, _m), r in zip(outgoing, results, strict=True) if isinstance(r, BaseException)]
         if lost:
-            log.warning("live notification to %s of %s groups lost", len(lost), len(outgoing), exc_info=lost[0])
+            names = ", ".join(group for group, _r in lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            log.warning("live notification to %s lost", names, exc_info=lost[0][1])
 
     transaction.on_commit(lambda: _on_server_loop(send_all))
 
