@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import threading
+import weakref
 from contextlib import contextmanager
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -132,7 +133,12 @@ def _on_server_loop(send_all) -> None:
     if on_loop:
         _start(send_all)
     elif loop is not None and loop.is_running():
-        loop.call_soon_threadsafe(_start, send_all)
+        # At most IN_FLIGHT batches of notifications at once: past that the writer waits for one to
+        # finish, so an overloaded loop or a slow Redis slows the writes down rather than letting
+        # notifications pile up (and boards fall behind) without bound.
+        slots = _slots_of(loop)
+        held = slots.acquire(timeout=IN_FLIGHT_WAIT_SECONDS)
+        loop.call_soon_threadsafe(_start, send_all, slots if held else None)
     else:
         try:
             async_to_sync(send_all)()
@@ -140,10 +146,27 @@ def _on_server_loop(send_all) -> None:
             log.warning("live notification lost", exc_info=True)
 
 
-def _start(send_all) -> None:
+IN_FLIGHT = 4
+IN_FLIGHT_WAIT_SECONDS = 10.0
+# One count per loop: a loop closed with sends still queued (a test's) takes its count with it.
+_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_slots_lock = threading.Lock()
+
+
+def _slots_of(loop) -> threading.Semaphore:
+    with _slots_lock:
+        slots = _slots.get(loop)
+        if slots is None:
+            slots = _slots[loop] = threading.Semaphore(IN_FLIGHT)
+        return slots
+
+
+def _start(send_all, slots: threading.Semaphore | None = None) -> None:
     task = asyncio.get_running_loop().create_task(send_all())
     _sending.add(task)
     task.add_done_callback(_sending.discard)
+    if slots is not None:
+        task.add_done_callback(lambda _task: slots.release())
 
 
 def to_bridges(payloads: dict[int, dict]) -> None:
