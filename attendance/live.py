@@ -8,12 +8,10 @@ write handled by one process reaches clients connected to another.
 
 import asyncio
 import logging
-import os
 import threading
-import weakref
 from contextlib import contextmanager
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
@@ -66,13 +64,23 @@ def together():
 
 
 def _send_after_commit(group: str, message: dict) -> None:
-    if get_channel_layer() is None:
+    layer = get_channel_layer()
+    if layer is None:
         return
     gathered = getattr(_gathering, "outgoing", None)
     if gathered is not None:
         gathered.append((group, message))
         return
-    _send_all_after_commit([(group, message)])
+
+    def send():
+        # The write is committed: a notification that cannot go out (Redis slow or full) must not
+        # turn it into an error for the caller. Clients resync from a snapshot on the next gap.
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:
+            log.warning("live notification to %s lost", group, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def bridges_changed(event_id: int, bridge_ids: list[int], feed: FeedLine | list[FeedLine] | None = None,
@@ -100,8 +108,6 @@ def _send_all_after_commit(outgoing: list[tuple[str, dict]]) -> None:
         return
 
     async def send_all():
-        # The write is committed: a notification that cannot go out (Redis slow or full) must not
-        # turn it into an error for the caller. Clients resync from a snapshot on the next gap.
         results = await asyncio.gather(*(layer.group_send(group, message) for group, message in outgoing),
                                        return_exceptions=True)
         lost = [(group, r) for (group, _m), r in zip(outgoing, results, strict=True) if isinstance(r, BaseException)]
@@ -109,64 +115,13 @@ def _send_all_after_commit(outgoing: list[tuple[str, dict]]) -> None:
             names = ", ".join(group for group, _r in lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
             log.warning("live notification to %s lost", names, exc_info=lost[0][1])
 
-    transaction.on_commit(lambda: _on_server_loop(send_all))
-
-
-# Notifications started on the server's loop and not yet done (a task nobody holds may be collected).
-_sending: set[asyncio.Task] = set()
-
-
-def _on_server_loop(send_all) -> None:
-    """Run send_all on the server's event loop. From a thread the server's loop started (a request's, a
-    check-in batch's writer: asgiref records the loop), it is started there and not waited for: the rows
-    are committed, and a teacher's answer, or the writer's next batch, need not wait for Redis to carry
-    "look again" to boards and consoles. Elsewhere (a command, a test without a server) it is run to the
-    end, as before. Sends started in order start in that order."""
-    try:
-        asyncio.get_running_loop()
-        on_loop = True  # a consumer's own code: start it here
-    except RuntimeError:
-        on_loop = False
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        loop = None  # recorded before a fork: not this process's loop
-    if on_loop:
-        _start(send_all)
-    elif loop is not None and loop.is_running():
-        # At most IN_FLIGHT batches of notifications at once: past that the writer waits for one to
-        # finish, so an overloaded loop or a slow Redis slows the writes down rather than letting
-        # notifications pile up (and boards fall behind) without bound.
-        slots = _slots_of(loop)
-        held = slots.acquire(timeout=IN_FLIGHT_WAIT_SECONDS)
-        loop.call_soon_threadsafe(_start, send_all, slots if held else None)
-    else:
+    def send():
         try:
             async_to_sync(send_all)()
         except Exception:
-            log.warning("live notification lost", exc_info=True)
+            log.warning("live notification to %s groups lost", len(outgoing), exc_info=True)
 
-
-IN_FLIGHT = 4
-IN_FLIGHT_WAIT_SECONDS = 10.0
-# One count per loop: a loop closed with sends still queued (a test's) takes its count with it.
-_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_slots_lock = threading.Lock()
-
-
-def _slots_of(loop) -> threading.Semaphore:
-    with _slots_lock:
-        slots = _slots.get(loop)
-        if slots is None:
-            slots = _slots[loop] = threading.Semaphore(IN_FLIGHT)
-        return slots
-
-
-def _start(send_all, slots: threading.Semaphore | None = None) -> None:
-    task = asyncio.get_running_loop().create_task(send_all())
-    _sending.add(task)
-    task.add_done_callback(_sending.discard)
-    if slots is not None:
-        task.add_done_callback(lambda _task: slots.release())
+    transaction.on_commit(send)
 
 
 def to_bridges(payloads: dict[int, dict]) -> None:
