@@ -45,6 +45,13 @@ RETRY_SECONDS = 0.5
 POOL_CONNECTIONS = 200
 POOL_WAIT_SECONDS = 10.0
 
+# How much longer than the layer's blocking pop (channels_redis's BZPOPMIN, brpop_timeout) a socket read
+# may take before it counts as Redis not answering. redis-py 8 reads with a 5 s socket timeout by default,
+# the same 5 s as the pop: an idle receive timed out whenever Redis answered a little late, was taken for
+# an outage, and every membership of the process was joined again while sockets were leaving their
+# groups (so some left were put back: django/channels_redis#422). A hung Redis is still noticed.
+READ_MARGIN_SECONDS = 5.0
+
 
 def _unless_cancelled() -> None:
     """Raise CancelledError if the current task is being cancelled. A cancelled Redis call can come out of
@@ -72,8 +79,8 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
         self.memberships[channel].add(group)
         try:
             await super().group_add(group, channel)
-        except ERRORS:
-            self._lost("group_add")  # joined when Redis is back (receive)
+        except ERRORS as error:
+            self._lost("group_add", error)  # joined when Redis is back (receive)
 
     def create_pool(self, index):
         host = dict(self.hosts[index])
@@ -82,6 +89,8 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
         address = host.pop("address")
         host.setdefault("max_connections", POOL_CONNECTIONS)
         host.setdefault("timeout", POOL_WAIT_SECONDS)
+        # Never below the blocking pop, whatever the set-up says: a shorter read cannot work with this layer.
+        host["socket_timeout"] = max(host.get("socket_timeout") or 0, self.brpop_timeout + READ_MARGIN_SECONDS)
         return BlockingConnectionPool.from_url(address, **host)
 
     async def group_discard(self, group, channel):
@@ -92,8 +101,8 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
                 del self.memberships[channel]
         try:
             await super().group_discard(group, channel)
-        except ERRORS:
-            self._lost("group_discard")  # a restarted Redis has forgotten it anyway; else it expires
+        except ERRORS as error:
+            self._lost("group_discard", error)  # a restarted Redis has forgotten it anyway; else it expires
 
     def on_recovery(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call `callback()` (on the event loop, no argument) each time Redis is back after an outage.
@@ -109,13 +118,15 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
                 await self._wait_until_back()
             try:
                 return await super().receive(channel)
-            except ERRORS:
+            except ERRORS as error:
                 _unless_cancelled()
-                self._lost("receive")
+                self._lost("receive", error)
 
-    def _lost(self, what: str) -> None:
+    def _lost(self, what: str, error: BaseException) -> None:
         if not self.down:
-            log.warning("Redis unreachable (%s): live messages wait until it is back", what)
+            # redis-py's repr of its errors drops the message ("network:TimeoutError"): the type and the text.
+            log.warning("Redis unreachable (%s: %s %s): live messages wait until it is back", what,
+                        type(error).__name__, error)
         self.down = True
 
     async def _wait_until_back(self) -> None:
@@ -158,6 +169,7 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
                 groups[group].append(channel)
         pipes: dict[int, object] = {}
         now = time.time()
+        joining = {(group, channel) for group, channels in groups.items() for channel in channels}
         for group, channels in groups.items():
             index = self.consistent_hash(group)
             if index not in pipes:
@@ -169,4 +181,18 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
             await self.connection(0).ping()  # nothing to join: only whether Redis answers
         for pipe in pipes.values():
             await pipe.execute()
-        return sum(len(channels) for channels in groups.values())
+        await self._forget_left(joining)
+        return len(joining)
+
+    async def _forget_left(self, joined: set[tuple[str, str]]) -> None:
+        """Sockets that left a group while the pipeline above was on its way were joined again by it: out
+        of those groups once more, or their members would stay in Redis (and be sent to) for a day."""
+        left = [(group, channel) for group, channel in joined if group not in self.memberships.get(channel, ())]
+        pipes: dict[int, object] = {}
+        for group, channel in left:
+            index = self.consistent_hash(group)
+            if index not in pipes:
+                pipes[index] = self.connection(index).pipeline(transaction=False)
+            pipes[index].zrem(self._group_key(group), channel)
+        for pipe in pipes.values():
+            await pipe.execute()
