@@ -7,11 +7,17 @@ sockets wakes N receives, so each notification cost O(N²): with the demo's ~550
 connected, the sweep alone took a sixth of the server's CPU under `simulate_day` (yappi). Messages
 expire after `expiry` (60 s) and group members after `group_expiry` (a day); sweeping once a second
 instead of at every call changes when an expired message is dropped by at most that second.
+
+And a socket waiting on its channel holds one future, not an asyncio.Queue (four deques, ~3 KB: of the
+~30 KB an idle console socket cost, bench/bench_idle_sockets.py): a message sent to a channel somebody
+waits on goes straight to that waiter; only a message nobody waits for yet is queued, as channels does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from copy import deepcopy
 
 from channels.layers import InMemoryChannelLayer
 
@@ -22,6 +28,40 @@ class SweepingInMemoryChannelLayer(InMemoryChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._next_sweep = 0.0
+        self._waiting: dict[str, list[asyncio.Future]] = {}
+
+    async def send(self, channel, message):
+        waiters = self._waiting.get(channel)
+        while waiters:
+            future = waiters.pop(0)
+            if not waiters:
+                del self._waiting[channel]
+            if not future.done():
+                assert isinstance(message, dict), "message is not a dict"
+                self.require_valid_channel_name(channel)
+                future.set_result(deepcopy(message))  # as channels queues it: a copy
+                return
+        await super().send(channel, message)
+
+    async def receive(self, channel):
+        queue = self.channels.get(channel)
+        if queue is not None and not queue.empty():
+            return await super().receive(channel)
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(channel, []).append(future)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            waiters = self._waiting.get(channel)
+            if waiters is not None and future in waiters:
+                waiters.remove(future)
+                if not waiters:
+                    del self._waiting[channel]
+            if future.done() and not future.cancelled():
+                await super().send(channel, future.result())  # handed over as its waiter left: kept
+            raise
 
     def _clean_expired(self):
         now = time.monotonic()
@@ -33,3 +73,4 @@ class SweepingInMemoryChannelLayer(InMemoryChannelLayer):
     async def flush(self):
         await super().flush()
         self._next_sweep = 0.0
+        self._waiting = {}

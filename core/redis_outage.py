@@ -16,6 +16,8 @@ when it comes back, every process must listen again without a restart:
   pipeline), then calls the callbacks registered with `on_recovery` (the board's coalescer reads the
   database afresh: what was announced meanwhile is lost, the rows are not).
   A `group_add` or `group_discard` during the outage is remembered and done when Redis is back.
+  The sockets' own channels are read by one reader per process (core.redis_receive), which hands a
+  Redis error to every waiting socket.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from collections.abc import Callable
 from channels_redis.core import RedisChannelLayer
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import RedisError
+
+from .redis_receive import OneReaderReceive
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,7 @@ def _unless_cancelled() -> None:
         raise asyncio.CancelledError
 
 
-class RecoveringRedisChannelLayer(RedisChannelLayer):
+class RecoveringRedisChannelLayer(OneReaderReceive, RedisChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.memberships: dict[str, set[str]] = defaultdict(set)  # this process's channel -> its groups
@@ -117,6 +121,9 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
             if self.down:
                 await self._wait_until_back()
             try:
+                if "!" in channel:  # a socket's own channel: one reader for the process (core.redis_receive)
+                    assert self.require_valid_channel_name(channel)
+                    return await self._receive_specific(channel)
                 return await super().receive(channel)
             except ERRORS as error:
                 _unless_cancelled()

@@ -49,3 +49,39 @@ def test_expired_messages_are_still_dropped_at_the_next_sweep():
         assert channel not in layer.groups.get("boards", {})
 
     asyncio.run(run())
+
+
+def test_a_waiting_socket_holds_no_queue_and_gets_each_message_once():
+    async def run():
+        layer = SweepingInMemoryChannelLayer(capacity=10)
+        channels = [await layer.new_channel() for _ in range(50)]
+        for channel in channels:
+            await layer.group_add("consoles", channel)
+        waits = [asyncio.ensure_future(layer.receive(channel)) for channel in channels]
+        await asyncio.sleep(0)
+        assert layer.channels == {}  # fifty sockets wait; none holds a queue
+        await layer.group_send("consoles", {"type": "console.push", "n": 1})
+        got = await asyncio.gather(*waits)
+        assert [m["n"] for m in got] == [1] * 50
+        message = {"type": "console.push", "n": 2}
+        await layer.send(channels[0], message)  # nobody waits: queued as channels does, a copy
+        message["n"] = 3
+        assert (await layer.receive(channels[0]))["n"] == 2
+        assert layer.channels == {} and layer._waiting == {}
+
+    asyncio.run(run())
+
+
+def test_a_message_handed_to_a_receive_being_cancelled_is_kept_for_the_next():
+    async def run():
+        layer = SweepingInMemoryChannelLayer(capacity=10)
+        channel = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        await layer.send(channel, {"type": "frame", "seq": 7})  # the future has its result ...
+        waiting.cancel()  # ... and its task is cancelled before it runs again
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert (await layer.receive(channel))["seq"] == 7
+
+    asyncio.run(run())
