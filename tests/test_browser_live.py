@@ -249,7 +249,9 @@ def test_the_console_first_screen_on_a_phone_during_an_open_roll_call(browser, s
     page.click("#rollcall-fullscreen")
     page.wait_for_function("""() => document.fullscreenElement === document.getElementById('rollcall')
                                || document.getElementById('rollcall').classList.contains('pseudo-fullscreen')""")
-    assert page.locator("#rollcall-fullscreen").get_attribute("aria-pressed") == "true"
+    # The button follows on the fullscreenchange event, dispatched after fullscreenElement is set: waited for.
+    page.wait_for_function("""() => document.getElementById('rollcall-fullscreen')
+                               .getAttribute('aria-pressed') === 'true'""", timeout=5000)
     big = first_screen_box(page, "#rollcall-qr")
     assert big["height"] > qr_box["height"]
     page.click("#rollcall-fullscreen")
