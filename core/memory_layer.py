@@ -21,6 +21,8 @@ from copy import deepcopy
 
 from channels.layers import InMemoryChannelLayer
 
+from .channel_waiters import ChannelWaiters
+
 SWEEP_SECONDS = 1.0
 
 
@@ -28,18 +30,13 @@ class SweepingInMemoryChannelLayer(InMemoryChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._next_sweep = 0.0
-        self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._waiting = ChannelWaiters()
 
     async def send(self, channel, message):
-        waiters = self._waiting.get(channel)
-        while waiters:
-            future = waiters.pop(0)
-            if not waiters:
-                del self._waiting[channel]
-            if not future.done():
-                assert isinstance(message, dict), "message is not a dict"
-                self.require_valid_channel_name(channel)
-                future.set_result(deepcopy(message))  # as channels queues it: a copy
+        if channel in self._waiting:
+            assert isinstance(message, dict), "message is not a dict"
+            self.require_valid_channel_name(channel)
+            if self._waiting.hand(channel, deepcopy(message)):  # as channels queues it: a copy
                 return
         await super().send(channel, message)
 
@@ -49,18 +46,13 @@ class SweepingInMemoryChannelLayer(InMemoryChannelLayer):
             return await super().receive(channel)
         self.require_valid_channel_name(channel)
         self._clean_expired()
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(channel, []).append(future)
+        future = self._waiting.add(channel)
         try:
             return await future
         except asyncio.CancelledError:
-            waiters = self._waiting.get(channel)
-            if waiters is not None and future in waiters:
-                waiters.remove(future)
-                if not waiters:
-                    del self._waiting[channel]
-            if future.done() and not future.cancelled():
-                await super().send(channel, future.result())  # handed over as its waiter left: kept
+            handed = self._waiting.drop(channel, future)
+            if handed is not None:
+                await super().send(channel, handed)  # handed over as its waiter left: kept for the next
             raise
 
     def _clean_expired(self):
@@ -73,4 +65,4 @@ class SweepingInMemoryChannelLayer(InMemoryChannelLayer):
     async def flush(self):
         await super().flush()
         self._next_sweep = 0.0
-        self._waiting = {}
+        self._waiting = ChannelWaiters()

@@ -178,12 +178,10 @@ class RecoveringRedisChannelLayer(OneReaderReceive, RedisChannelLayer):
         now = time.time()
         joining = {(group, channel) for group, channels in groups.items() for channel in channels}
         for group, channels in groups.items():
-            index = self.consistent_hash(group)
-            if index not in pipes:
-                pipes[index] = self.connection(index).pipeline(transaction=False)
             key = self._group_key(group)
-            pipes[index].zadd(key, dict.fromkeys(channels, now))
-            pipes[index].expire(key, self.group_expiry)
+            pipe = self._pipeline_for(pipes, group)
+            pipe.zadd(key, dict.fromkeys(channels, now))
+            pipe.expire(key, self.group_expiry)
         if not pipes:
             await self.connection(0).ping()  # nothing to join: only whether Redis answers
         for pipe in pipes.values():
@@ -194,12 +192,16 @@ class RecoveringRedisChannelLayer(OneReaderReceive, RedisChannelLayer):
     async def _forget_left(self, joined: set[tuple[str, str]]) -> None:
         """Sockets that left a group while the pipeline above was on its way were joined again by it: out
         of those groups once more, or their members would stay in Redis (and be sent to) for a day."""
-        left = [(group, channel) for group, channel in joined if group not in self.memberships.get(channel, ())]
         pipes: dict[int, object] = {}
-        for group, channel in left:
-            index = self.consistent_hash(group)
-            if index not in pipes:
-                pipes[index] = self.connection(index).pipeline(transaction=False)
-            pipes[index].zrem(self._group_key(group), channel)
+        for group, channel in joined:
+            if group not in self.memberships.get(channel, ()):
+                self._pipeline_for(pipes, group).zrem(self._group_key(group), channel)
         for pipe in pipes.values():
             await pipe.execute()
+
+    def _pipeline_for(self, pipes: dict[int, object], group: str):
+        """The pipeline, among `pipes` (one per Redis host), that the group's commands go to."""
+        index = self.consistent_hash(group)
+        if index not in pipes:
+            pipes[index] = self.connection(index).pipeline(transaction=False)
+        return pipes[index]

@@ -19,6 +19,8 @@ import asyncio
 import time
 from collections import deque
 
+from .channel_waiters import ChannelWaiters
+
 
 class OneReaderReceive:
     """Mixed into a channels_redis layer before RedisChannelLayer: `_receive_specific(channel)` for the
@@ -26,7 +28,7 @@ class OneReaderReceive:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._waiting = ChannelWaiters()
         self._kept: dict[str, tuple[float, deque]] = {}  # channel -> (last kept at, messages)
         self._reader: asyncio.Task | None = None
         self._next_sweep = 0.0
@@ -38,16 +40,16 @@ class OneReaderReceive:
             if not kept[1]:
                 del self._kept[channel]
             return message
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._waiting.setdefault(channel, []).append(future)
-        self._start_reader(loop, self.non_local_name(channel))
+        future = self._waiting.add(channel)
+        self._start_reader(asyncio.get_running_loop(), self.non_local_name(channel))
         try:
             return await future
         except asyncio.CancelledError:
-            self._stop_waiting(channel, future)
-            if future.done() and not future.cancelled() and future.exception() is None:
-                self._keep(channel, future.result(), first=True)  # handed over as its waiter left
+            handed = self._waiting.drop(channel, future)
+            if handed is not None:
+                self._keep(channel, handed, first=True)  # handed over as its waiter left: kept for the next
+            if not self._waiting and self._reader is not None and not self._reader.done():
+                self._reader.cancel()  # nobody listens: as channels_redis, whose last receive took its read along
             raise
 
     def _start_reader(self, loop, real_channel: str) -> None:
@@ -58,15 +60,6 @@ class OneReaderReceive:
             raise RuntimeError("Two event loops are trying to receive() on one channel layer at once!")
         self._reader = loop.create_task(self._read(real_channel))
 
-    def _stop_waiting(self, channel: str, future: asyncio.Future) -> None:
-        waiters = self._waiting.get(channel)
-        if waiters is not None and future in waiters:
-            waiters.remove(future)
-            if not waiters:
-                del self._waiting[channel]
-        if not self._waiting and self._reader is not None and not self._reader.done():
-            self._reader.cancel()  # nobody listens: as channels_redis, whose last receive took its read along
-
     async def _read(self, real_channel: str) -> None:
         try:
             while self._waiting:
@@ -75,8 +68,7 @@ class OneReaderReceive:
                     self._deliver(channel, message)
                 self._sweep()
         except BaseException as error:  # noqa: BLE001 - every waiter gets what stopped the reader
-            waiting, self._waiting = self._waiting, {}
-            for future in (f for waiters in waiting.values() for f in waiters):
+            for future in self._waiting.take_all():
                 if future.done():
                     continue
                 if isinstance(error, asyncio.CancelledError):
@@ -87,15 +79,8 @@ class OneReaderReceive:
                 raise
 
     def _deliver(self, channel: str, message: dict) -> None:
-        waiters = self._waiting.get(channel)
-        while waiters:
-            future = waiters.pop(0)
-            if not waiters:
-                del self._waiting[channel]
-            if not future.done():
-                future.set_result(message)
-                return
-        self._keep(channel, message)
+        if not self._waiting.hand(channel, message):
+            self._keep(channel, message)
 
     def _keep(self, channel: str, message: dict, *, first: bool = False) -> None:
         _at, messages = self._kept.get(channel) or (0.0, deque())

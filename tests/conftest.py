@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -83,3 +85,12 @@ def english(client):
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis the PostgreSQL/Redis pass runs on (REDIS_URL); the test is skipped, saying so, without it."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set: the PostgreSQL/Redis pass of `make test` runs this")
+    return url

@@ -67,7 +67,7 @@ def test_a_waiting_socket_holds_no_queue_and_gets_each_message_once():
         await layer.send(channels[0], message)  # nobody waits: queued as channels does, a copy
         message["n"] = 3
         assert (await layer.receive(channels[0]))["n"] == 2
-        assert layer.channels == {} and layer._waiting == {}
+        assert layer.channels == {} and not layer._waiting
 
     asyncio.run(run())
 

@@ -5,7 +5,6 @@ outage, so 500 sockets closing at once lost their group_discard calls and left t
 """
 
 import asyncio
-import os
 
 import pytest
 
@@ -13,14 +12,6 @@ from core.redis_outage import POOL_CONNECTIONS, RecoveringRedisChannelLayer
 
 pytestmark = pytest.mark.services
 BURST = POOL_CONNECTIONS * 3
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL is not set: the PostgreSQL/Redis pass of `make test` runs this")
-    return url
 
 
 def test_a_burst_of_joins_and_leaves_leaves_no_group_behind(redis_url, caplog):
