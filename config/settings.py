@@ -355,11 +355,12 @@ LOGGING = {
     "filters": {"redact_secrets": {"()": "core.logging.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # uvicorn's access log is uvicorn's to switch (--no-access-log, --log-level): configured here it was
+    # printed even when the server was started without it (a line per request, ~7 % of a check-in's CPU).
+    # Its full paths hold console tokens: core.apps puts the redaction filter on its logger instead.
     # A refused request (403/404) is an expected answer, not an incident worth a traceback.
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        # uvicorn's access log prints full paths, console tokens included: route it through the filter.
-        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # One line per mail kept by core.mail.DevelopmentMailBackend: recipients and subject, never the body.
         "core.mail": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

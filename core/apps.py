@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
         # Registers the production settings checks and the login-throttling audit (axes' signals), and
         # closes a logged-out account's websockets (core.revocation).
         from . import checks, login_throttle, revocation  # noqa: F401
+        from .logging import redact_access_log
+
+        redact_access_log()
