@@ -46,19 +46,24 @@ HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store
 _ENCODER = DjangoJSONEncoder()
 
 
+# The headers the answers read, by their ASGI names (lower-case bytes), under request.META's names; a
+# phone sends a dozen more, never decoded here.
+_META_NAMES = {b"host": "HTTP_HOST", b"x-forwarded-for": "HTTP_X_FORWARDED_FOR", b"user-agent": "HTTP_USER_AGENT",
+               b"accept-language": "HTTP_ACCEPT_LANGUAGE", b"cookie": "COOKIE", b"content-length": "CONTENT_LENGTH"}
+
+
 def request_meta(scope) -> dict:
-    """The request facts the answers need, under the names of Django's request.META."""
-    headers = {}
-    for name, value in scope.get("headers", ()):
-        key = name.decode("latin-1").upper().replace("-", "_")
-        text = value.decode("latin-1")
-        headers[key] = f"{headers[key]},{text}" if key in headers else text
+    """The request facts the answers need, under the names of Django's request.META (a header sent twice
+    joined as Django's ASGI handler joins it: cookies by "; ", the others by commas)."""
     client = scope.get("client") or ("", 0)
-    return {"REMOTE_ADDR": client[0], "HTTP_HOST": headers.get("HOST", ""),
-            "HTTP_X_FORWARDED_FOR": headers.get("X_FORWARDED_FOR", ""),
-            "HTTP_USER_AGENT": headers.get("USER_AGENT", ""),
-            "HTTP_ACCEPT_LANGUAGE": headers.get("ACCEPT_LANGUAGE", ""), "COOKIE": headers.get("COOKIE", ""),
-            "CONTENT_LENGTH": headers.get("CONTENT_LENGTH", "")}
+    meta = dict.fromkeys(_META_NAMES.values(), "")
+    meta["REMOTE_ADDR"] = client[0]
+    for name, value in scope.get("headers", ()):
+        key = _META_NAMES.get(name.lower())
+        if key is not None:
+            text = value.decode("latin-1")
+            meta[key] = f"{meta[key]}{'; ' if key == 'COOKIE' else ','}{text}" if meta[key] else text
+    return meta
 
 
 def host_allowed(meta: dict) -> bool:

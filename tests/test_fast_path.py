@@ -45,7 +45,7 @@ def scrub(body):
 
 
 
-async def run_steps(app, roll_call, school, people):
+async def run_steps(app, roll_call, school, people, language="vi"):
     code = await sync_to_async(qr.current_token)(roll_call, school.pk)
     base = f"/api/attendance/qr/{code}"
     answers = []
@@ -65,20 +65,23 @@ async def run_steps(app, roll_call, school, people):
     ]:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         status, answer, kind = await call(app, "POST", base + "/checkin", body=raw,
-                                          headers={"content-type": "application/json", "accept-language": "vi"})
+                                          headers={"content-type": "application/json", "accept-language": language})
         answers.append((name, status, answer, kind))
     status, answer, kind = await call(app, "GET", "/api/attendance/qr/forged-code")
     answers.append(("forged code", status, answer, kind))
     return answers
 
 
-def test_both_ways_answer_alike(small_tree):
+# English as well as the default: the fast path switches to the teacher's language only to say why it
+# refuses, and must say it in that language as Django does.
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_both_ways_answer_alike(small_tree, language):
     env = make_event(small_tree)
     results = {}
     for way, app in apps().items():
         roll_call = rollcall.open_roll_call(env.session, label="Đầu giờ")
         # Each way gets its own roll call and its own teachers' rows; close it after, so the next can open.
-        results[way] = asyncio.run(run_steps(app, roll_call, env.school, env.people))
+        results[way] = asyncio.run(run_steps(app, roll_call, env.school, env.people, language))
         rollcall.close_roll_call(roll_call)
     fast, django = results["fast"], results["django"]
     assert [step[0] for step in fast] == [step[0] for step in django]
@@ -86,6 +89,9 @@ def test_both_ways_answer_alike(small_tree):
         assert status == d_status, name
         assert scrub(body) == scrub(d_body), name
         assert kind.startswith("application/json") and d_kind.startswith("application/json"), name
+    refusal = {name: body for name, _s, body, _k in fast}["not JSON"]
+    assert refusal["detail"] == ("The request was not sent in the expected form." if language == "en"
+                                 else "Yêu cầu không được gửi đúng định dạng.")
     statuses = {name: status for name, status, _body, _kind in fast}
     assert statuses == {"page": 200, "by identifier": 201, "the same nonce again": 201,
                         "a second person on the spent page": 409, "not JSON": 400, "nested too deep": 400, "not the schema": 422,
