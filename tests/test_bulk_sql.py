@@ -4,12 +4,12 @@ when the suite runs with DATABASE_URL (make test runs it there as `services`).""
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from attendance.models import CheckIn, ClientNonce
 from bridges.models import Person
-from core.bulk_sql import counts, fetch, insert_rows
+from core.bulk_sql import AnyOf, Column, Count, Select, counts, fetch, insert_rows, read
 from tests.attendance_support import with_open_roll_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
@@ -72,3 +72,34 @@ def test_fetch_gives_the_orm_instances_fields_and_counts_group(small_tree):
     assert counts(CheckIn, ("roll_call", "client_key"), {"roll_call": {env.roll_call.pk},
                                                          "client_key": {"phone-a", "phone-b", "phone-c"}}) == {
         (env.roll_call.pk, "phone-a"): 2, (env.roll_call.pk, "phone-b"): 1}
+
+
+def test_reads_sent_together_give_what_each_gives_alone_in_one_round_trip_on_postgresql(
+        small_tree, django_assert_num_queries):
+    env = with_open_roll_call(small_tree)
+    at = timezone.now()
+    assert len(env.people) >= 3
+    for p in env.people[:2]:
+        CheckIn.objects.create(roll_call=env.roll_call, person=p, bridge=p.bridge, at=at, method=CheckIn.Method.SELF_QR,
+                               client_key="phone-0")
+    first, second, last = env.people[0], env.people[1], env.people[2]
+    by_identifier = {"teacher_id": {first.teacher_id}}, {"teacher_id": ""}
+    reads = [
+        Select(Person, ("full_name",), *by_identifier),
+        Select(Person, ("full_name",), {"teacher_id": set()}),  # nothing asked: no statement
+        # Rows of the people found by identifier or chosen by id: a subquery, and a list, either one.
+        Select(CheckIn, ("person",), {"roll_call": {env.roll_call.pk},
+                                      "person": AnyOf(Column(Person, "id", *by_identifier), {second.pk, last.pk})}),
+        Select(CheckIn, ("person",), {"person": AnyOf(Column(Person, "id", {"teacher_id": set()}), set())}),
+        Count(CheckIn, ("client_key",), {"roll_call": {env.roll_call.pk}, "client_key": {"phone-0", "phone-1"}}),
+    ]
+    # One round trip on PostgreSQL whatever the number of reads; elsewhere one statement per read asked.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        people, nothing, rows, no_rows, clients = read(*reads)
+    assert [p.pk for p in people] == [first.pk] and people[0].full_name == first.full_name
+    assert nothing == [] and no_rows == []
+    assert sorted(r.person_id for r in rows) == sorted([first.pk, second.pk])  # `last` has no row
+    assert clients == {("phone-0",): 2}
+    alone = [fetch(Person, ("full_name",), by_identifier[0], exclude=by_identifier[1]),
+             counts(CheckIn, ("client_key",), {"roll_call": {env.roll_call.pk}, "client_key": {"phone-0", "phone-1"}})]
+    assert [[p.pk for p in alone[0]], alone[1]] == [[p.pk for p in people], clients]

@@ -27,7 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_noop
 
 from core import qr as core_qr
-from core.bulk_sql import fetch
+from core.bulk_sql import Column, Select, read
 from core.errors import Refused
 from events.models import Session
 
@@ -95,15 +95,37 @@ def authenticate(token: str) -> ScannedCode:
 
 
 def authenticate_many(tokens: list[str]) -> list[ScannedCode | QRRefused]:
-    """authenticate() for many codes with one query: each code, or the QRRefused it would raise."""
+    """authenticate() for many codes with one round trip: each code, or the QRRefused it would raise."""
+    parsed = parse_many(tokens)
+    return judge_many(parsed, *read(*roll_call_reads(parsed)))
+
+
+def parse_many(tokens: list[str]) -> list[tuple[int, int, int, str] | None]:
+    """Each code's (roll call, bridge, window, signature) as written, None if malformed: nothing verified."""
     parsed = []
     for token in tokens:
         try:
             parsed.append(_parse(token))
         except ValueError:
             parsed.append(None)
-    wanted = {p[0] for p in parsed if p is not None}
-    roll_calls = _roll_calls(wanted)
+    return parsed
+
+
+def roll_call_reads(parsed) -> tuple[Select, Select]:
+    """The reads judge_many needs (the codes' roll calls with their sessions), for the caller to send with
+    its own (core.bulk_sql.read): plain reads, as select_related("session") would give them."""
+    ids = {p[0] for p in parsed if p is not None}
+    return (Select(RollCall, _ALL_ROLL_CALL, {"id": ids}),
+            Select(Session, _ALL_SESSION, {"id": Column(RollCall, "session", {"id": ids})}))
+
+
+def judge_many(parsed, roll_calls: list[RollCall], sessions: list[Session]) -> list[ScannedCode | QRRefused]:
+    """Each parsed code verified against its roll call's secret (roll_call_reads' results)."""
+    by_id = {s.pk: s for s in sessions}
+    found = {}
+    for roll_call in roll_calls:
+        roll_call._state.fields_cache["session"] = by_id[roll_call.session_id]
+        found[roll_call.pk] = roll_call
     codes, checked = [], {}  # a school's teachers scan the same code: its signature is checked once
     for item in parsed:
         if item is None:
@@ -111,7 +133,7 @@ def authenticate_many(tokens: list[str]) -> list[ScannedCode | QRRefused]:
             continue
         if item not in checked:
             roll_call_id, bridge_id, window, mac = item
-            roll_call = roll_calls.get(roll_call_id)
+            roll_call = found.get(roll_call_id)
             if roll_call is None or not constant_time_compare(mac, _mac(roll_call, bridge_id, window)):
                 checked[item] = None
             else:
@@ -119,17 +141,6 @@ def authenticate_many(tokens: list[str]) -> list[ScannedCode | QRRefused]:
         code = checked[item]
         codes.append(code or QRRefused(CheckInAttempt.Outcome.FORGED_QR, gettext_noop("signature does not match")))
     return codes
-
-
-def _roll_calls(ids: set[int]) -> dict[int, RollCall]:
-    """The roll calls with their sessions, as select_related("session") gives them, in two plain reads
-    (core.bulk_sql.fetch): a batch of check-ins asks for them first, and the ORM's compiler cost more
-    than the reads."""
-    found = {r.pk: r for r in fetch(RollCall, _ALL_ROLL_CALL, {"id": ids})}
-    sessions = {s.pk: s for s in fetch(Session, _ALL_SESSION, {"id": {r.session_id for r in found.values()}})}
-    for roll_call in found.values():
-        roll_call._state.fields_cache["session"] = sessions[roll_call.session_id]
-    return found
 
 
 _ALL_ROLL_CALL = tuple(f.name for f in RollCall._meta.concrete_fields)

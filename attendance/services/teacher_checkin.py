@@ -37,7 +37,7 @@ from django.utils.translation import gettext_noop
 
 from bridges.identifiers import clean_identifier
 from bridges.models import Bridge, Person
-from core.bulk_sql import counts, fetch, insert_rows
+from core.bulk_sql import AnyOf, Column, Count, Select, insert_rows, read
 from core.group_commit import GroupCommit
 from core.text import clean_text
 
@@ -230,14 +230,14 @@ def _birth_year(value) -> int | None:
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
-def _nonce_scope(roll_call: RollCall) -> str:
+def _nonce_scope(roll_call_id: int) -> str:
     # A teacher's nonce is unique within the roll call the page was opened for.
-    return f"rollcall:{roll_call.pk}"
+    return f"rollcall:{roll_call_id}"
 
 
-def _page_scope(roll_call: RollCall) -> str:
+def _page_scope(roll_call_id: int) -> str:
     # A consumed page token: the id of a page that already checked someone in.
-    return f"page:{roll_call.pk}"
+    return f"page:{roll_call_id}"
 
 
 def _person_pk(value) -> int | None:
@@ -274,10 +274,12 @@ class _Batch:
         self.crossed: set[tuple[int, str, int]] = set()  # (roll call, client, event) flagged in this batch
 
     def write(self) -> list[idempotency.Answer]:
-        codes = qr.authenticate_many([scan.code_token for scan in self.scans])
-        pages = [self._page(scan, code) for scan, code in zip(self.scans, codes, strict=True)]
         contexts = [self._context(scan) for scan in self.scans]
-        self._read_stored(codes, pages, contexts)
+        # Each page token's signature, checked once (at admission when it went through admit).
+        tokens = [scan.page or (qr.read_page_token(scan.page_token) if scan.page_token else None)
+                  for scan in self.scans]
+        codes = self._read_stored(contexts, tokens)
+        pages = [self._page(scan, code, token) for scan, code, token in zip(self.scans, codes, tokens, strict=True)]
         scans = enumerate(zip(self.scans, codes, pages, contexts, strict=True))
         for index, (scan, code, page, ctx) in _each_in_its_language(scans, lambda item: item[1][0].language):
             self.answers[index] = self._one(index, scan, code, page, ctx)
@@ -317,11 +319,11 @@ class _Batch:
                     [(n.scope, n.nonce, n.status_code, n.response, now) for n in self.nonces.values()])
 
     @staticmethod
-    def _page(scan: Scan, code) -> qr.Page | qr.QRRefused | None:
+    def _page(scan: Scan, code, token: qr.PageToken | None) -> qr.Page | qr.QRRefused | None:
         if not isinstance(code, qr.ScannedCode) or not scan.page_token:
             return None
         try:
-            return qr.read_page(scan.page_token, code, scan.page)
+            return qr.read_page(scan.page_token, code, token)
         except qr.QRRefused as refused:
             return refused
 
@@ -330,43 +332,50 @@ class _Batch:
         return Context(method=CheckIn.Method.SELF_QR, ip=scan.ip, identifier=clean_identifier(scan.identifier)[:64],
                        nonce=idempotency.clean_nonce(scan.nonce) or "")
 
-    def _read_stored(self, codes, pages, contexts) -> None:
-        """What the database already holds for this batch: answers to its nonces, consumed pages, its
-        people, their rows, how many check-ins each client already made, and the bridges of all these.
-        Plain statements with the columns the batch uses (core.bulk_sql.fetch): through the ORM these few
-        rows cost most of a batch's CPU."""
-        keys = {(_nonce_scope(code.roll_call), ctx.nonce) for code, ctx in zip(codes, contexts, strict=True)
-                if isinstance(code, qr.ScannedCode) and ctx.nonce}
-        keys |= {(_page_scope(code.roll_call), page.id) for code, page in zip(codes, pages, strict=True)
-                 if isinstance(page, qr.Page)}
-        self.stored = {}
-        if keys:
-            rows = fetch(ClientNonce, ("scope", "nonce", "status_code", "response"),
-                         {"scope": {k[0] for k in keys}, "nonce": {k[1] for k in keys}})
-            self.stored = {(r.scope, r.nonce): r for r in rows}
+    def _read_stored(self, contexts, tokens) -> list:
+        """The batch's codes, verified (qr.judge_many), and what the database already holds for the batch:
+        answers to its nonces, consumed pages, its people, their rows, how many check-ins each client already
+        made, and the bridges of all these. Read in one round trip (core.bulk_sql.read), before the codes are
+        verified: keyed by the roll calls the codes name, so a forged code's roll call may be read in vain,
+        never used (its scan is refused first, in _one). Plain statements of the columns the batch uses:
+        through the ORM these few rows cost most of a batch's CPU, and each round trip about 0.1 ms more."""
+        parsed = qr.parse_many([scan.code_token for scan in self.scans])
+        named = {item[0] for item in parsed if item is not None}  # the roll calls the codes name
+        keys = {(_nonce_scope(item[0]), ctx.nonce) for item, ctx in zip(parsed, contexts, strict=True)
+                if item is not None and ctx.nonce}
+        keys |= {(_page_scope(item[0]), token.page_id) for item, token in zip(parsed, tokens, strict=True)
+                 if item is not None and token is not None and token.page_id}
         identifiers = {ctx.identifier for ctx in contexts if ctx.identifier}
-        # Without the unique index's condition (identifier not empty) SQLite scans the whole roster
-        # (bridges.models.PersonQuerySet.with_teacher_ids).
-        self.by_identifier = {p.teacher_id: p for p in fetch(Person, _PERSON_FIELDS, {"teacher_id": identifiers},
-                                                                 exclude={"teacher_id": ""})}
         chosen = {pk for scan, ctx in zip(self.scans, contexts, strict=True)
                   if not ctx.identifier and (pk := _person_pk(scan.person_id)) is not None}
-        self.by_pk = {p.pk: p for p in fetch(Person, _PERSON_FIELDS, {"id": chosen})}
-        people = {p.pk for p in self.by_identifier.values()} | set(self.by_pk)
-        roll_calls = {code.roll_call.pk for code in codes if isinstance(code, qr.ScannedCode)}
-        existing = fetch(CheckIn, _ROW_FIELDS, {"roll_call": roll_calls, "person": people})
-        self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
         clients = {scan.client_key for scan in self.scans if scan.client_key}
-        self.client_counts = counts(CheckIn, ("roll_call", "client_key"), {"roll_call": roll_calls,
-                                                                          "client_key": clients})
-        # One read of every bridge the answers name: the codes', the people's, their earlier rows'.
-        named = [*self.by_identifier.values(), *self.by_pk.values(), *existing]
-        wanted = {code.bridge_id for code in codes if isinstance(code, qr.ScannedCode)}
-        self.bridges = {b.pk: b for b in fetch(Bridge, ("code", "name"),
-                                               {"id": wanted | {item.bridge_id for item in named}})}
-        for item in named:
+        # Without the unique index's condition (identifier not empty) SQLite scans the whole roster
+        # (bridges.models.PersonQuerySet.with_teacher_ids).
+        identified = {"teacher_id": identifiers}, {"teacher_id": ""}
+        people = AnyOf(Column(Person, "id", *identified), chosen)
+        roll_calls, sessions, stored, by_identifier, by_pk, existing, client_counts, bridges = read(
+            *qr.roll_call_reads(parsed),
+            Select(ClientNonce, ("scope", "nonce", "status_code", "response"),
+                   {"scope": {k[0] for k in keys}, "nonce": {k[1] for k in keys}}),
+            Select(Person, _PERSON_FIELDS, *identified),
+            Select(Person, _PERSON_FIELDS, {"id": chosen}),
+            Select(CheckIn, _ROW_FIELDS, {"roll_call": named, "person": people}),
+            Count(CheckIn, ("roll_call", "client_key"), {"roll_call": named, "client_key": clients}),
+            # Every bridge the answers name: the codes', the people's, their earlier rows'.
+            Select(Bridge, ("code", "name"), {"id": AnyOf(
+                {item[1] for item in parsed if item is not None}, Column(Person, "bridge", *identified),
+                Column(Person, "bridge", {"id": chosen}),
+                Column(CheckIn, "bridge", {"roll_call": named, "person": people}))}))
+        self.stored = {(r.scope, r.nonce): r for r in stored}
+        self.by_identifier = {p.teacher_id: p for p in by_identifier}
+        self.by_pk = {p.pk: p for p in by_pk}
+        self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
+        self.client_counts = client_counts
+        self.bridges = {b.pk: b for b in bridges}
+        for item in [*by_identifier, *by_pk, *existing]:
             if item.bridge_id in self.bridges:
                 item._state.fields_cache["bridge"] = self.bridges[item.bridge_id]
+        return qr.judge_many(parsed, roll_calls, sessions)
 
     def _one(self, index: int, scan: Scan, code, page, ctx: Context) -> idempotency.Answer | None:
         if isinstance(code, qr.QRRefused):
@@ -380,7 +389,7 @@ class _Batch:
         if not ctx.nonce:
             return self._refuse(roll_call, ctx, Outcome.INVALID, gettext_noop("missing or malformed nonce"),
                                 message=_("The page is incomplete. Reload it and try again."))
-        key = (_nonce_scope(roll_call), ctx.nonce)
+        key = (_nonce_scope(roll_call.pk), ctx.nonce)
         if key in self.stored:
             return idempotency.replay(self.stored[key])
         if key in self.nonces:
@@ -394,7 +403,7 @@ class _Batch:
         self.nonces[key] = ClientNonce(scope=key[0], nonce=key[1], status_code=status, response=body)
         if body.get("ok") and page is not None:
             # One person per page load: this page's token is spent.
-            page_key = (_page_scope(roll_call), page.id)
+            page_key = (_page_scope(roll_call.pk), page.id)
             self.nonces[page_key] = ClientNonce(scope=page_key[0], nonce=page_key[1], status_code=status, response=body)
         return idempotency.Answer(status, body)
 
@@ -403,7 +412,7 @@ class _Batch:
             return self._refusal(roll_call, ctx, Outcome.EXPIRED_QR, gettext_noop("code or page too old at submit"))
         if not roll_call.is_open(scan.now):
             return self._refusal(roll_call, ctx, Outcome.CLOSED, gettext_noop("roll call not open at submit"))
-        page_key = (_page_scope(roll_call), page.id)
+        page_key = (_page_scope(roll_call.pk), page.id)
         if page_key in self.stored or page_key in self.nonces:
             return self._refusal(roll_call, ctx, Outcome.PAGE_USED, gettext_noop("page token already used"))
         person, refused = self._identify(scan, roll_call, ctx)
