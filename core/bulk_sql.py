@@ -17,9 +17,11 @@ is Django's IntegrityError (COPY under `wrap_database_errors`), as with bulk_cre
 concurrent writer of the same key makes it wait for that transaction, then fail. No defaults or
 `auto_now` are applied and no instance is touched: the caller passes every column's value.
 
-`fetch` reads instances by key (`WHERE column IN (...)`, one plain statement) with only the columns
-asked for: the ORM's compiler cost several times the query's own work for the batch's few rows (an
-instance's other fields are deferred, as with `.only()`). `counts` is its GROUP BY twin.
+`read` reads instances by key (`Select`: `WHERE column IN (...)`, a plain statement) with only the columns
+asked for, and counts (`Count`, its GROUP BY twin): the ORM's compiler cost several times the query's own
+work for the batch's few rows (an instance's other fields are deferred, as with `.only()`). Several reads
+go in one round trip on PostgreSQL, each key list as one array (`= ANY(%s)`); `fetch` and `counts` are
+one read each.
 """
 
 from __future__ import annotations
@@ -133,8 +135,8 @@ def _preparer(field, connection):
 @dataclass(frozen=True)
 class Select:
     """A read of `model`'s instances: the rows whose columns hold one of the values given for each name of
-    `where` (a collection of keys, or a Column), and none of `exclude`'s single values, loaded with `fields`
-    only (the primary key first, always; the others deferred, as with `.only()`)."""
+    `where` (a collection of keys), and none of `exclude`'s single values, loaded with `fields` only (the
+    primary key first, always; the others deferred, as with `.only()`)."""
 
     model: type
     fields: Sequence[str]
@@ -149,25 +151,6 @@ class Count:
     model: type
     group_by: Sequence[str]
     where: dict
-
-
-@dataclass(frozen=True)
-class Column:
-    """The values of one column of the rows `where` selects (as Select's), given as another read's `where`
-    value: a subquery, so that a read that depends on another's rows goes in the same round trip."""
-
-    model: type
-    field: str
-    where: dict
-    exclude: dict | None = None
-
-
-class AnyOf(tuple):
-    """Several value sets for one column, as a read's `where` value: a row holding a value of any of them
-    (a collection of keys or a Column each; the empty ones left out)."""
-
-    def __new__(cls, *alternatives):
-        return super().__new__(cls, alternatives)
 
 
 def read(*reads: Select | Count, using: str = "default") -> list:
@@ -209,13 +192,7 @@ def counts(model, group_by: Sequence[str], where: dict[str, Collection], *, usin
 
 
 def _empty(where: dict) -> bool:
-    return any(_no_values(values) for values in where.values())
-
-
-def _no_values(values) -> bool:
-    if isinstance(values, AnyOf):
-        return all(_no_values(v) for v in values)
-    return _empty(values.where) if isinstance(values, Column) else not values
+    return any(not values for values in where.values())
 
 
 @lru_cache(maxsize=256)
@@ -255,31 +232,20 @@ def _where(connection, model, where: dict, exclude: dict, params: list) -> str:
     meta = model._meta
     parts = []
     for name, values in where.items():
+        values = list(values)
         column = quote(meta.get_field(name).column)
-        if isinstance(values, AnyOf):
-            either = [_in(connection, column, v, params) for v in values if not _no_values(v)]
-            parts.append(f"({' OR '.join(either)})")
+        if connection.vendor == "postgresql":
+            # One array, not a placeholder per value: the statement's text stays the same from batch to
+            # batch, and psycopg's cache of parsed statements (at most 50 parameters) keeps it parsed.
+            parts.append(f"{column} = ANY(%s)")
+            params.append(values)
         else:
-            parts.append(_in(connection, column, values, params))
+            parts.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params += values
     for name, value in exclude.items():
         parts.append(f"{quote(meta.get_field(name).column)} <> %s")
         params.append(value)
     return (" WHERE " + " AND ".join(parts)) if parts else ""
-
-
-def _in(connection, column: str, values, params: list) -> str:
-    if isinstance(values, Column):
-        quote, inner = connection.ops.quote_name, values.model._meta
-        condition = _where(connection, values.model, values.where, values.exclude or {}, params)
-        return f"{column} IN (SELECT {quote(inner.get_field(values.field).column)} FROM {quote(inner.db_table)}{condition})"  # noqa: S608
-    values = list(values)
-    if connection.vendor == "postgresql":
-        # One array, not a placeholder per value: the statement's text stays the same from batch to batch,
-        # and psycopg's cache of parsed statements (at most 50 parameters) keeps it parsed.
-        params.append(values)
-        return f"{column} = ANY(%s)"
-    params += values
-    return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
 def _converters(model, names: tuple[str, ...], connection) -> list | None:

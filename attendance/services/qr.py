@@ -27,7 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_noop
 
 from core import qr as core_qr
-from core.bulk_sql import Column, Select, read
+from core.bulk_sql import Select, read
 from core.errors import Refused
 from events.models import Session
 
@@ -95,9 +95,11 @@ def authenticate(token: str) -> ScannedCode:
 
 
 def authenticate_many(tokens: list[str]) -> list[ScannedCode | QRRefused]:
-    """authenticate() for many codes with one round trip: each code, or the QRRefused it would raise."""
+    """authenticate() for many codes with two plain reads: each code, or the QRRefused it would raise."""
     parsed = parse_many(tokens)
-    return judge_many(parsed, *read(*roll_call_reads(parsed)))
+    [roll_calls] = read(roll_call_read(parsed))
+    [sessions] = read(session_read(roll_calls))
+    return judge_many(parsed, roll_calls, sessions)
 
 
 def parse_many(tokens: list[str]) -> list[tuple[int, int, int, str] | None]:
@@ -111,16 +113,18 @@ def parse_many(tokens: list[str]) -> list[tuple[int, int, int, str] | None]:
     return parsed
 
 
-def roll_call_reads(parsed) -> tuple[Select, Select]:
-    """The reads judge_many needs (the codes' roll calls with their sessions), for the caller to send with
-    its own (core.bulk_sql.read): plain reads, as select_related("session") would give them."""
-    ids = {p[0] for p in parsed if p is not None}
-    return (Select(RollCall, _ALL_ROLL_CALL, {"id": ids}),
-            Select(Session, _ALL_SESSION, {"id": Column(RollCall, "session", {"id": ids})}))
+# What judge_many needs, the codes' roll calls and then their sessions (as select_related("session") gives
+# them), as reads a caller may send with its own (core.bulk_sql.read).
+def roll_call_read(parsed) -> Select:
+    return Select(RollCall, _ALL_ROLL_CALL, {"id": {p[0] for p in parsed if p is not None}})
+
+
+def session_read(roll_calls: list[RollCall]) -> Select:
+    return Select(Session, _ALL_SESSION, {"id": {r.session_id for r in roll_calls}})
 
 
 def judge_many(parsed, roll_calls: list[RollCall], sessions: list[Session]) -> list[ScannedCode | QRRefused]:
-    """Each parsed code verified against its roll call's secret (roll_call_reads' results)."""
+    """Each parsed code verified against its roll call's secret (roll_call_read's and session_read's results)."""
     by_id = {s.pk: s for s in sessions}
     found = {}
     for roll_call in roll_calls:

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_noop
 
 from bridges.identifiers import clean_identifier
 from bridges.models import Bridge, Person
-from core.bulk_sql import AnyOf, Column, Count, Select, insert_rows, read
+from core.bulk_sql import Count, Select, fetch, insert_rows, read
 from core.group_commit import GroupCommit
 from core.text import clean_text
 
@@ -254,6 +254,7 @@ _ATTEMPT_FIELDS = ("at", "client_time", "roll_call", "bridge", "person", "checki
 _NONCE_FIELDS = ("scope", "nonce", "status_code", "response", "created_at")
 # What the batch reads of a person and of an earlier check-in (the answer, the second check, the roster push).
 _PERSON_FIELDS = ("bridge", "full_name", "teacher_id", "birth_date")
+_BRIDGE_FIELDS = ("code", "name")
 _ROW_FIELDS = ("roll_call", "person", "bridge", "at", "foreign", "method", "recorded_by", "received_at", "client_key")
 
 
@@ -335,10 +336,12 @@ class _Batch:
     def _read_stored(self, contexts, tokens) -> list:
         """The batch's codes, verified (qr.judge_many), and what the database already holds for the batch:
         answers to its nonces, consumed pages, its people, their rows, how many check-ins each client already
-        made, and the bridges of all these. Read in one round trip (core.bulk_sql.read), before the codes are
-        verified: keyed by the roll calls the codes name, so a forged code's roll call may be read in vain,
-        never used (its scan is refused first, in _one). Plain statements of the columns the batch uses:
-        through the ORM these few rows cost most of a batch's CPU, and each round trip about 0.1 ms more."""
+        made, and the bridges of all these. Two round trips (core.bulk_sql.read), the first before the codes
+        are verified: keyed by the roll calls the codes name, so a forged code's roll call may be read in
+        vain, never used (its scan is refused first, in _one). Only lists of keys, no subqueries: with a
+        fresh table's statistics PostgreSQL planned `person_id IN (SELECT ...)` as a scan of the roll call's
+        rows. Plain statements of the columns the batch uses: through the ORM these few rows cost most of a
+        batch's CPU, and each round trip about 0.1 ms more."""
         parsed = qr.parse_many([scan.code_token for scan in self.scans])
         named = {item[0] for item in parsed if item is not None}  # the roll calls the codes name
         keys = {(_nonce_scope(item[0]), ctx.nonce) for item, ctx in zip(parsed, contexts, strict=True)
@@ -349,30 +352,30 @@ class _Batch:
         chosen = {pk for scan, ctx in zip(self.scans, contexts, strict=True)
                   if not ctx.identifier and (pk := _person_pk(scan.person_id)) is not None}
         clients = {scan.client_key for scan in self.scans if scan.client_key}
-        # Without the unique index's condition (identifier not empty) SQLite scans the whole roster
-        # (bridges.models.PersonQuerySet.with_teacher_ids).
-        identified = {"teacher_id": identifiers}, {"teacher_id": ""}
-        people = AnyOf(Column(Person, "id", *identified), chosen)
-        roll_calls, sessions, stored, by_identifier, by_pk, existing, client_counts, bridges = read(
-            *qr.roll_call_reads(parsed),
+        roll_calls, stored, by_identifier, by_pk, self.client_counts = read(
+            qr.roll_call_read(parsed),
             Select(ClientNonce, ("scope", "nonce", "status_code", "response"),
                    {"scope": {k[0] for k in keys}, "nonce": {k[1] for k in keys}}),
-            Select(Person, _PERSON_FIELDS, *identified),
+            # Without the unique index's condition (identifier not empty) SQLite scans the whole roster
+            # (bridges.models.PersonQuerySet.with_teacher_ids).
+            Select(Person, _PERSON_FIELDS, {"teacher_id": identifiers}, exclude={"teacher_id": ""}),
             Select(Person, _PERSON_FIELDS, {"id": chosen}),
-            Select(CheckIn, _ROW_FIELDS, {"roll_call": named, "person": people}),
-            Count(CheckIn, ("roll_call", "client_key"), {"roll_call": named, "client_key": clients}),
-            # Every bridge the answers name: the codes', the people's, their earlier rows'.
-            Select(Bridge, ("code", "name"), {"id": AnyOf(
-                {item[1] for item in parsed if item is not None}, Column(Person, "bridge", *identified),
-                Column(Person, "bridge", {"id": chosen}),
-                Column(CheckIn, "bridge", {"roll_call": named, "person": people}))}))
+            Count(CheckIn, ("roll_call", "client_key"), {"roll_call": named, "client_key": clients}))
+        found = [*by_identifier, *by_pk]
+        # The bridges the answers name: the codes', the people's (and below, their earlier rows').
+        wanted = {item[1] for item in parsed if item is not None} | {p.bridge_id for p in found}
+        sessions, existing, bridges = read(
+            qr.session_read(roll_calls),
+            Select(CheckIn, _ROW_FIELDS, {"roll_call": named, "person": {p.pk for p in found}}),
+            Select(Bridge, _BRIDGE_FIELDS, {"id": wanted}))
+        self.bridges = {b.pk: b for b in bridges}
+        elsewhere = {row.bridge_id for row in existing} - set(self.bridges)  # a row at another bridge: rare
+        self.bridges |= {b.pk: b for b in fetch(Bridge, _BRIDGE_FIELDS, {"id": elsewhere})}
         self.stored = {(r.scope, r.nonce): r for r in stored}
         self.by_identifier = {p.teacher_id: p for p in by_identifier}
         self.by_pk = {p.pk: p for p in by_pk}
         self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
-        self.client_counts = client_counts
-        self.bridges = {b.pk: b for b in bridges}
-        for item in [*by_identifier, *by_pk, *existing]:
+        for item in [*found, *existing]:
             if item.bridge_id in self.bridges:
                 item._state.fields_cache["bridge"] = self.bridges[item.bridge_id]
         return qr.judge_many(parsed, roll_calls, sessions)
