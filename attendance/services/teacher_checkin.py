@@ -27,6 +27,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -258,6 +259,16 @@ _BRIDGE_FIELDS = ("code", "name")
 _ROW_FIELDS = ("roll_call", "person", "bridge", "at", "foreign", "method", "recorded_by", "received_at", "client_key")
 
 
+class _Answered(NamedTuple):
+    """A nonce's (or a spent page's) answer, to be written as a ClientNonce row and replayed
+    (idempotency.replay) within the batch: two model instances per scan cost more than its rules."""
+
+    scope: str
+    nonce: str
+    status_code: int
+    response: dict
+
+
 class _Batch:
     # Reads and writes go through core.bulk_sql (plain statements, only the columns used, no default
     # ordering): through the ORM's compiler the batch's few rows cost more CPU than the database's work.
@@ -267,7 +278,7 @@ class _Batch:
         self.answers: list[idempotency.Answer | None] = [None] * len(scans)
         self.attempts: list[CheckInAttempt] = []
         self.new_rows: list[CheckIn] = []
-        self.nonces: dict[tuple[str, str], ClientNonce] = {}  # teachers' nonces and consumed pages alike
+        self.nonces: dict[tuple[str, str], _Answered] = {}  # teachers' nonces and consumed pages alike
         self.replays: dict[int, tuple[str, str]] = {}  # scan index -> nonce written earlier in this batch
         self.changed: dict[int, tuple[set[int], list[dict]]] = {}  # event -> (bridges, feed lines)
         self.homes: dict[int, set[int]] = {}  # event -> own bridges of those checked in at another bridge
@@ -314,8 +325,6 @@ class _Batch:
             attempts.append((now, a.client_time, a.roll_call_id, a.bridge_id, a.person_id, a.checkin_id, a.method,
                              a.identifier, a.nonce, a.outcome, a.reason, a.ip))
         insert_rows(CheckInAttempt, _ATTEMPT_FIELDS, attempts)
-        for n in self.nonces.values():
-            n.created_at = now
         insert_rows(ClientNonce, _NONCE_FIELDS,
                     [(n.scope, n.nonce, n.status_code, n.response, now) for n in self.nonces.values()])
 
@@ -403,11 +412,11 @@ class _Batch:
                                          message=_("Open this page by scanning the QR code on the screen."))
         else:
             status, body = self._decide(scan, roll_call, page, ctx)
-        self.nonces[key] = ClientNonce(scope=key[0], nonce=key[1], status_code=status, response=body)
+        self.nonces[key] = _Answered(key[0], key[1], status, body)
         if body.get("ok") and page is not None:
             # One person per page load: this page's token is spent.
             page_key = (_page_scope(roll_call.pk), page.id)
-            self.nonces[page_key] = ClientNonce(scope=page_key[0], nonce=page_key[1], status_code=status, response=body)
+            self.nonces[page_key] = _Answered(page_key[0], page_key[1], status, body)
         return idempotency.Answer(status, body)
 
     def _decide(self, scan: Scan, roll_call: RollCall, page: qr.Page, ctx: Context) -> tuple[int, dict]:

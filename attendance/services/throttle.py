@@ -33,8 +33,11 @@ simulated phone shares one address).
 """
 
 import logging
+from functools import lru_cache
 
 from django.conf import settings
+from django.dispatch import receiver
+from django.test.signals import setting_changed
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
@@ -60,11 +63,18 @@ class Throttled(Refused):
     status = 429
 
 
+# Read for every check-in (four times): worked out once, and again when a test overrides a setting.
+@lru_cache(maxsize=16)
 def _rates(name: str) -> tuple[str, ...]:
     rates = getattr(settings, name, DEFAULTS[name])
     if isinstance(rates, str):
         rates = rates.split(",")
     return tuple(r.strip() for r in rates if r.strip() and r.strip().lower() != "off")
+
+
+@receiver(setting_changed)
+def _forget_rates(**_kwargs) -> None:
+    _rates.cache_clear()
 
 
 def _client(ip: str | None, roll_call_id: int | None) -> str:
