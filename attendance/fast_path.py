@@ -85,14 +85,12 @@ _PAGE = fast.in_threads(_page, _POOL)
 async def _check_in(code: str, body: bytes, meta: dict) -> tuple[int, dict]:
     """Parsed here on the event loop; written with the others waiting (CHECKINS): the Django route's answer."""
     chosen = fast.language(meta)
-    payload = _parsed(body)
-    if payload is None:
+    payload = _payload(body)
+    if isinstance(payload, tuple):
         # Refused: parsed again in the teacher's language to say why (switching it for every request on
         # the loop cost more than the parsing).
         with translation.override(chosen):
-            payload = _payload(body)
-        if isinstance(payload, tuple):
-            return payload
+            return _payload(body)
     request = {"code_token": code, "ip": fast.client_address(meta),
                "user_agent": meta["HTTP_USER_AGENT"], "device": scans.device_of(fast.cookies(meta)),
                "language": chosen,
@@ -106,14 +104,6 @@ async def _check_in(code: str, body: bytes, meta: dict) -> tuple[int, dict]:
 # In the writer thread: one batch of check-ins (teacher_checkin.check_in_many).
 CHECKINS = AsyncBatcher(fast.fresh_connections(scans.check_in_many), max_batch=scans.MAX_BATCH,
                         name="teacher-checkin-writer")
-
-
-def _parsed(body: bytes) -> teacher_http.TeacherCheckInIn | None:
-    """The check-in input, or None when _payload would refuse it."""
-    try:
-        return teacher_http.TeacherCheckInIn.model_validate(json_input.loads(body or b"null"))
-    except (BadJSON, ValueError, RecursionError, ValidationError):
-        return None
 
 
 def _payload(body: bytes):

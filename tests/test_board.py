@@ -137,9 +137,7 @@ def test_a_frame_costs_a_fixed_number_of_queries(live_event):
         live_board.refresh({ids[0]})
     with CaptureQueriesContext(connection) as four:
         changed = live_board.refresh(set(ids))
-    # Six: the roll calls are read in two plain statements (their sessions, then theirs), cheaper than one join
-    # through the ORM's compiler.
-    assert len(one) == len(four) <= 6
+    assert len(one) == len(four) <= 5
     assert changed == set()  # nothing moved since the load
 
 

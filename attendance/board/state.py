@@ -27,9 +27,8 @@ from bridges import scope
 from bridges.models import Bridge, Person, Tier
 from bridges.phones import is_checked
 from bridges.tree import group_of, unit_order
-from core.bulk_sql import Select, fetch, read
 from events import participation
-from events.models import Event, Invitation, Session
+from events.models import Event, Invitation
 
 from ..messages import FeedLine
 from ..models import BridgeCheckIn, CheckIn, ConnectionInterval, Launch, RollCall
@@ -760,21 +759,14 @@ class EventBoard:
 
     def _load_roll_calls(self) -> None:
         now = timezone.now()
-        # Read every frame, by plain reads of the columns used (core.bulk_sql; the sessions and the launch
-        # together, then the roll calls): through the ORM these three reads were most of a province
-        # frame's refresh (about 2 ms of 2.5, 2026-12-04).
-        event = {"event": [self.event.id]}
-        # Until there is one, the launch is read with each frame; once read it is not read again (attendance.launch).
-        sessions, launch = read(Select(Session, ("event",), event),
-                                Select(Launch, ("at",), event if self.launch is None else {"event": []}))
-        found = fetch(RollCall, ("label", "opened_at", "closes_at", "closed_at"), {"session": {s.pk for s in sessions}})
         self.roll_calls = [
             {"id": rc.id, "label": rc.label, "opened_at": epoch_ms(rc.opened_at), "closes_at": epoch_ms(rc.ends_at()),
              "open": rc.is_open(now)}
-            for rc in sorted(found, key=lambda rc: (rc.opened_at, rc.id))
+            for rc in RollCall.objects.filter(session__event_id=self.event.id).order_by("opened_at", "id")
         ]
-        if launch:
-            self.launch = launch_payload_for(launch[0].at)
+        if self.launch is None:  # once per event (attendance.launch): a launch read is not read again
+            launch = Launch.objects.filter(event_id=self.event.id).values_list("at", flat=True).first()
+            self.launch = launch_payload_for(launch)
 
     # --- scoped views ---------------------------------------------------------------------------
 
