@@ -4,8 +4,16 @@ core.group_commit does this for request threads; an ASGI endpoint that never ent
 own (attendance/fast_path.py) does it here instead. Each `submit` queues its item and awaits a future.
 When no batch is being written, one is started at once with everything queued (at most `max_batch`),
 in a single writer thread; while it runs, new items queue, and the next batch takes them all. Under
-light load a batch is one item, written at once; under load batches grow by themselves, with no timer
-adding delay, and the cost of a thread hand-off, a transaction and a notification is paid per batch.
+light load a batch is one item, written at once; under load batches grow by themselves, and the cost of
+a thread hand-off, a transaction and a notification is paid per batch.
+
+Under load, batches settle at about half the requests in flight: the answers of one batch go out while
+the next is being written, and the requests that come back meanwhile wait for the batch after. With
+`gather` (seconds), a batch about to start while more than one item waits (others are arriving
+together: load, as PostgreSQL's commit_delay waits only when other transactions are active) waits that
+long first, so that those arriving join it: about twice the items per batch, and a batch's fixed cost
+(round trips, transaction, notifications: some 6 ms of CPU on a slow host, bench/checkin_batch_cpu.py)
+is shared by twice as many, for `gather` more latency. A lone item never waits.
 """
 
 from __future__ import annotations
@@ -18,11 +26,14 @@ from asgiref.sync import SyncToAsync
 
 
 class AsyncBatcher:
-    def __init__(self, write_many: Callable[[list], list], *, max_batch: int = 200, name: str = "batch-writer"):
+    def __init__(self, write_many: Callable[[list], list], *, max_batch: int = 200, name: str = "batch-writer",
+                 gather: float = 0.0):
         """`write_many(items)` runs in the writer thread and returns one result per item, in order (a
-        result that is an exception instance is raised to its item's caller); raising fails the batch."""
+        result that is an exception instance is raised to its item's caller); raising fails the batch.
+        `gather`: how long a batch waits for more when more than one item waits (see above)."""
         self.write_many = write_many
         self.max_batch = max_batch
+        self.gather = gather
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         # Through asgiref, so that what the writer hands back to the event loop (async_to_sync: the live
         # notifications after commit) runs on this loop, not on a new loop in a new thread each time.
@@ -53,6 +64,8 @@ class AsyncBatcher:
         queue = self._queue(loop)
         try:
             while queue:
+                if self.gather and 1 < len(queue) < self.max_batch:
+                    await asyncio.sleep(self.gather)
                 batch, queue[:] = queue[:self.max_batch], queue[self.max_batch:]
                 try:
                     results = await self._write([item for item, _f in batch])

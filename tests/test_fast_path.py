@@ -212,6 +212,36 @@ def test_a_failing_batch_fails_its_callers_and_the_next_batch_runs():
     assert isinstance(refused[0], ValueError) and "refused" in str(refused[0])
 
 
+def test_under_load_a_batch_waits_for_those_arriving_with_it_and_a_lone_item_never_waits():
+    """core.async_batch's `gather`: a batch about to start with more than one item waiting waits that long,
+    and what arrives meanwhile joins it; a single item is written at once."""
+    import time
+
+    from core.async_batch import AsyncBatcher
+
+    sizes = []
+
+    def write(items):
+        sizes.append(len(items))
+        return items
+
+    batcher = AsyncBatcher(write, gather=0.5)
+
+    async def main():
+        started = time.monotonic()
+        alone = await batcher.submit("alone")
+        alone_took = time.monotonic() - started
+        together = [asyncio.ensure_future(batcher.submit(n)) for n in range(2)]
+        await asyncio.sleep(0.1)  # the batch of two is gathering
+        later = [asyncio.ensure_future(batcher.submit(n)) for n in range(2, 6)]
+        return alone, alone_took, await asyncio.gather(*together, *later)
+
+    alone, alone_took, answers = asyncio.run(main())
+    assert alone == "alone" and alone_took < 0.25
+    assert answers == [0, 1, 2, 3, 4, 5]
+    assert sizes == [1, 6]
+
+
 @pytest.mark.parametrize("way", ["fast", "django"])
 def test_phones_behind_one_address_are_told_apart_by_their_device_cookie(small_tree, way, settings):
     """A staff room's phones share the school's address and, often, one browser string: the teacher page's
