@@ -1,4 +1,4 @@
-"""core.bulk_sql writes and reads what the ORM would (issue 13): on SQLite here, on PostgreSQL (COPY) too
+"""core.bulk_sql writes and reads what the ORM would (issue 13): on SQLite here, on PostgreSQL (COPY, JSON) too
 when the suite runs with DATABASE_URL (make test runs it there as `services`)."""
 
 import datetime as dt
@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from attendance.models import CheckIn, ClientNonce
+from attendance.models import CheckIn, CheckInAttempt, ClientNonce
 from bridges.models import Person
-from core.bulk_sql import Count, Select, counts, fetch, insert_rows, read
+from core.bulk_sql import Count, Insert, NextIds, Select, counts, fetch, insert_rows, read, write
 from tests.attendance_support import with_open_roll_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
@@ -101,3 +101,56 @@ def test_reads_sent_together_give_what_each_gives_alone_in_one_round_trip_on_pos
     alone = [fetch(Person, ("full_name",), by_identifier[0], exclude=by_identifier[1]),
              counts(CheckIn, ("client_key",), {"roll_call": {env.roll_call.pk}, "client_key": {"phone-0", "phone-1"}})]
     assert [[p.pk for p in alone[0]], alone[1]] == [[p.pk for p in people], clients]
+
+
+def test_several_tables_written_together_in_one_round_trip_on_postgresql_read_back_as_written(
+        small_tree, django_assert_num_queries):
+    """write(): ids taken with the reads (NextIds, PostgreSQL), then a check-in, its attempt and a nonce in
+    one round trip; times to the microsecond, booleans, NULLs, JSON and text that COPY or JSON would mangle."""
+    env = with_open_roll_call(small_tree)
+    person = env.people[0]
+    at = timezone.now().replace(microsecond=654321)
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(1 if postgresql else 0):
+        [ids] = read(NextIds(CheckIn, 2))
+    if postgresql:
+        assert len(ids) == 2 and ids[0] < ids[1]
+        row_id, fields = ids[0], ("id",)
+    else:
+        assert ids is None  # the insert gives them
+        row_id, fields = None, ()
+    checkin_fields = (*fields, "roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at",
+                      "received_at", "method", "recorded_by")
+    checkin_row = (env.roll_call.pk, person.pk, person.bridge_id, True, "key-1", False, at, at,
+                   CheckIn.Method.SELF_QR, "")
+    if not postgresql:
+        [row_id] = insert_rows(CheckIn, checkin_fields, [checkin_row], return_ids=True)
+    body = {"ok": True, "message": 'Đã điểm danh "lúc" 08:00\ttại\nTrường', "n": [1, 2.5, None]}
+    text = "tab\tand\nnewline\\ and 'quotes'"
+    with django_assert_num_queries(1 if postgresql else 2):
+        write(Insert(CheckIn, checkin_fields, [(row_id, *checkin_row)] if postgresql else []),
+              Insert(CheckInAttempt, ("at", "client_time", "roll_call", "bridge", "person", "checkin", "method",
+                                      "identifier", "nonce", "outcome", "reason", "ip"),
+                     [(at, None, env.roll_call.pk, person.bridge_id, person.pk, row_id, CheckIn.Method.SELF_QR,
+                       text, "nonce-write-01", CheckInAttempt.Outcome.ACCEPTED, "", "10.0.0.7")]),
+              Insert(ClientNonce, ("scope", "nonce", "status_code", "response", "created_at"),
+                     [("rollcall:1", "nonce-write-01", 201, body, at)]))
+    row = CheckIn.objects.get(pk=row_id)
+    assert (row.person_id, row.foreign, row.same_client, row.at, row.client_key) == (person.pk, True, False, at, "key-1")
+    attempt = CheckInAttempt.objects.get(nonce="nonce-write-01")
+    assert (attempt.checkin_id, attempt.client_time, attempt.identifier, attempt.ip, attempt.at) == (
+        row_id, None, text, "10.0.0.7", at)
+    assert ClientNonce.objects.get(nonce="nonce-write-01").response == body
+    # The sequence goes on after the ids taken: the ORM's next row does not collide.
+    later = CheckIn.objects.create(roll_call=env.roll_call, person=env.people[1], bridge=person.bridge, at=at,
+                                   method=CheckIn.Method.TICK)
+    assert later.pk > row_id
+
+
+def test_a_unique_constraint_stops_every_table_of_a_write():
+    ClientNonce.objects.create(scope="rollcall:9", nonce="taken-nonce-02", status_code=201)
+    fields = ("scope", "nonce", "status_code", "response", "created_at")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write(Insert(ClientNonce, fields, [("rollcall:9", "free-nonce-0002", 201, {}, timezone.now())]),
+              Insert(ClientNonce, fields, [("rollcall:9", "taken-nonce-02", 201, {}, timezone.now())]))
+    assert list(ClientNonce.objects.values_list("nonce", flat=True)) == ["taken-nonce-02"]

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_noop
 
 from bridges.identifiers import clean_identifier
 from bridges.models import Bridge, Person
-from core.bulk_sql import Count, Select, fetch, insert_rows, read
+from core.bulk_sql import Count, Insert, NextIds, Select, fetch, insert_rows, read, write
 from core.group_commit import GroupCommit
 from core.text import clean_text
 
@@ -284,6 +284,7 @@ class _Batch:
         self.homes: dict[int, set[int]] = {}  # event -> own bridges of those checked in at another bridge
         self.client_counts: dict[tuple[int, str], int] = {}  # (roll call, client) -> check-ins so far
         self.crossed: set[tuple[int, str, int]] = set()  # (roll call, client, event) flagged in this batch
+        self.reserved_ids: list[int] | None = None  # new check-ins' ids, read with the batch (PostgreSQL)
 
     def write(self) -> list[idempotency.Answer]:
         contexts = [self._context(scan) for scan in self.scans]
@@ -306,14 +307,21 @@ class _Batch:
         return self.answers
 
     def _insert(self) -> None:
-        """The batch's rows, what bulk_create would write: one COPY per table on PostgreSQL, one multi-row
-        INSERT elsewhere (core.bulk_sql), in the batch's transaction. A row another worker wrote meanwhile
-        fails its unique constraint: IntegrityError, and write_scans writes the scans again one by one."""
+        """The batch's rows, what bulk_create would write (core.bulk_sql): on PostgreSQL every table's in one
+        round trip, the new check-ins with the ids read with the batch; elsewhere one multi-row INSERT per
+        table; in the batch's transaction. A row another worker wrote meanwhile fails its unique constraint:
+        IntegrityError, and write_scans writes the scans again one by one."""
         now = timezone.now()  # auto_now_add, once for the batch
+        inserts = []
         if self.new_rows:
-            ids = insert_rows(CheckIn, _CHECKIN_FIELDS, [
-                (r.roll_call_id, r.person_id, r.bridge_id, r.foreign, r.client_key, r.same_client, r.at, now, r.method,
-                 r.recorded_by) for r in self.new_rows], return_ids=True)
+            rows = [(r.roll_call_id, r.person_id, r.bridge_id, r.foreign, r.client_key, r.same_client, r.at, now,
+                     r.method, r.recorded_by) for r in self.new_rows]
+            if self.reserved_ids is not None:  # PostgreSQL: taken with the reads, written with the others below
+                ids = self.reserved_ids[:len(rows)]
+                inserts.append(Insert(CheckIn, ("id", *_CHECKIN_FIELDS),
+                                      [(pk, *row) for pk, row in zip(ids, rows, strict=True)]))
+            else:
+                ids = insert_rows(CheckIn, _CHECKIN_FIELDS, rows, return_ids=True)
             for row, pk in zip(self.new_rows, ids, strict=True):
                 row.pk, row.received_at = pk, now
                 row._state.adding, row._state.db = False, "default"
@@ -324,9 +332,9 @@ class _Batch:
             a.at = now
             attempts.append((now, a.client_time, a.roll_call_id, a.bridge_id, a.person_id, a.checkin_id, a.method,
                              a.identifier, a.nonce, a.outcome, a.reason, a.ip))
-        insert_rows(CheckInAttempt, _ATTEMPT_FIELDS, attempts)
-        insert_rows(ClientNonce, _NONCE_FIELDS,
-                    [(n.scope, n.nonce, n.status_code, n.response, now) for n in self.nonces.values()])
+        write(*inserts, Insert(CheckInAttempt, _ATTEMPT_FIELDS, attempts),
+              Insert(ClientNonce, _NONCE_FIELDS,
+                     [(n.scope, n.nonce, n.status_code, n.response, now) for n in self.nonces.values()]))
 
     @staticmethod
     def _page(scan: Scan, code, token: qr.PageToken | None) -> qr.Page | qr.QRRefused | None:
@@ -373,10 +381,16 @@ class _Batch:
         found = [*by_identifier, *by_pk]
         # The bridges the answers name: the codes', the people's (and below, their earlier rows').
         wanted = {item[1] for item in parsed if item is not None} | {p.bridge_id for p in found}
-        sessions, existing, bridges = read(
+        # The new rows' ids, taken with these reads on PostgreSQL (the attempts name them, and the rows are
+        # then written in one round trip): one for each scan that may be a new check-in.
+        stored_keys = {(r.scope, r.nonce) for r in stored}
+        may_be_new = sum(1 for item, ctx in zip(parsed, contexts, strict=True)
+                         if item is not None and ctx.nonce and (_nonce_scope(item[0]), ctx.nonce) not in stored_keys)
+        sessions, existing, bridges, self.reserved_ids = read(
             qr.session_read(roll_calls),
             Select(CheckIn, _ROW_FIELDS, {"roll_call": named, "person": {p.pk for p in found}}),
-            Select(Bridge, _BRIDGE_FIELDS, {"id": wanted}))
+            Select(Bridge, _BRIDGE_FIELDS, {"id": wanted}),
+            NextIds(CheckIn, may_be_new))
         self.bridges = {b.pk: b for b in bridges}
         elsewhere = {row.bridge_id for row in existing} - set(self.bridges)  # a row at another bridge: rare
         self.bridges |= {b.pk: b for b in fetch(Bridge, _BRIDGE_FIELDS, {"id": elsewhere})}
