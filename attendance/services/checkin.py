@@ -80,20 +80,52 @@ class Context:
     identifier: str = ""
 
 
+ATTEMPT_COLUMNS = ("at", "client_time", "roll_call", "bridge", "person", "checkin", "method", "identifier", "nonce",
+                   "outcome", "reason", "ip")
+CHECKIN_COLUMNS = ("roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at", "received_at",
+                   "method", "recorded_by")
+
+
+@dataclass(slots=True)
+class Attempt:
+    """A CheckInAttempt to write (ATTEMPT_COLUMNS), by ids: an attempt is only written, never read back, and a
+    batch of check-ins builds one per teacher, where a model instance cost more than the rule that made it."""
+
+    roll_call_id: int | None
+    bridge_id: int | None
+    person_id: int | None
+    method: str
+    identifier: str
+    nonce: str
+    outcome: str
+    reason: str
+    ip: str | None
+    client_time: datetime | None
+    # The check-in row it recorded, if any: a new one gets its id when the batch writes it.
+    checkin: CheckIn | None = None
+
+    def values(self, at: datetime) -> tuple:
+        """The row's values in ATTEMPT_COLUMNS' order, written at `at` (auto_now_add)."""
+        return (at, self.client_time, self.roll_call_id, self.bridge_id, self.person_id,
+                None if self.checkin is None else self.checkin.pk, self.method, self.identifier, self.nonce,
+                self.outcome, self.reason, self.ip)
+
+
+def checkin_values(row: CheckIn, received_at: datetime) -> tuple:
+    """A new check-in row's values in CHECKIN_COLUMNS' order, received at `received_at` (auto_now_add)."""
+    return (row.roll_call_id, row.person_id, row.bridge_id, row.foreign, row.client_key, row.same_client, row.at,
+            received_at, row.method, row.recorded_by)
+
+
 def refusal(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
-            person: Person | None = None, answer_outcome: str | None = None) -> tuple[CheckInAttempt, int, dict]:
+            person: Person | None = None, answer_outcome: str | None = None) -> tuple[Attempt, int, dict]:
     """The attempt to store (not saved yet) and the answer for a refused check-in.
 
     `answer_outcome`: what the answer says when it must not tell more than that (the stored attempt
     keeps the exact outcome).
     """
-    # By ids: the attempt is only written (its relations are never read back), and the ids skip the
-    # related-object checks of the ORM's descriptors.
-    attempt = CheckInAttempt(
-        roll_call_id=_pk(roll_call), bridge_id=_pk(ctx.bridge), person_id=_pk(person), method=ctx.method,
-        identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, reason=reason[:300], ip=ctx.ip,
-        client_time=ctx.client_time,
-    )
+    attempt = Attempt(_pk(roll_call), _pk(ctx.bridge), _pk(person), ctx.method, ctx.identifier[:64], ctx.nonce,
+                      outcome, reason[:300], ctx.ip, ctx.client_time)
     said = answer_outcome or outcome
     return attempt, STATUS[said], {
         "ok": False, "outcome": str(said), "message": message or _messages()[said],
@@ -101,24 +133,15 @@ def refusal(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str,
     }
 
 
-_ATTEMPT_COLUMNS = ("at", "client_time", "roll_call", "bridge", "person", "checkin", "method", "identifier", "nonce",
-                    "outcome", "reason", "ip")
-_CHECKIN_COLUMNS = ("roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at", "received_at",
-                    "method", "recorded_by")
-
-
-def _save_attempt(attempt: CheckInAttempt) -> None:
-    """What attempt.save() writes, as one plain INSERT (core.bulk_sql): the ORM's compiler cost more than it."""
-    attempt.at = timezone.now()  # auto_now_add
-    insert_rows(CheckInAttempt, _ATTEMPT_COLUMNS, [(
-        attempt.at, attempt.client_time, attempt.roll_call_id, attempt.bridge_id, attempt.person_id, attempt.checkin_id,
-        attempt.method, attempt.identifier, attempt.nonce, attempt.outcome, attempt.reason, attempt.ip)])
+def save_attempt(attempt: Attempt) -> None:
+    """One attempt written now, as one plain INSERT (core.bulk_sql): the ORM's compiler cost more than it."""
+    insert_rows(CheckInAttempt, ATTEMPT_COLUMNS, [attempt.values(timezone.now())])
 
 
 def _refuse(roll_call: RollCall | None, ctx: Context, outcome: str, reason: str, *, message: str | None = None,
             person: Person | None = None) -> tuple[int, dict]:
     attempt, status, body = refusal(roll_call, ctx, outcome, reason, message=message, person=person)
-    _save_attempt(attempt)
+    save_attempt(attempt)
     return status, body
 
 
@@ -131,18 +154,15 @@ def _when(at: datetime) -> str:
 
 
 def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, outcome: str, *,
-             reveal_name: bool = True) -> tuple[CheckInAttempt, int, dict]:
+             reveal_name: bool = True) -> tuple[Attempt, int, dict]:
     """The attempt to store (not saved yet) and the answer for a person recorded (or already recorded).
 
     `reveal_name` False (teachers' own scans): the answer names no one, so an identifier typed on the
     public page never tells whose it is.
     """
-    # The check-in row as an object: a new one gets its id when the batch writes it.
-    attempt = CheckInAttempt(
-        roll_call_id=roll_call.pk, bridge_id=_pk(ctx.bridge), person_id=person.pk, checkin=row, method=ctx.method,
-        identifier=ctx.identifier[:64], nonce=ctx.nonce, outcome=outcome, ip=ctx.ip, client_time=ctx.client_time,
-        reason="" if outcome == Outcome.ACCEPTED else gettext_noop("already recorded at this roll call"),
-    )
+    attempt = Attempt(roll_call.pk, _pk(ctx.bridge), person.pk, ctx.method, ctx.identifier[:64], ctx.nonce, outcome,
+                      "" if outcome == Outcome.ACCEPTED else gettext_noop("already recorded at this roll call"), ctx.ip,
+                      ctx.client_time, checkin=row)
     where = row.bridge
     values = {"time": _when(row.at), "bridge": where.name}
     if outcome == Outcome.ACCEPTED:
@@ -163,8 +183,11 @@ def recorded(roll_call: RollCall, person: Person, ctx: Context, row: CheckIn, ou
 
 def new_checkin(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime, recorded_by: str) -> CheckIn:
     """The row for a person seen at a bridge (not saved yet); someone on another roster is flagged."""
-    return CheckIn(roll_call=roll_call, person=person, bridge=ctx.bridge, foreign=person.bridge_id != ctx.bridge.pk,
-                   at=at, method=ctx.method, recorded_by=recorded_by[:120])
+    # By ids, the related objects put in the instance's cache: the ORM's descriptors check each one given.
+    row = CheckIn(roll_call_id=roll_call.pk, person_id=person.pk, bridge_id=ctx.bridge.pk,
+                  foreign=person.bridge_id != ctx.bridge.pk, at=at, method=ctx.method, recorded_by=recorded_by[:120])
+    row._state.fields_cache.update(roll_call=roll_call, person=person, bridge=ctx.bridge)
+    return row
 
 
 def feed_line(roll_call: RollCall, row: CheckIn) -> FeedLine:
@@ -179,10 +202,9 @@ def _insert_once(row: CheckIn) -> bool:
     no savepoint, no ORM compiler."""
     row.received_at = timezone.now()  # auto_now_add
     meta, quote, ops = CheckIn._meta, connection.ops.quote_name, connection.ops
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _CHECKIN_COLUMNS)
-    values = [row.roll_call_id, row.person_id, row.bridge_id, row.foreign, row.client_key, row.same_client,
-              ops.adapt_datetimefield_value(row.at), ops.adapt_datetimefield_value(row.received_at), row.method,
-              row.recorded_by]
+    columns = ", ".join(quote(meta.get_field(name).column) for name in CHECKIN_COLUMNS)
+    values = [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
+              for v in checkin_values(row, row.received_at)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(values))}) "  # noqa: S608 - names from _meta
@@ -204,7 +226,7 @@ def _record(roll_call: RollCall, person: Person, ctx: Context, *, at: datetime,
         row = CheckIn.objects.select_related("bridge").get(roll_call=roll_call, person=person)
         outcome = Outcome.DUPLICATE
     attempt, status, body = recorded(roll_call, person, ctx, row, outcome)
-    _save_attempt(attempt)
+    save_attempt(attempt)
     if outcome == Outcome.ACCEPTED:
         live.bridges_changed(roll_call.session.event_id, [ctx.bridge.pk], feed=feed_line(roll_call, row),
                              homes=[person.bridge_id])

@@ -46,7 +46,19 @@ from .. import live
 from ..models import CheckIn, CheckInAttempt, ClientNonce, RollCall
 from . import idempotency, qr, roster, teacher_names, throttle
 from . import second_factor as factors
-from .checkin import Context, feed_line, new_checkin, recorded, refusal, refused_error
+from .checkin import (
+    ATTEMPT_COLUMNS,
+    CHECKIN_COLUMNS,
+    Attempt,
+    Context,
+    checkin_values,
+    feed_line,
+    new_checkin,
+    recorded,
+    refusal,
+    refused_error,
+    save_attempt,
+)
 
 Outcome = CheckInAttempt.Outcome
 MAX_BATCH = 100
@@ -206,7 +218,7 @@ def refuse_scan(refused: qr.QRRefused, *, ip: str | None = None) -> tuple[int, d
     if refused.bridge_id is not None:
         ctx.bridge = Bridge.objects.filter(pk=refused.bridge_id).first()
     attempt, status, body = refusal(refused.roll_call, ctx, refused.outcome, refused.reason)
-    attempt.save()
+    save_attempt(attempt)
     return status, body
 
 
@@ -248,10 +260,6 @@ def _person_pk(value) -> int | None:
         return None
 
 
-_CHECKIN_FIELDS = ("roll_call", "person", "bridge", "foreign", "client_key", "same_client", "at", "received_at",
-                   "method", "recorded_by")
-_ATTEMPT_FIELDS = ("at", "client_time", "roll_call", "bridge", "person", "checkin", "method", "identifier", "nonce",
-                   "outcome", "reason", "ip")
 _NONCE_FIELDS = ("scope", "nonce", "status_code", "response", "created_at")
 # What the batch reads of a person and of an earlier check-in (the answer, the second check, the roster push).
 _PERSON_FIELDS = ("bridge", "full_name", "teacher_id", "birth_date")
@@ -276,7 +284,7 @@ class _Batch:
     def __init__(self, scans: list[Scan]):
         self.scans = scans
         self.answers: list[idempotency.Answer | None] = [None] * len(scans)
-        self.attempts: list[CheckInAttempt] = []
+        self.attempts: list[Attempt] = []
         self.new_rows: list[CheckIn] = []
         self.nonces: dict[tuple[str, str], _Answered] = {}  # teachers' nonces and consumed pages alike
         self.replays: dict[int, tuple[str, str]] = {}  # scan index -> nonce written earlier in this batch
@@ -314,25 +322,17 @@ class _Batch:
         now = timezone.now()  # auto_now_add, once for the batch
         inserts = []
         if self.new_rows:
-            rows = [(r.roll_call_id, r.person_id, r.bridge_id, r.foreign, r.client_key, r.same_client, r.at, now,
-                     r.method, r.recorded_by) for r in self.new_rows]
+            rows = [checkin_values(r, now) for r in self.new_rows]
             if self.reserved_ids is not None:  # PostgreSQL: taken with the reads, written with the others below
                 ids = self.reserved_ids[:len(rows)]
-                inserts.append(Insert(CheckIn, ("id", *_CHECKIN_FIELDS),
+                inserts.append(Insert(CheckIn, ("id", *CHECKIN_COLUMNS),
                                       [(pk, *row) for pk, row in zip(ids, rows, strict=True)]))
             else:
-                ids = insert_rows(CheckIn, _CHECKIN_FIELDS, rows, return_ids=True)
+                ids = insert_rows(CheckIn, CHECKIN_COLUMNS, rows, return_ids=True)
             for row, pk in zip(self.new_rows, ids, strict=True):
                 row.pk, row.received_at = pk, now
                 row._state.adding, row._state.db = False, "default"
-        attempts = []
-        for a in self.attempts:
-            if a.checkin_id is None and a.checkin is not None:
-                a.checkin_id = a.checkin.pk  # written just above
-            a.at = now
-            attempts.append((now, a.client_time, a.roll_call_id, a.bridge_id, a.person_id, a.checkin_id, a.method,
-                             a.identifier, a.nonce, a.outcome, a.reason, a.ip))
-        write(*inserts, Insert(CheckInAttempt, _ATTEMPT_FIELDS, attempts),
+        write(*inserts, Insert(CheckInAttempt, ATTEMPT_COLUMNS, [a.values(now) for a in self.attempts]),
               Insert(ClientNonce, _NONCE_FIELDS,
                      [(n.scope, n.nonce, n.status_code, n.response, now) for n in self.nonces.values()]))
 
