@@ -413,3 +413,20 @@ class TestSameDeviceFlag:
         assert re.search(r'id="same-client-count">4<', detail)
         listing = client.get(f"/attendance/events/{env.event.pk}/rollcalls/").content.decode()
         assert "Gắn cờ: nhiều lượt từ một thiết bị" in listing
+
+
+def test_a_limit_parsed_once_counts_on_the_counter_its_text_names(settings):
+    """attendance.services.throttle hands django-ratelimit each rate as (count, seconds), parsed once: the
+    counter is the one the rate's text names, so limits counted before and after agree."""
+    from django.core.cache import cache
+    from django_ratelimit.core import get_usage
+
+    from attendance.services import throttle
+
+    cache.clear()
+    settings.ATTENDANCE_PAGE_FAILURE_RATES = ["5/5m"]
+    assert throttle._rates("ATTENDANCE_PAGE_FAILURE_RATES") == ((5, 300),)
+    for _ in range(2):
+        get_usage(None, group="attendance.page-refused", key=lambda _g, _r: "page-x", rate="5/5m", increment=True)
+    usage = throttle._usage("attendance.page-refused", "page-x", (5, 300), increment=False)
+    assert (usage["count"], usage["limit"]) == (2, 5)

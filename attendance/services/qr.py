@@ -23,12 +23,14 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_noop
 
+from core import keyed_hash
 from core import qr as core_qr
 from core.bulk_sql import Select, read
 from core.errors import Refused
+from core.keyed_hash import salted_hmac
 from events.models import Session
 
 from ..models import CheckInAttempt, RollCall
@@ -178,8 +180,7 @@ class Page:
 
 def make_page_token(code: ScannedCode) -> str:
     """A new token for one load of the teacher page (a new id each time)."""
-    return signing.dumps([code.roll_call.pk, code.bridge_id, secrets.token_urlsafe(12)], salt=_PAGE_SALT,
-                         compress=False)
+    return keyed_hash.dumps([code.roll_call.pk, code.bridge_id, secrets.token_urlsafe(12)], salt=_PAGE_SALT)
 
 
 def read_page(page_token: str, code: ScannedCode, token: PageToken | None = None) -> Page:
@@ -225,7 +226,7 @@ def _page_ids(page_token, max_age: int | None = None):
     """[roll call, bridge, page id] of a token we signed (whatever its age, unless `max_age`: then
     _EXPIRED past it), else None."""
     try:
-        ids = signing.loads(page_token or "", salt=_PAGE_SALT, max_age=max_age)
+        ids = keyed_hash.loads(page_token or "", salt=_PAGE_SALT, max_age=max_age)
     except signing.SignatureExpired:
         return _EXPIRED
     except (signing.BadSignature, TypeError, ValueError):

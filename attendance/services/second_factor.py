@@ -11,11 +11,12 @@ asks for one more thing, chosen by the organizer when opening it (RollCall.secon
   does not know, for trainings where teachers have their identifier at hand but not in full.
 """
 
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from bridges.identifiers import clean_identifier
 from bridges.models import Person
+from core.keyed_hash import salted_hmac
 from core.text import clean_text
 
 from ..models import RollCall

@@ -32,7 +32,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -40,6 +39,7 @@ from bridges.identifiers import clean_identifier
 from bridges.models import Bridge, Person
 from core.bulk_sql import Count, Insert, NextIds, Select, fetch, insert_rows, read, write
 from core.group_commit import GroupCommit
+from core.keyed_hash import salted_hmac
 from core.text import clean_text
 
 from .. import live

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.test.signals import setting_changed
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _split_rate, get_usage
 
 from core import redis_outage
 from core.errors import Refused
@@ -63,13 +63,15 @@ class Throttled(Refused):
     status = 429
 
 
-# Read for every check-in (four times): worked out once, and again when a test overrides a setting.
+# Read for every check-in (four times): worked out once, and again when a test overrides a setting. Each
+# rate as django-ratelimit's (count, seconds), which it takes as they are (it parses a "5/5m" text at every
+# call) and names in its cache keys as it names the text: the same counters either way.
 @lru_cache(maxsize=16)
-def _rates(name: str) -> tuple[str, ...]:
+def _rates(name: str) -> tuple[tuple[int, int], ...]:
     rates = getattr(settings, name, DEFAULTS[name])
     if isinstance(rates, str):
         rates = rates.split(",")
-    return tuple(r.strip() for r in rates if r.strip() and r.strip().lower() != "off")
+    return tuple(_split_rate(r.strip()) for r in rates if r.strip() and r.strip().lower() != "off")
 
 
 @receiver(setting_changed)
@@ -81,7 +83,7 @@ def _client(ip: str | None, roll_call_id: int | None) -> str:
     return f"{ip or 'unknown'}|{roll_call_id if roll_call_id is not None else '-'}"
 
 
-def _usage(group: str, value: str, rate: str, *, increment: bool) -> dict | None:
+def _usage(group: str, value: str, rate: tuple[int, int], *, increment: bool) -> dict | None:
     """django-ratelimit's count, or None (no limit) while the cache is unreachable."""
     try:
         return get_usage(None, group=group, key=lambda _group, _request: value, rate=rate, increment=increment)
@@ -90,7 +92,7 @@ def _usage(group: str, value: str, rate: str, *, increment: bool) -> dict | None
         return None
 
 
-def _over(group: str, value: str, rates: tuple[str, ...], *, increment: bool) -> bool:
+def _over(group: str, value: str, rates: tuple[tuple[int, int], ...], *, increment: bool) -> bool:
     limited = False
     for rate in rates:
         usage = _usage(group, value, rate, increment=increment)
@@ -98,7 +100,7 @@ def _over(group: str, value: str, rates: tuple[str, ...], *, increment: bool) ->
     return limited
 
 
-def _at_limit(group: str, value: str, rates: tuple[str, ...]) -> bool:
+def _at_limit(group: str, value: str, rates: tuple[tuple[int, int], ...]) -> bool:
     # Before a check-in: refuse when the next one would go over (count + 1 > limit).
     for rate in rates:
         usage = _usage(group, value, rate, increment=False)
