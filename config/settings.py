@@ -5,6 +5,7 @@ DATABASE_URL / REDIS_URL switch to PostgreSQL and Redis for several ASGI workers
 DIEMCAU_ENV=production turns on the hardened mode that `check --deploy` accepts.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # value to uvicorn's --forwarded-allow-ips (and --no-proxy-headers when empty).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 RATELIMIT_IP_META_KEY = "core.audit.rate_limit_address"
+# django-ratelimit's other settings at their defaults, written out: it reads each of them at every count
+# (attendance.services.throttle: several per check-in), and a setting that is missing costs an
+# AttributeError raised and caught each time.
+RATELIMIT_ENABLE = True
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
+RATELIMIT_HASH_ALGORITHM = hashlib.sha256
+RATELIMIT_FAIL_OPEN = False
 
 # Public base URL used in links that leave the site (QR codes, e-mails, calendars).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -129,15 +129,21 @@ def write(*inserts: Insert, using: str = "default") -> None:
             _insert(connection, insert.model, tuple(insert.fields), insert.rows, False)
         return
     statements = [_json_insert_statement(i.model, tuple(i.fields), connection.alias) for i in inserts]
+    # Rows written together share their times (a batch's "now"): each written out once.
+    default = partial(_json_value, {})
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(statements), [json.dumps(i.rows, default=_json_value) for i in inserts])
+        cursor.execute("; ".join(statements),
+                       [json.dumps(i.rows, default=default, ensure_ascii=False) for i in inserts])
 
 
-def _json_value(value):
+def _json_value(seen: dict, value):
     """What json lacks, as PostgreSQL's casts read it: a time in ISO 8601 to the microsecond (Django's JSON
     encoder would cut it to the millisecond), anything else as Django's encoder gives it."""
     if isinstance(value, datetime | date | time):
-        return value.isoformat()
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = value.isoformat()
+        return text
     return _DJANGO_JSON.default(value)
 
 

@@ -97,8 +97,9 @@ def _may_cross_bounds(text: str, max_depth: int) -> bool:
     text is in the document's own characters (a str given) or comes from a \\u escape (JSON forbids raw
     control characters, UTF-8 bytes hold no surrogates), and a document cannot nest deeper than its opening
     brackets: most bodies (a check-in's few strings) are cleared by these scans of the text, done in C,
-    without walking the decoded values."""
-    return ("\\u" in text or _UNSTORABLE.search(text) is not None
+    without walking the decoded values. An ASCII text (known without reading it) holds no surrogate, and a
+    raw NUL would not have parsed: the character scan is only for other text."""
+    return ("\\u" in text or (not text.isascii() and _UNSTORABLE.search(text) is not None)
             or text.count("{") + text.count("[") > max_depth)
 
 
