@@ -109,7 +109,9 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["roll_call", "at"]
-        constraints = [models.UniqueConstraint(fields=["roll_call", "person"], name="checkin_once_per_roll_call")]
+        # The person first, for the same reason as ClientNonce's: a batch reads its people's earlier rows by
+        # `person = ANY(...) AND roll_call = ANY(...)`; reads by roll call go by the two indexes below.
+        constraints = [models.UniqueConstraint(fields=["person", "roll_call"], name="checkin_once_per_roll_call")]
         indexes = [models.Index(fields=["roll_call", "bridge"]),
                    models.Index(fields=["roll_call", "client_key"], name="checkin_rollcall_client")]
         verbose_name = _("check-in")
@@ -163,7 +165,10 @@ class ClientNonce(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "nonce"], name="client_nonce_once")]
+        # The nonce first: a batch reads its nonces as `nonce = ANY(...) AND scope = ANY(...)`, and a roll call's
+        # scopes are few ("rollcall:<id>", "page:<id>"), so an index led by the scope had PostgreSQL scan every
+        # nonce of the roll call whenever its statistics lagged a table filling up (a roll call's first minutes).
+        constraints = [models.UniqueConstraint(fields=["nonce", "scope"], name="client_nonce_once")]
 
 
 class ConnectionInterval(models.Model):

@@ -388,7 +388,10 @@ class _Batch:
                          if item is not None and ctx.nonce and (_nonce_scope(item[0]), ctx.nonce) not in stored_keys)
         sessions, existing, bridges, self.reserved_ids = read(
             qr.session_read(roll_calls),
-            Select(CheckIn, _ROW_FIELDS, {"roll_call": named, "person": {p.pk for p in found}}),
+            # By person only (the unique index leads with it; a teacher has a row per roll call attended, a
+            # few): with the roll call in the condition too, PostgreSQL went by a roll-call index and read
+            # every row of the roll call whenever its statistics lagged a filling table.
+            Select(CheckIn, _ROW_FIELDS, {"person": {p.pk for p in found}}),
             Select(Bridge, _BRIDGE_FIELDS, {"id": wanted}),
             NextIds(CheckIn, may_be_new))
         self.bridges = {b.pk: b for b in bridges}
@@ -397,6 +400,7 @@ class _Batch:
         self.stored = {(r.scope, r.nonce): r for r in stored}
         self.by_identifier = {p.teacher_id: p for p in by_identifier}
         self.by_pk = {p.pk: p for p in by_pk}
+        existing = [row for row in existing if row.roll_call_id in named]
         self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
         for item in [*found, *existing]:
             if item.bridge_id in self.bridges:
