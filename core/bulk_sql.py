@@ -332,12 +332,15 @@ def _where(connection, model, where: dict, exclude: dict, params: list) -> str:
     parts = []
     for name, values in where.items():
         values = list(values)
-        column = quote(meta.get_field(name).column)
+        field = meta.get_field(name)
+        column = quote(field.column)
         if connection.vendor == "postgresql":
             # One array, not a placeholder per value: the statement's text stays the same from batch to
-            # batch, and psycopg's cache of parsed statements (at most 50 parameters) keeps it parsed.
-            parts.append(f"{column} = ANY(%s)")
-            params.append(values)
+            # batch, and psycopg's cache of parsed statements (at most 50 parameters) keeps it parsed. The
+            # array's text is written here, cast to the column's type: psycopg's own array dumping runs
+            # two regular expressions over every text element (some 6,000 instructions each).
+            parts.append(f"{column} = ANY(%s::{field.cast_db_type(connection)}[])")
+            params.append(_array_literal(values))
         else:
             parts.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
             params += values
@@ -345,6 +348,22 @@ def _where(connection, model, where: dict, exclude: dict, params: list) -> str:
         parts.append(f"{quote(meta.get_field(name).column)} <> %s")
         params.append(value)
     return (" WHERE " + " AND ".join(parts)) if parts else ""
+
+
+def _array_literal(values: list) -> str:
+    """PostgreSQL's text form of an array of keys: numbers as they are, text quoted (backslash and double
+    quote escaped), None as NULL. The whole is then one text parameter, quoted by libpq."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, bool):
+            items.append("true" if value else "false")
+        elif isinstance(value, int):
+            items.append(str(value))
+        else:
+            items.append('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(items) + "}"
 
 
 def _converters(model, names: tuple[str, ...], connection) -> list | None:

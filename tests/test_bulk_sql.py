@@ -154,3 +154,14 @@ def test_a_unique_constraint_stops_every_table_of_a_write():
         write(Insert(ClientNonce, fields, [("rollcall:9", "free-nonce-0002", 201, {}, timezone.now())]),
               Insert(ClientNonce, fields, [("rollcall:9", "taken-nonce-02", 201, {}, timezone.now())]))
     assert list(ClientNonce.objects.values_list("nonce", flat=True)) == ["taken-nonce-02"]
+
+
+def test_keys_that_need_quoting_in_an_array_are_read_back_exactly():
+    """On PostgreSQL a read's keys go as one array literal written by bulk_sql: quotes, backslashes, commas,
+    braces, spaces, "null", the empty text and Vietnamese letters still select exactly their rows."""
+    awkward = ['a"b', "back\\slash", "com,ma", "{brace}", "two words", "null", "NULL", "", "Trường Bình Sơn"]
+    insert_rows(ClientNonce, ("scope", "nonce", "status_code", "response", "created_at"),
+                [("rollcall:7", nonce, 201, {}, timezone.now()) for nonce in [*awkward, "other"]])
+    found = fetch(ClientNonce, ("nonce",), {"scope": {"rollcall:7"}, "nonce": set(awkward)})
+    assert sorted(n.nonce for n in found) == sorted(awkward)
+    assert fetch(ClientNonce, ("nonce",), {"scope": {"rollcall:7"}, "nonce": {"nothing-like-it"}}) == []
