@@ -110,7 +110,7 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["roll_call", "at"]
         # The person first, for the same reason as ClientNonce's: a batch reads its people's earlier rows by
-        # `person = ANY(...) AND roll_call = ANY(...)`; reads by roll call go by the two indexes below.
+        # `person = ANY(...)` (teacher_checkin._Batch._read_stored); reads by roll call go by the indexes below.
         constraints = [models.UniqueConstraint(fields=["person", "roll_call"], name="checkin_once_per_roll_call")]
         indexes = [models.Index(fields=["roll_call", "bridge"]),
                    models.Index(fields=["roll_call", "client_key"], name="checkin_rollcall_client")]

@@ -12,7 +12,8 @@ the next is being written, and the requests that come back meanwhile wait for th
 `gather` (seconds), a batch about to start while more than one item waits (others are arriving
 together: load, as PostgreSQL's commit_delay waits only when other transactions are active) waits that
 long first, so that those arriving join it: about twice the items per batch, and a batch's fixed cost
-(round trips, transaction, notifications: some 6 ms of CPU on a slow host, bench/checkin_batch_cpu.py)
+(round trips, transaction, notifications: some 6 ms of the writer's CPU on 2026-12-04's slow host, from
+its CPU per teacher at batches of 8 to 64)
 is shared by twice as many, for `gather` more latency. A lone item never waits.
 """
 

@@ -60,12 +60,16 @@ def insert_rows(model, fields: Sequence[str], rows: Sequence[Sequence], *, retur
         return []
     connection = connections[using]
     fields = tuple(fields)
-    for row in rows:
-        if len(row) != len(fields):
-            raise ValueError(f"a row of {len(row)} values for {len(fields)} columns")
+    _check_widths(fields, rows)
     if connection.vendor == "postgresql":
         return _copy(connection, model, fields, rows, return_ids)
     return _insert(connection, model, fields, rows, return_ids)
+
+
+def _check_widths(fields: Sequence[str], rows: Sequence[Sequence]) -> None:
+    for row in rows:
+        if len(row) != len(fields):
+            raise ValueError(f"a row of {len(row)} values for {len(fields)} columns")
 
 
 def _copy(connection, model, fields: tuple[str, ...], rows: Sequence[Sequence], return_ids: bool) -> list:
@@ -119,9 +123,7 @@ def write(*inserts: Insert, using: str = "default") -> None:
     connection = connections[using]
     inserts = [i for i in inserts if i.rows]
     for insert in inserts:
-        for row in insert.rows:
-            if len(row) != len(insert.fields):
-                raise ValueError(f"a row of {len(row)} values for {len(insert.fields)} columns")
+        _check_widths(insert.fields, insert.rows)
     if not inserts:
         return
     if connection.vendor != "postgresql":

@@ -30,7 +30,6 @@ from core import keyed_hash
 from core import qr as core_qr
 from core.bulk_sql import Select, read
 from core.errors import Refused
-from core.keyed_hash import salted_hmac
 from events.models import Session
 
 from ..models import CheckInAttempt, RollCall
@@ -62,7 +61,7 @@ def window_index(roll_call: RollCall, at: datetime) -> int:
 
 
 def _mac(roll_call: RollCall, bridge_id: int, window: int) -> str:
-    digest = salted_hmac(
+    digest = keyed_hash.salted_hmac(
         f"attendance.qr.{roll_call.secret}", f"{roll_call.pk}.{bridge_id}.{window}", algorithm="sha256"
     ).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()

@@ -383,9 +383,9 @@ class _Batch:
         wanted = {item[1] for item in parsed if item is not None} | {p.bridge_id for p in found}
         # The new rows' ids, taken with these reads on PostgreSQL (the attempts name them, and the rows are
         # then written in one round trip): one for each scan that may be a new check-in.
-        stored_keys = {(r.scope, r.nonce) for r in stored}
+        self.stored = {(r.scope, r.nonce): r for r in stored}
         may_be_new = sum(1 for item, ctx in zip(parsed, contexts, strict=True)
-                         if item is not None and ctx.nonce and (_nonce_scope(item[0]), ctx.nonce) not in stored_keys)
+                         if item is not None and ctx.nonce and (_nonce_scope(item[0]), ctx.nonce) not in self.stored)
         sessions, existing, bridges, self.reserved_ids = read(
             qr.session_read(roll_calls),
             # By person only (the unique index leads with it; a teacher has a row per roll call attended, a
@@ -394,13 +394,12 @@ class _Batch:
             Select(CheckIn, _ROW_FIELDS, {"person": {p.pk for p in found}}),
             Select(Bridge, _BRIDGE_FIELDS, {"id": wanted}),
             NextIds(CheckIn, may_be_new))
+        existing = [row for row in existing if row.roll_call_id in named]  # the person's other roll calls: not ours
         self.bridges = {b.pk: b for b in bridges}
         elsewhere = {row.bridge_id for row in existing} - set(self.bridges)  # a row at another bridge: rare
         self.bridges |= {b.pk: b for b in fetch(Bridge, _BRIDGE_FIELDS, {"id": elsewhere})}
-        self.stored = {(r.scope, r.nonce): r for r in stored}
         self.by_identifier = {p.teacher_id: p for p in by_identifier}
         self.by_pk = {p.pk: p for p in by_pk}
-        existing = [row for row in existing if row.roll_call_id in named]
         self.rows = {(row.roll_call_id, row.person_id): row for row in existing}
         for item in [*found, *existing]:
             if item.bridge_id in self.bridges:
